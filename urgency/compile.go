@@ -1,0 +1,472 @@
+package urgency
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/triagekit/triage/urgency/internal/match"
+)
+
+// maxExprNodes bounds the size of one expression after macros are
+// expanded.
+const maxExprNodes = 5000
+
+// compiler turns a decoded pack into an Engine, reporting every problem.
+type compiler struct {
+	p       *pack
+	errs    *ErrorList
+	srcs    map[string]*source
+	matcher *match.Matcher
+	macros  map[string]*macroDef
+	broken  map[string]bool // macros that failed to compile
+	opts    []expr.Option
+
+	// set by the patcher while compiling one expression
+	usesText bool
+	self     string // the macro being compiled, if any
+}
+
+func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
+	c := &compiler{p: p, errs: errs, srcs: srcs, macros: make(map[string]*macroDef), broken: make(map[string]bool)}
+	c.buildMatcher()
+	for _, m := range p.macros {
+		c.macros[m.name] = m
+	}
+	c.opts = []expr.Option{
+		expr.Env(&Env{}),
+		expr.DisableBuiltin("now"),
+		expr.Timezone(p.settings.timezone),
+		expr.MaxNodes(maxExprNodes),
+		expr.Function("mentions", mentionsUnpatched, new(func(string, string) bool)),
+		expr.Function("mentionCount", mentionsUnpatched, new(func(string, string) int)),
+		expr.Function("words", wordsFunc, new(func(string) int)),
+		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
+		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
+		expr.Function(fnMentionsField, mentionsField, new(func(any, int, int) bool)),
+		expr.Function(fnMentionsString, mentionsString, new(func(any, string, int) bool)),
+		expr.Function(fnCountField, countField, new(func(any, int, int) int)),
+		expr.Function(fnCountString, countString, new(func(any, string, int) int)),
+		expr.Function(fnWordsField, wordsField, new(func(any, int) int)),
+		expr.Function(fnShoutingField, shoutingField, new(func(any, int) float64)),
+		expr.Function(fnExclamationsField, exclamationsField, new(func(any, int) int)),
+	}
+	for _, m := range p.macros {
+		c.compileMacro(m)
+	}
+	e := &Engine{
+		name:     p.name,
+		settings: p.settings,
+		matcher:  c.matcher,
+		clusters: p.clusters,
+		order:    p.order,
+	}
+	levelIndex := make(map[string]int)
+	for i, l := range p.levels {
+		levelIndex[l.name] = i
+		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within}
+		if i == len(p.levels)-1 {
+			lv.MinScore = catchAll
+		}
+		e.levels = append(e.levels, lv)
+	}
+	for _, rd := range p.rules {
+		r := &rule{
+			Rule: Rule{
+				Name: rd.name, Description: rd.description, Pos: rd.pos,
+				Level: rd.level, Queue: rd.queue, Tags: rd.tags,
+				RespondWithin: rd.within, Enabled: rd.enabled,
+			},
+			floor:  -1,
+			points: rd.points,
+			whenSrc: rd.when, scoreSrc: rd.score,
+		}
+		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
+			r.floor = i
+		}
+		if rd.when.text != "" {
+			r.when = c.compileExpr(rd.when, rd.name, wantBool)
+		}
+		if rd.score.text != "" {
+			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
+		}
+		e.rules = append(e.rules, r)
+	}
+	e.usesText = c.usesText
+	e.init()
+	return e
+}
+
+func (c *compiler) errorAt(pos Position, rule string, err error) {
+	line := ""
+	if s := c.srcs[pos.File]; s != nil {
+		line = s.line(pos.Line)
+	}
+	*c.errs = append(*c.errs, &Error{Pos: pos, Rule: rule, Err: err, line: line})
+}
+
+func (c *compiler) buildMatcher() {
+	var b match.Builder
+	for _, l := range c.p.lists {
+		for _, t := range l.terms {
+			if err := b.Add(l.name, t.text); err != nil {
+				c.errorAt(t.pos, "", fmt.Errorf("list %q: %v", l.name, err))
+			}
+		}
+	}
+	c.matcher = b.Build()
+}
+
+type want int
+
+const (
+	wantAny want = iota
+	wantBool
+	wantNumber
+)
+
+func (c *compiler) compileMacro(m *macroDef) {
+	c.self = m.name
+	defer func() { c.self = "" }()
+	if c.compileExpr(m.expr, "", wantAny) == nil {
+		c.broken[m.name] = true
+	}
+}
+
+// compileExpr compiles one expression against the typed Env, with macros
+// expanded and the text functions bound to the per-ticket cache. Errors
+// point into the rule file.
+func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program {
+	inl := &inliner{c: c, src: src, rule: rule}
+	if c.self != "" {
+		inl.stack = []string{c.self}
+	}
+	pat := &patcher{c: c, src: src, rule: rule}
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(inl), expr.Patch(pat))
+	prog, err := expr.Compile(src.text, opts...)
+	if prog != nil {
+		// Whether any expression reads text itself, after the functions
+		// that take it from the cache were patched: only then is the
+		// joined string built per ticket.
+		n := prog.Node()
+		ast.Walk(&n, textReader{&c.usesText})
+	}
+	if inl.failed {
+		// A broken macro is reported where it is defined; what the checker
+		// says of its unexpanded name would only repeat it.
+		return nil
+	}
+	if err != nil {
+		c.exprError(src, rule, err)
+		return nil
+	}
+	if pat.failed {
+		return nil
+	}
+	if t := prog.Node().Type(); t != nil && t.Kind() != reflect.Interface {
+		switch {
+		case w == wantBool && t.Kind() != reflect.Bool:
+			c.errorAt(src.position(0), rule, fmt.Errorf("when must be true or false, but this expression gives %s", typeName(t)))
+			return nil
+		case w == wantNumber && !isNumber(t):
+			c.errorAt(src.position(0), rule, fmt.Errorf("score must be a number, but this expression gives %s", typeName(t)))
+			return nil
+		case w == wantAny && t.Kind() != reflect.Bool && !isNumber(t):
+			c.errorAt(src.position(0), rule, fmt.Errorf("a macro must give true/false or a number, but this one gives %s", typeName(t)))
+			return nil
+		}
+	}
+	return prog
+}
+
+func isNumber(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return t.String() != "time.Duration"
+	}
+	return false
+}
+
+func (c *compiler) exprError(src exprSource, rule string, err error) {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		c.errorAt(src.position(0), rule, errors.New(cleanMessage(err.Error())))
+		return
+	}
+	c.errorAt(src.position(fe.From), rule, errors.New(c.improve(cleanMessage(fe.Message))))
+}
+
+// typeNames maps the Go types expr mentions to the rule language's words.
+var typeNames = strings.NewReplacer(
+	"*urgency.Env", "the ticket",
+	"urgency.Env", "the ticket",
+	"urgency.CustomerFacts", "customer",
+	"urgency.ClusterFacts", "cluster",
+	"time.Duration", "duration",
+	"time.Time", "time",
+	"map[string]interface {}", "map",
+	"[]interface {}", "array",
+	"interface {}", "any",
+	"float64", "float",
+	"func(string, string) bool", "function",
+	"func(string, string) int", "function",
+	"func(string) int", "function",
+	"func(string) float64", "function",
+)
+
+func typeWord(goType string) string {
+	switch goType {
+	case "string":
+		return "text"
+	case "bool":
+		return "true/false"
+	case "int", "float", "float64", "int64":
+		return "a number"
+	}
+	return goType
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case t.Kind() == reflect.Bool:
+		return "true/false"
+	case t.Kind() == reflect.String:
+		return "text"
+	case t.String() == "time.Duration":
+		return "a duration"
+	case t.String() == "time.Time":
+		return "a time"
+	case isNumber(t):
+		return "a number"
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return "a list"
+	case t.Kind() == reflect.Map || t.Kind() == reflect.Struct:
+		return "a map"
+	}
+	return typeNames.Replace(t.String())
+}
+
+var (
+	unexpectedTok = regexp.MustCompile(`unexpected token [A-Za-z]+\("((?:[^"\\]|\\.)*)"\)`)
+	unknownName   = regexp.MustCompile(`^unknown name ([A-Za-z_][A-Za-z0-9_]*)`)
+	conversion    = regexp.MustCompile(`interface conversion: any is ([^,]+), not (\S+)`)
+	unknownMember = regexp.MustCompile(`^type (customer|cluster) has no field ([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+func cleanMessage(msg string) string {
+	msg = typeNames.Replace(msg)
+	msg = unexpectedTok.ReplaceAllString(msg, `unexpected "$1"`)
+	msg = strings.ReplaceAll(msg, "unexpected token EOF", "the expression ends too early")
+	if m := conversion.FindStringSubmatch(msg); m != nil {
+		got := m[1]
+		if got == "nil" {
+			got = "nothing (is a custom field missing?)"
+		}
+		msg = fmt.Sprintf("expected %s, got %s", typeWord(m[2]), got)
+	}
+	if strings.Contains(msg, "mismatched types duration and ") || strings.Contains(msg, "mismatched types int and duration") {
+		msg += `: write durations like duration("2h")`
+	}
+	if i := strings.Index(msg, " (1:"); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// improve adds what the author most likely meant to messages about
+// unknown names.
+func (c *compiler) improve(msg string) string {
+	if m := unknownName.FindStringSubmatch(msg); m != nil {
+		names := append([]string(nil), envNames...)
+		for n := range c.macros {
+			names = append(names, n)
+		}
+		return msg + suggest(m[1], names)
+	}
+	if m := unknownMember.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s has no field %s%s", m[1], m[2], suggest(m[2], memberNames[m[1]]))
+	}
+	return msg
+}
+
+var envNames = []string{"subject", "body", "text", "channel", "language", "flagged", "age",
+	"customer", "fields", "cluster", "duplicate", "now",
+	"mentions", "mentionCount", "words", "shouting", "exclamations"}
+
+var memberNames = map[string][]string{
+	"customer": {"id", "tier", "age", "new"},
+	"cluster":  {"id", "size", "customers", "age"},
+}
+
+// inliner replaces each macro name with the macro's own expression. The
+// inlined nodes take the location of the name, so that a run time error
+// inside a macro points at the place that used it.
+type inliner struct {
+	c      *compiler
+	src    exprSource
+	rule   string
+	stack  []string
+	at     file.Location // the outermost macro name being expanded
+	failed bool
+}
+
+func (in *inliner) Visit(node *ast.Node) {
+	id, ok := (*node).(*ast.IdentifierNode)
+	if !ok {
+		return
+	}
+	m, ok := in.c.macros[id.Value]
+	if !ok {
+		return
+	}
+	if in.c.broken[m.name] {
+		// The macro's own error is reported where it is defined.
+		in.failed = true
+		return
+	}
+	if len(in.stack) == 0 || len(in.stack) == 1 && in.stack[0] == in.c.self {
+		in.at = id.Location()
+	}
+	for i, s := range in.stack {
+		if s == m.name {
+			cycle := strings.Join(append(in.stack[i:], m.name), " -> ")
+			in.c.errorAt(in.src.position(in.at.From), in.rule, fmt.Errorf("macro %q uses itself: %s", m.name, cycle))
+			in.failed = true
+			return
+		}
+	}
+	tree, err := parser.Parse(m.expr.text)
+	if err != nil {
+		in.failed = true // reported when the macro itself is compiled
+		return
+	}
+	in.stack = append(in.stack, m.name)
+	ast.Walk(&tree.Node, in)
+	in.stack = in.stack[:len(in.stack)-1]
+	ast.Walk(&tree.Node, relocate{in.at})
+	ast.Patch(node, tree.Node)
+}
+
+type relocate struct{ loc file.Location }
+
+func (r relocate) Visit(node *ast.Node) { (*node).SetLocation(r.loc) }
+
+// Names of the functions the patcher calls instead of the ones rules
+// write. They cannot be written in an expression.
+const (
+	fnMentionsField     = "mentions·field"
+	fnMentionsString    = "mentions·string"
+	fnCountField        = "mentionCount·field"
+	fnCountString       = "mentionCount·string"
+	fnWordsField        = "words·field"
+	fnShoutingField     = "shouting·field"
+	fnExclamationsField = "exclamations·field"
+)
+
+// patcher binds mentions, mentionCount, words, shouting and exclamations to
+// the per-ticket cache: the list name becomes an index checked at load, and
+// subject, body and text are folded and matched once per ticket, however
+// many rules ask.
+type patcher struct {
+	c      *compiler
+	src    exprSource
+	rule   string
+	failed bool
+}
+
+func (p *patcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.CallNode:
+		callee, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok {
+			return
+		}
+		switch callee.Value {
+		case "mentions", "mentionCount":
+			p.mentions(node, n, callee.Value)
+		case "words", "shouting", "exclamations":
+			if len(n.Arguments) == 1 {
+				if f, ok := p.field(n.Arguments[0]); ok {
+					fn := map[string]string{"words": fnWordsField, "shouting": fnShoutingField, "exclamations": fnExclamationsField}[callee.Value]
+					ast.Patch(node, call(fn, env(), &ast.IntegerNode{Value: f}))
+				}
+			}
+		}
+	}
+}
+
+func (p *patcher) mentions(node *ast.Node, n *ast.CallNode, name string) {
+	if len(n.Arguments) != 2 {
+		return // the checker reports the count
+	}
+	lit, ok := n.Arguments[1].(*ast.StringNode)
+	if !ok {
+		p.c.errorAt(p.src.position(n.Arguments[1].Location().From), p.rule,
+			fmt.Errorf("%s: the list name must be written in quotes, like %s(text, \"payment\")", name, name))
+		p.failed = true
+		return
+	}
+	list, ok := p.c.matcher.List(lit.Value)
+	if !ok {
+		p.c.errorAt(p.src.position(lit.Location().From), p.rule,
+			fmt.Errorf("unknown list %q%s", lit.Value, suggest(lit.Value, p.c.matcher.Lists())))
+		p.failed = true
+		return
+	}
+	listArg := &ast.IntegerNode{Value: list}
+	if f, ok := p.field(n.Arguments[0]); ok {
+		fn := map[string]string{"mentions": fnMentionsField, "mentionCount": fnCountField}[name]
+		ast.Patch(node, call(fn, env(), &ast.IntegerNode{Value: f}, listArg))
+		return
+	}
+	fn := map[string]string{"mentions": fnMentionsString, "mentionCount": fnCountString}[name]
+	ast.Patch(node, call(fn, env(), n.Arguments[0], listArg))
+}
+
+// field tells whether n names subject, body or text themselves (expr
+// forbids let to redeclare them, so the name is the field).
+func (p *patcher) field(n ast.Node) (int, bool) {
+	id, ok := n.(*ast.IdentifierNode)
+	if !ok {
+		return 0, false
+	}
+	for i, name := range fieldNames {
+		if id.Value == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+type textReader struct{ found *bool }
+
+func (t textReader) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && id.Value == "text" {
+		*t.found = true
+	}
+}
+
+func env() ast.Node { return &ast.IdentifierNode{Value: "$env"} }
+
+func call(fn string, args ...ast.Node) *ast.CallNode {
+	return &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args}
+}
+
+var builtinNames = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, n := range builtin.Names {
+		m[n] = true
+	}
+	return m
+}()

@@ -1,0 +1,73 @@
+// Package urgency decides which support ticket to answer first.
+//
+// Support leads write the policy as YAML rule files; [Load] compiles them
+// into an [Engine], which scores tickets and puts them in a stable priority
+// order with the reason for every position:
+//
+//	eng, err := urgency.Load("rules/support.yaml")
+//	if err != nil {
+//		// every problem, each as file:line:col: message
+//	}
+//	a := eng.Assess(ticket, now)         // one ticket
+//	ranked := eng.Rank(tickets, now)     // many, in priority order
+//
+// # Rule files
+//
+// A pack is one or more YAML files (version 1):
+//
+//	version: 1
+//	name: support
+//	settings: {new_customer: 720h, timezone: Europe/Zagreb}
+//	levels:                              # highest first; the last is the catch-all
+//	  - {name: critical, min_score: 80, respond_within: 1h}
+//	  - {name: normal, min_score: 0, respond_within: 24h}
+//	  - {name: low, respond_within: 72h}
+//	lists:                               # "*" at the end of a word: any ending
+//	  payment: [payment, invoice, "plać*", "płatnoś*", "Zahlung*"]
+//	  failure: ["fail*", declined, "ne radi", "nie działa"]
+//	macros:
+//	  payment_problem: mentions(text, "payment") && mentions(text, "failure")
+//	rules:
+//	  - name: payment-failure
+//	    when: payment_problem
+//	    score: 60                        # or an expression giving a number
+//	    level: critical                  # floor: at least this level
+//	    queue: billing
+//	    tags: [payments]
+//
+// Expressions are [expr] programs compiled once, at load, against [Env]:
+// the names a rule can use (subject, body, text, customer.tier,
+// cluster.size, ...) and the functions mentions, mentionCount, words,
+// shouting and exclamations. List terms match on word boundaries after
+// normalization: case, diacritics and script (Serbian Cyrillic or Latin)
+// do not matter, so "placanje" matches "plaćanje", "PLAĆANJE" and
+// "плаћање". A ticket's text is normalized and matched against every list
+// once, however many rules ask.
+//
+// # Scoring and order
+//
+// The score is the sum of the points of the rules whose when is true. The
+// level is the first level whose min_score the score reaches, raised to
+// the highest level floor among those rules. The due time is the creation
+// time plus the level's respond_within, or a matching rule's, whichever is
+// shortest. The queue is that of the highest-scoring matching rule with
+// one; tags are the union. Tickets are ordered by level, due time, score,
+// creation time and ID (a pack may choose the keys); the order is total
+// and does not depend on the order tickets arrive in.
+//
+// # Errors
+//
+// Load reports every problem of a pack at once as an [ErrorList] of
+// [Error] values, each positioned at the YAML node or at the column inside
+// an expression. At run time a rule that fails on a ticket (a missing
+// custom field, say) is skipped for that ticket and reported in
+// [Assessment.Errors]; the ticket is still assessed and nothing panics.
+//
+// # Concurrency
+//
+// An [Engine] is immutable once loaded and safe for concurrent use by any
+// number of goroutines. Per-assessment state is pooled, never shared. The
+// package never reads the wall clock: the time is always a parameter.
+//
+// [expr]: https://expr-lang.org
+package urgency

@@ -1,0 +1,240 @@
+package urgency
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/triagekit/triage/urgency/internal/match"
+)
+
+// Env is what a rule's expressions see: the rule language's contract. The
+// name in each field's expr tag is the name a rule writes, e.g.
+// customer.tier or cluster.size. The engine fills an Env per ticket; hosts
+// never build one.
+type Env struct {
+	// Subject and Body are the ticket's text as received.
+	Subject string `expr:"subject"`
+	Body    string `expr:"body"`
+	// Text is the subject and the body together, separated by a line break.
+	Text string `expr:"text"`
+	// Channel is where the ticket came from: email, chat, phone, web...
+	Channel string `expr:"channel"`
+	// Language is the ticket's language code (de, sr, pl...), or "".
+	Language string `expr:"language"`
+	// Flagged is true when the customer, channel or an agent marked the
+	// ticket important.
+	Flagged bool `expr:"flagged"`
+	// Age is now minus the ticket's creation time.
+	Age time.Duration `expr:"age"`
+	// Customer describes who sent the ticket.
+	Customer CustomerFacts `expr:"customer"`
+	// Fields holds the host's custom fields (fields.product). A missing
+	// field is nil: comparing it is false, using it as a string is a run
+	// time error for that rule only.
+	Fields map[string]any `expr:"fields"`
+	// Cluster describes the repeated-issue cluster the ticket belongs to.
+	// A ticket assessed alone is a cluster of one.
+	Cluster ClusterFacts `expr:"cluster"`
+	// Duplicate is true when an earlier ticket of the same customer is in
+	// the same cluster: the same case written twice.
+	Duplicate bool `expr:"duplicate"`
+	// Now is the evaluation time given to the engine; rules never see the
+	// wall clock.
+	Now time.Time `expr:"now"`
+
+	st *state
+}
+
+// CustomerFacts is customer.* in rules.
+type CustomerFacts struct {
+	// ID is the customer's identifier, "" when unknown.
+	ID string `expr:"id"`
+	// Tier is the customer's group, e.g. premium or standard.
+	Tier string `expr:"tier"`
+	// Age is now minus the date the customer signed up; 0 when unknown.
+	Age time.Duration `expr:"age"`
+	// New is true when Age is known and below settings.new_customer.
+	New bool `expr:"new"`
+}
+
+// ClusterFacts is cluster.* in rules.
+type ClusterFacts struct {
+	// ID identifies the cluster; it derives from the cluster's first ticket.
+	ID string `expr:"id" json:"id"`
+	// Size is the number of tickets in the cluster, 1 for a ticket alone.
+	Size int `expr:"size" json:"size"`
+	// Customers is the number of distinct customers in the cluster.
+	Customers int `expr:"customers" json:"customers"`
+	// Age is now minus the creation time of the cluster's first ticket.
+	Age time.Duration `expr:"age" json:"-"`
+}
+
+// Text fields that the functions of the rule language may take straight
+// from the per-ticket cache instead of folding the string again.
+const (
+	fieldSubject = iota
+	fieldBody
+	fieldText
+	numFields
+)
+
+var fieldNames = [numFields]string{"subject", "body", "text"}
+
+// state is the per-evaluation scratch behind an Env: the ticket's text
+// folded and matched once, lazily, whatever number of rules ask.
+type state struct {
+	m       *match.Matcher
+	scanned [numFields]bool
+	hits    [numFields]match.Hits
+	counted [numFields]bool
+	words   [numFields]int
+	shout   [numFields]float64
+	excl    [numFields]int
+	text    string // subject and body joined, built only when asked
+	dyn     match.Hits
+}
+
+func (s *state) reset(m *match.Matcher) {
+	s.m = m
+	s.scanned = [numFields]bool{}
+	s.counted = [numFields]bool{}
+	s.text = ""
+}
+
+func (e *Env) field(f int) string {
+	switch f {
+	case fieldSubject:
+		return e.Subject
+	case fieldBody:
+		return e.Body
+	}
+	if e.Text != "" || (e.Subject == "" && e.Body == "") {
+		return e.Text
+	}
+	if e.st.text == "" {
+		e.st.text = joinText(e.Subject, e.Body)
+	}
+	return e.st.text
+}
+
+func joinText(subject, body string) string {
+	switch {
+	case subject == "":
+		return body
+	case body == "":
+		return subject
+	}
+	return subject + "\n" + body
+}
+
+// fieldHits returns the list matches of one text field, scanning it on
+// first use.
+func (e *Env) fieldHits(f int) *match.Hits {
+	s := e.st
+	h := &s.hits[f]
+	if !s.scanned[f] {
+		h.Reset()
+		if f == fieldText {
+			// Subject and body are scanned apart so that no phrase runs
+			// from the end of the subject into the body.
+			s.m.Scan(h, e.Subject)
+			s.m.Scan(h, e.Body)
+		} else {
+			s.m.Scan(h, e.field(f))
+		}
+		s.scanned[f] = true
+	}
+	return h
+}
+
+func (e *Env) stringHits(str string) *match.Hits {
+	h := &e.st.dyn
+	h.Reset()
+	e.st.m.Scan(h, str)
+	return h
+}
+
+func (e *Env) fieldStats(f int) {
+	s := e.st
+	if s.counted[f] {
+		return
+	}
+	str := e.field(f)
+	s.words[f] = match.Words(str)
+	s.shout[f] = match.Shouting(str)
+	s.excl[f] = match.Exclamations(str)
+	s.counted[f] = true
+}
+
+// The functions of the rule language. The patcher replaces every call of
+// mentions and mentionCount, and calls of the others on subject, body or
+// text, by the ·field and ·string variants below, which read the
+// per-ticket cache through $env.
+
+func mentionsUnpatched(...any) (any, error) {
+	return nil, errors.New("mentions: the list name must be written in quotes")
+}
+
+func wordsFunc(args ...any) (any, error) { return match.Words(args[0].(string)), nil }
+
+func shoutingFunc(args ...any) (any, error) { return match.Shouting(args[0].(string)), nil }
+
+func exclamationsFunc(args ...any) (any, error) { return match.Exclamations(args[0].(string)), nil }
+
+func mentionsField(args ...any) (any, error) {
+	return args[0].(*Env).fieldHits(args[1].(int)).Has(args[2].(int)), nil
+}
+
+func countField(args ...any) (any, error) {
+	return args[0].(*Env).fieldHits(args[1].(int)).Count(args[2].(int)), nil
+}
+
+func mentionsString(args ...any) (any, error) {
+	s, err := stringArg("mentions", args[1])
+	if err != nil {
+		return nil, err
+	}
+	return args[0].(*Env).stringHits(s).Has(args[2].(int)), nil
+}
+
+func countString(args ...any) (any, error) {
+	s, err := stringArg("mentionCount", args[1])
+	if err != nil {
+		return nil, err
+	}
+	return args[0].(*Env).stringHits(s).Count(args[2].(int)), nil
+}
+
+// stringArg accepts text, and nothing (a missing custom field) as empty
+// text; anything else is an error for this rule and this ticket.
+func stringArg(fn string, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", nil
+	}
+	return "", fmt.Errorf("%s: expected text, got %v", fn, v)
+}
+
+func wordsField(args ...any) (any, error) {
+	e := args[0].(*Env)
+	f := args[1].(int)
+	e.fieldStats(f)
+	return e.st.words[f], nil
+}
+
+func shoutingField(args ...any) (any, error) {
+	e := args[0].(*Env)
+	f := args[1].(int)
+	e.fieldStats(f)
+	return e.st.shout[f], nil
+}
+
+func exclamationsField(args ...any) (any, error) {
+	e := args[0].(*Env)
+	f := args[1].(int)
+	e.fieldStats(f)
+	return e.st.excl[f], nil
+}

@@ -1,0 +1,180 @@
+package urgency
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Position is a place in a rule file. Line and Column are 1-based; Column
+// counts characters (runes), not bytes. A Position with Line 0 names the
+// whole file.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// String formats p as file:line:col, the form editors and terminals link.
+func (p Position) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Column == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+func comparePositions(a, b Position) int {
+	return cmp.Or(
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Column, b.Column),
+	)
+}
+
+// Error is one problem found while loading a rule pack, or one rule failing
+// on one ticket at run time. Rule names the rule concerned, if any.
+type Error struct {
+	Pos  Position
+	Rule string
+	Err  error
+
+	// line is the source line Pos points into, kept for [Error.Caret].
+	line string
+}
+
+// Error returns the problem on one line: file:line:col: rule "name": message.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Pos.File != "" {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	}
+	if e.Rule != "" {
+		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Caret returns the source line the error points into with a caret under
+// the column, or "" when the line is not known:
+//
+//	  when: mentions(text, "paymnt")
+//	                       ^
+func (e *Error) Caret() string {
+	if e.line == "" || e.Pos.Column == 0 {
+		return ""
+	}
+	var pad strings.Builder
+	col := 1
+	for _, r := range e.line {
+		if col >= e.Pos.Column {
+			break
+		}
+		if r == '\t' {
+			pad.WriteByte('\t')
+		} else {
+			pad.WriteByte(' ')
+		}
+		col++
+	}
+	return e.line + "\n" + pad.String() + "^"
+}
+
+// ErrorList is a list of errors, sorted by position by [ErrorList.Sort].
+// Load returns every problem it finds as an ErrorList.
+type ErrorList []*Error
+
+// Error reports the first error and how many more there are; print the
+// list element by element to see all of them.
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	case 2:
+		return l[0].Error() + " (and 1 more error)"
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[0].Error(), len(l)-1)
+}
+
+// Err returns l as an error, or nil when l is empty.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// Sort sorts l by position, then rule and message, and drops exact
+// duplicates.
+func (l *ErrorList) Sort() {
+	slices.SortStableFunc(*l, func(a, b *Error) int {
+		return cmp.Or(
+			comparePositions(a.Pos, b.Pos),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Err.Error(), b.Err.Error()),
+		)
+	})
+	*l = slices.CompactFunc(*l, func(a, b *Error) bool {
+		return a.Pos == b.Pos && a.Rule == b.Rule && a.Err.Error() == b.Err.Error()
+	})
+}
+
+// suggest returns ` (did you mean "x"?)` for the candidate closest to s
+// within a small edit distance, or "".
+func suggest(s string, candidates []string) string {
+	best, bestD := "", 0
+	limit := 1
+	if n := len([]rune(s)); n > 6 {
+		limit = 3
+	} else if n > 3 {
+		limit = 2
+	}
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d <= limit && (best == "" || d < bestD || d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" || best == s {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours each cost one, so the
+// common typo "scroe" is one step from "score".
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}

@@ -1,0 +1,628 @@
+package urgency
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileSize is the largest rule file Load reads.
+const MaxFileSize = 4 << 20
+
+// Load reads the rule files at paths (several files form one pack) and
+// compiles them into an Engine. A path may be a file, a directory (its
+// *.yaml and *.yml files, without *_test.yaml) or a glob pattern.
+//
+// Every problem found is returned at once as an [ErrorList], each with its
+// file:line:col.
+func Load(paths ...string) (*Engine, error) {
+	var files []string
+	var errs ErrorList
+	for _, p := range paths {
+		found, err := expand(osFS{}, p)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Position{File: p}, Err: err})
+			continue
+		}
+		files = append(files, found...)
+	}
+	return load(osFS{}, files, errs)
+}
+
+// LoadFS is like [Load] with the files read from fsys. Without paths it
+// loads every *.yaml file at the root of fsys except *_test.yaml, so
+//
+//	urgency.LoadFS(rules.Default())
+//
+// loads the embedded default pack.
+func LoadFS(fsys fs.FS, paths ...string) (*Engine, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var files []string
+	var errs ErrorList
+	for _, p := range paths {
+		found, err := expand(fsys, p)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Position{File: p}, Err: err})
+			continue
+		}
+		files = append(files, found...)
+	}
+	return load(fsys, files, errs)
+}
+
+// osFS reads the operating system's files by their own (relative or
+// absolute) names, which os.DirFS cannot do.
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(filepath.FromSlash(name)) }
+
+func (osFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return os.ReadDir(filepath.FromSlash(name))
+}
+
+func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(filepath.FromSlash(name)) }
+
+func (osFS) Glob(pattern string) ([]string, error) { return filepath.Glob(filepath.FromSlash(pattern)) }
+
+func isRuleFile(name string) bool {
+	ext := path.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	return (ext == ".yaml" || ext == ".yml") && !strings.HasSuffix(base, "_test")
+}
+
+func expand(fsys fs.FS, p string) ([]string, error) {
+	if strings.ContainsAny(p, "*?[") {
+		matches, err := fs.Glob(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("bad pattern: %v", err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("no rule files match %s", p)
+		}
+		return matches, nil
+	}
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	entries, err := fs.ReadDir(fsys, p)
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && isRuleFile(e.Name()) {
+			out = append(out, path.Join(p, e.Name()))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no rule files (*.yaml) in directory")
+	}
+	return out, nil
+}
+
+// plainPathError drops the operation and path from a *fs.PathError: the
+// error's position already names the file.
+func plainPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
+	if len(files) == 0 && len(errs) == 0 {
+		errs = append(errs, &Error{Err: fmt.Errorf("no rule files given")})
+	}
+	p := newPack()
+	h := sha256.New()
+	srcs := make(map[string]*source)
+	complete := true // every file read and parsed as YAML
+	for _, name := range files {
+		data, err := readFile(fsys, name)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Position{File: name}, Err: err})
+			complete = false
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+		src := newSource(name, data)
+		srcs[name] = src
+		root := parseYAML(src, &errs)
+		if root == nil {
+			complete = false
+			continue
+		}
+		d := &decoder{src: src, errs: &errs, budget: maxAliasNodes}
+		d.file(root, p)
+		if d.budget < 0 {
+			errs = append(errs, &Error{Pos: src.pos(1, 1), Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes)})
+			complete = false
+		}
+	}
+	// Go on after errors in single values, so that one load reports as
+	// much as it can; stop only where whole files are missing, whose names
+	// would be reported as unknown everywhere.
+	var e *Engine
+	if complete && len(files) > 0 {
+		p.finish(&errs, srcs)
+		e = compile(p, &errs, srcs)
+	}
+	errs.Sort()
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	e.hash = hex.EncodeToString(h.Sum(nil))[:12]
+	return e, nil
+}
+
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
+		return nil, fmt.Errorf("file is larger than %d bytes", MaxFileSize)
+	}
+	data, err := fs.ReadFile(fsys, name)
+	return data, plainPathError(err)
+}
+
+// pack is everything the files of one rule pack say, with positions, before
+// compilation.
+type pack struct {
+	name      string
+	namePos   Position
+	settings  settings
+	levels    []*levelDef
+	lists     []*listDef
+	macros    []*macroDef
+	rules     []*ruleDef
+	clusters  ClusterSettings
+	order     []orderKey
+	orderNode *yaml.Node
+	orderSrc  *source
+	once      map[string]Position // sections a pack may have only once
+	names     map[string]Position // "rule x", "list y"... for duplicates
+	firstSrc  *source
+}
+
+type settings struct {
+	newCustomer time.Duration
+	timezone    string
+	loc         *time.Location
+}
+
+type levelDef struct {
+	name     string
+	pos      Position
+	minScore float64
+	hasMin   bool
+	minPos   Position
+	within   time.Duration
+}
+
+type listDef struct {
+	name  string
+	pos   Position
+	terms []termDef
+}
+
+type termDef struct {
+	text string
+	pos  Position
+	line string
+}
+
+type macroDef struct {
+	name string
+	pos  Position
+	expr exprSource
+}
+
+type ruleDef struct {
+	name        string
+	pos         Position
+	description string
+	when        exprSource
+	score       exprSource // empty text: the constant points
+	points      float64
+	level       string
+	levelNode   *yaml.Node
+	levelSrc    *source
+	queue       string
+	tags        []string
+	within      time.Duration
+	enabled     bool
+}
+
+// ClusterSettings are the clusters section of a pack: how alike and how
+// close in time two tickets must be to be one repeated issue.
+type ClusterSettings struct {
+	Window     time.Duration
+	Similarity float64
+}
+
+func newPack() *pack {
+	return &pack{
+		settings: settings{newCustomer: 30 * 24 * time.Hour, timezone: "UTC", loc: time.UTC},
+		clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5},
+		once:     make(map[string]Position),
+		names:    make(map[string]Position),
+	}
+}
+
+// declare records a name, reporting a second definition with both places.
+func (d *decoder) declare(p *pack, kind, name string, n *yaml.Node, rule string) bool {
+	key := kind + " " + name
+	at := d.src.pos(n.Line, n.Column)
+	if prev, ok := p.names[key]; ok {
+		d.errorAt(n, rule, "%s %q is defined twice: here and at %s", kind, name, prev)
+		return false
+	}
+	p.names[key] = at
+	return true
+}
+
+func (d *decoder) section(p *pack, key *yaml.Node) bool {
+	at := d.src.pos(key.Line, key.Column)
+	if prev, ok := p.once[key.Value]; ok {
+		d.errorAt(key, "", "%s may appear in only one file of a pack: here and at %s", key.Value, prev)
+		return false
+	}
+	p.once[key.Value] = at
+	return true
+}
+
+func (d *decoder) file(root *yaml.Node, p *pack) {
+	root = d.resolve(root)
+	if p.firstSrc == nil {
+		p.firstSrc = d.src
+	}
+	f := d.fields(root, "top-level", "", "version", "name", "settings", "levels", "lists", "macros", "rules", "clusters", "order")
+	if root.Kind != yaml.MappingNode {
+		return
+	}
+	if v, ok := f["version"]; !ok {
+		d.errorAt(root, "", "missing version: start the file with version: 1")
+	} else if n, ok := d.number(v.val, "version", ""); ok && n != 1 {
+		d.errorAt(v.val, "", "unsupported version %s: this library reads version 1", v.val.Value)
+	}
+	if v, ok := f["name"]; ok {
+		if s, ok := d.str(v.val, "name", ""); ok {
+			at := d.src.pos(v.val.Line, v.val.Column)
+			switch {
+			case p.name == "":
+				p.name, p.namePos = s, at
+			case p.name != s:
+				d.errorAt(v.val, "", "pack name %q differs from %q at %s", s, p.name, p.namePos)
+			}
+		}
+	}
+	if v, ok := f["settings"]; ok && d.section(p, v.key) {
+		d.settings(v.val, p)
+	}
+	if v, ok := f["levels"]; ok && d.section(p, v.key) {
+		d.levels(v.val, p)
+	}
+	if v, ok := f["lists"]; ok {
+		d.lists(v.val, p)
+	}
+	if v, ok := f["macros"]; ok {
+		d.macros(v.val, p)
+	}
+	if v, ok := f["rules"]; ok {
+		d.rules(v.val, p)
+	}
+	if v, ok := f["clusters"]; ok && d.section(p, v.key) {
+		d.clusterSettings(v.val, p)
+	}
+	if v, ok := f["order"]; ok && d.section(p, v.key) {
+		d.order(v.val, p)
+	}
+}
+
+func (d *decoder) settings(n *yaml.Node, p *pack) {
+	f := d.fields(n, "settings", "", "new_customer", "timezone")
+	if v, ok := f["new_customer"]; ok {
+		if dur, ok := d.duration(v.val, "new_customer", ""); ok {
+			p.settings.newCustomer = dur
+		}
+	}
+	if v, ok := f["timezone"]; ok {
+		if s, ok := d.str(v.val, "timezone", ""); ok {
+			loc, err := time.LoadLocation(s)
+			if err != nil || s == "" || s == "Local" {
+				d.errorAt(v.val, "", "unknown time zone %q: use an IANA name like Europe/Zagreb or UTC", s)
+			} else {
+				p.settings.timezone, p.settings.loc = s, loc
+			}
+		}
+	}
+}
+
+func (d *decoder) levels(n *yaml.Node, p *pack) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorAt(n, "", "levels must be a list of levels, highest first, not %s", describe(n))
+		return
+	}
+	for _, item := range n.Content {
+		item = d.resolve(item)
+		f := d.fields(item, "level", "", "name", "min_score", "respond_within")
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		l := &levelDef{pos: d.src.pos(item.Line, item.Column)}
+		if v, ok := f["name"]; !ok {
+			d.errorAt(item, "", "level has no name")
+		} else if s, ok := d.name(v.val, "level name", "", labelName, labelForm); ok {
+			l.name = s
+			l.pos = d.src.pos(v.val.Line, v.val.Column)
+			d.declare(p, "level", s, v.val, "")
+		}
+		if v, ok := f["min_score"]; ok {
+			l.minScore, l.hasMin = d.number(v.val, "min_score", "")
+			l.minPos = d.src.pos(v.val.Line, v.val.Column)
+			if !l.hasMin {
+				l.hasMin = true // reported; don't report it missing too
+			}
+		}
+		if v, ok := f["respond_within"]; !ok {
+			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.name)
+		} else {
+			l.within, _ = d.duration(v.val, "respond_within", "")
+		}
+		p.levels = append(p.levels, l)
+	}
+}
+
+func (d *decoder) lists(n *yaml.Node, p *pack) {
+	if n.Kind != yaml.MappingNode {
+		d.errorAt(n, "", "lists must map list names to terms, not %s", describe(n))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.resolve(n.Content[i+1])
+		name, ok := d.name(k, "list name", "", identName, identForm)
+		if !ok || !d.declare(p, "list", name, k, "") {
+			continue
+		}
+		l := &listDef{name: name, pos: d.src.pos(k.Line, k.Column)}
+		if v.Kind != yaml.SequenceNode {
+			d.errorAt(v, "", "list %q must be a list of terms, not %s", name, describe(v))
+			continue
+		}
+		if len(v.Content) == 0 {
+			d.errorAt(v, "", "list %q has no terms", name)
+		}
+		for _, t := range v.Content {
+			t = d.resolve(t)
+			if t.Kind != yaml.ScalarNode || t.ShortTag() == "!!null" {
+				d.errorAt(t, "", "list %q: a term must be text, not %s", name, describe(t))
+				continue
+			}
+			l.terms = append(l.terms, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
+		}
+		p.lists = append(p.lists, l)
+	}
+}
+
+func (d *decoder) macros(n *yaml.Node, p *pack) {
+	if n.Kind != yaml.MappingNode {
+		d.errorAt(n, "", "macros must map names to expressions, not %s", describe(n))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.resolve(n.Content[i+1])
+		name, ok := d.name(k, "macro name", "", identName, identForm)
+		if !ok || !d.declare(p, "macro", name, k, "") {
+			continue
+		}
+		if reserved[name] || builtinNames[name] {
+			d.errorAt(k, "", "macro name %q is already a name of the rule language", name)
+			continue
+		}
+		if e, ok := d.expr(v, fmt.Sprintf("macro %q", name), ""); ok {
+			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e})
+		}
+	}
+}
+
+// reserved are the names an expression already knows; a macro may not
+// hide one.
+var reserved = map[string]bool{
+	"subject": true, "body": true, "text": true, "channel": true, "language": true,
+	"flagged": true, "age": true, "customer": true, "fields": true, "cluster": true,
+	"duplicate": true, "now": true, "mentions": true, "mentionCount": true,
+	"words": true, "shouting": true, "exclamations": true,
+	"true": true, "false": true, "nil": true,
+}
+
+var ruleKeys = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "enabled"}
+
+func (d *decoder) rules(n *yaml.Node, p *pack) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorAt(n, "", "rules must be a list of rules, not %s", describe(n))
+		return
+	}
+	for _, item := range n.Content {
+		item = d.resolve(item)
+		if item.Kind != yaml.MappingNode {
+			d.errorAt(item, "", "a rule must be a mapping with name and when, not %s", describe(item))
+			continue
+		}
+		// The name comes first so that every other error can carry it.
+		var rname string
+		r := &ruleDef{pos: d.src.pos(item.Line, item.Column), enabled: true}
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			if k := item.Content[i]; k.Value == "name" {
+				v := d.resolve(item.Content[i+1])
+				if s, ok := d.name(v, "rule name", "", kebabName, kebabForm); ok {
+					rname = s
+					r.pos = d.src.pos(v.Line, v.Column)
+					if !d.declare(p, "rule", s, v, "") {
+						rname = ""
+					}
+				}
+				break
+			}
+		}
+		f := d.fields(item, "rule", rname, ruleKeys...)
+		if _, ok := f["name"]; !ok {
+			d.errorAt(item, "", "rule has no name")
+		}
+		r.name = rname
+		if v, ok := f["description"]; ok {
+			r.description, _ = d.str(v.val, "description", rname)
+		}
+		if v, ok := f["when"]; !ok {
+			d.errorAt(item, rname, "rule has no when: say when the rule applies")
+		} else {
+			r.when, _ = d.expr(v.val, "when", rname)
+		}
+		if v, ok := f["score"]; ok {
+			if t := v.val.ShortTag(); v.val.Kind == yaml.ScalarNode && (t == "!!int" || t == "!!float") {
+				r.points, _ = d.number(v.val, "score", rname)
+			} else {
+				r.score, _ = d.expr(v.val, "score", rname)
+			}
+		}
+		if v, ok := f["level"]; ok {
+			if s, ok := d.str(v.val, "level", rname); ok {
+				r.level, r.levelNode, r.levelSrc = s, v.val, d.src
+			}
+		}
+		if v, ok := f["queue"]; ok {
+			r.queue, _ = d.name(v.val, "queue", rname, labelName, labelForm)
+		}
+		if v, ok := f["tags"]; ok {
+			r.tags = d.tags(v.val, rname)
+		}
+		if v, ok := f["respond_within"]; ok {
+			r.within, _ = d.duration(v.val, "respond_within", rname)
+		}
+		if v, ok := f["enabled"]; ok {
+			r.enabled, _ = d.boolean(v.val, "enabled", rname)
+		}
+		if rname != "" {
+			p.rules = append(p.rules, r)
+		}
+	}
+}
+
+func (d *decoder) tags(n *yaml.Node, rule string) []string {
+	if n.Kind != yaml.SequenceNode {
+		d.errorAt(n, rule, "tags must be a list like [payments, angry], not %s", describe(n))
+		return nil
+	}
+	var out []string
+	for _, t := range n.Content {
+		if s, ok := d.name(d.resolve(t), "tag", rule, labelName, labelForm); ok && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (d *decoder) clusterSettings(n *yaml.Node, p *pack) {
+	f := d.fields(n, "clusters", "", "window", "similarity")
+	if v, ok := f["window"]; ok {
+		if dur, ok := d.duration(v.val, "window", ""); ok {
+			p.clusters.Window = dur
+		}
+	}
+	if v, ok := f["similarity"]; ok {
+		if s, ok := d.number(v.val, "similarity", ""); ok {
+			if s <= 0 || s > 1 {
+				d.errorAt(v.val, "", "similarity must be above 0 and at most 1, not %s", v.val.Value)
+			} else {
+				p.clusters.Similarity = s
+			}
+		}
+	}
+}
+
+func (d *decoder) order(n *yaml.Node, p *pack) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorAt(n, "", "order must be a list of keys like [level, due, score, created, id], not %s", describe(n))
+		return
+	}
+	var keys []orderKey
+	for _, item := range n.Content {
+		item = d.resolve(item)
+		s, ok := d.str(item, "order key", "")
+		if !ok {
+			continue
+		}
+		k, ok := orderKeys[s]
+		if !ok {
+			d.errorAt(item, "", "unknown order key %q: use level, due, score, created or id%s", s, suggest(s, orderKeyNames))
+			continue
+		}
+		if slices.Contains(keys, k) {
+			d.errorAt(item, "", "order key %q repeated", s)
+			continue
+		}
+		keys = append(keys, k)
+	}
+	p.order, p.orderNode, p.orderSrc = keys, n, d.src
+}
+
+// finish checks what only the whole pack can tell: the levels' shape and
+// the names rules refer to across files.
+func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
+	at := func(pos Position, _ string, rule, format string, args ...any) {
+		*errs = append(*errs, &Error{Pos: pos, Rule: rule, Err: fmt.Errorf(format, args...), line: srcs[pos.File].line(pos.Line)})
+	}
+	first := Position{File: p.firstSrc.name, Line: 1, Column: 1}
+	if p.firstSrc == nil {
+		return
+	}
+	if len(p.levels) == 0 {
+		at(first, p.firstSrc.line(1), "", "the pack defines no levels: add levels, highest first, each with min_score and respond_within")
+	}
+	for i, l := range p.levels {
+		last := i == len(p.levels)-1
+		switch {
+		case last && l.hasMin:
+			at(l.minPos, "", "", "level %q is the last level, the catch-all for every lower score: remove its min_score", l.name)
+		case !last && !l.hasMin:
+			at(l.pos, "", "", "level %q needs a min_score: only the last level is the catch-all", l.name)
+		case !last && i > 0 && p.levels[i-1].hasMin && l.minScore >= p.levels[i-1].minScore:
+			at(l.minPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.name, l.minScore, p.levels[i-1].minScore, p.levels[i-1].name)
+		}
+	}
+	for _, r := range p.rules {
+		if r.level == "" {
+			continue
+		}
+		if _, ok := p.names["level "+r.level]; !ok {
+			pos := r.levelSrc.pos(r.levelNode.Line, r.levelNode.Column)
+			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, suggest(r.level, p.levelNames()))
+		}
+	}
+}
+
+func (p *pack) levelNames() []string {
+	var out []string
+	for _, l := range p.levels {
+		out = append(out, l.name)
+	}
+	return out
+}

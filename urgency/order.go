@@ -1,0 +1,108 @@
+package urgency
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+type orderKey int
+
+const (
+	keyLevel orderKey = iota
+	keyDue
+	keyScore
+	keyCreated
+	keyID
+)
+
+var orderKeys = map[string]orderKey{"level": keyLevel, "due": keyDue, "score": keyScore, "created": keyCreated, "id": keyID}
+
+var orderKeyNames = []string{"level", "due", "score", "created", "id"}
+
+var defaultOrder = []orderKey{keyLevel, keyDue, keyScore, keyCreated, keyID}
+
+// Compare orders two assessments by the pack's order keys (by default:
+// level, highest first; due, earliest first; score, highest first;
+// created, oldest first; id). It returns a negative number when a comes
+// first. The order is total for tickets with distinct IDs.
+func (e *Engine) Compare(a, b *Assessment) int {
+	for _, k := range e.order {
+		var c int
+		switch k {
+		case keyLevel:
+			c = cmp.Compare(a.level, b.level)
+		case keyDue:
+			c = a.Due.Compare(b.Due)
+		case keyScore:
+			c = cmp.Compare(b.Score, a.Score)
+		case keyCreated:
+			c = a.Ticket.CreatedAt.Compare(b.Ticket.CreatedAt)
+		case keyID:
+			c = cmp.Compare(a.Ticket.ID, b.Ticket.ID)
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// Sort puts assessments in priority order, see [Engine.Compare].
+func (e *Engine) Sort(as []Assessment) {
+	// Sort indexes, not the large structs, then permute once.
+	idx := make([]int, len(as))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int { return e.Compare(&as[i], &as[j]) })
+	sorted := make([]Assessment, len(as))
+	for i, j := range idx {
+		sorted[i] = as[j]
+	}
+	copy(as, sorted)
+}
+
+// rankChunk is the number of tickets one goroutine assesses at a time.
+const rankChunk = 512
+
+// Rank assesses every ticket at time now, each as a cluster of one, and
+// returns the assessments in priority order. Tickets are assessed in
+// parallel on up to GOMAXPROCS goroutines; the result does not depend on
+// that, nor on the order of tickets: the same tickets and now give the
+// same order. Ticket IDs should be unique: the ID is the last key of the
+// order.
+func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
+	out := make([]Assessment, len(tickets))
+	workers := min(runtime.GOMAXPROCS(0), (len(tickets)+rankChunk-1)/rankChunk)
+	if workers <= 1 {
+		for i := range tickets {
+			out[i] = e.Assess(tickets[i], now)
+		}
+	} else {
+		var next sync.Mutex
+		start := 0
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					next.Lock()
+					lo := start
+					start += rankChunk
+					next.Unlock()
+					if lo >= len(tickets) {
+						return
+					}
+					for i := lo; i < min(lo+rankChunk, len(tickets)); i++ {
+						out[i] = e.Assess(tickets[i], now)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	e.Sort(out)
+	return out
+}

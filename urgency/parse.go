@@ -1,0 +1,414 @@
+package urgency
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// source is one rule file as read, kept for positions and caret lines.
+type source struct {
+	name  string
+	data  []byte
+	lines []string
+}
+
+func newSource(name string, data []byte) *source {
+	s := &source{name: name, data: data}
+	for _, l := range strings.Split(string(data), "\n") {
+		s.lines = append(s.lines, strings.TrimSuffix(l, "\r"))
+	}
+	return s
+}
+
+func (s *source) pos(line, col int) Position {
+	return Position{File: s.name, Line: line, Column: col}
+}
+
+func (s *source) line(n int) string {
+	if s == nil || n < 1 || n > len(s.lines) {
+		return ""
+	}
+	return s.lines[n-1]
+}
+
+// maxAliasNodes bounds the nodes visited through YAML aliases, so that a
+// file of nested aliases cannot expand exponentially.
+const maxAliasNodes = 100000
+
+// decoder walks the yaml.v3 node tree of one file by hand: every value
+// keeps its node, so every problem gets a position, and all problems are
+// collected in one pass.
+type decoder struct {
+	src    *source
+	errs   *ErrorList
+	budget int
+}
+
+func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any) {
+	d.errorAtPos(d.src.pos(n.Line, n.Column), rule, format, args...)
+}
+
+func (d *decoder) errorAtPos(p Position, rule string, format string, args ...any) {
+	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, args...), line: d.src.line(p.Line)})
+}
+
+// resolve follows aliases, charging each visit to the budget.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	d.budget--
+	return n
+}
+
+// describe names the kind of a node the way a rule author sees it.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing"
+		case "!!bool":
+			return "true/false"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return fmt.Sprintf("the text %q", n.Value)
+	}
+	return "an unexpected value"
+}
+
+type field struct {
+	key  *yaml.Node
+	val  *yaml.Node
+	seen bool
+}
+
+// fields checks that n is a mapping whose keys are all in allowed, reports
+// unknown and repeated keys, and returns the values by key.
+func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map[string]*field {
+	out := make(map[string]*field)
+	if n.Kind != yaml.MappingNode {
+		noun := what
+		if what == "top-level" {
+			noun = "a rule file"
+		}
+		d.errorAt(n, rule, "%s must be a mapping of keys to values, not %s", noun, describe(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.resolve(n.Content[i+1])
+		if d.budget < 0 {
+			return out
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorAt(k, rule, "%s keys must be plain names, not %s", what, describe(k))
+			continue
+		}
+		if prev, ok := out[k.Value]; ok {
+			d.errorAt(k, rule, "%s key %q repeated (first at line %d)", what, k.Value, prev.key.Line)
+			continue
+		}
+		if !contains(allowed, k.Value) {
+			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, suggest(k.Value, allowed))
+			continue
+		}
+		out[k.Value] = &field{key: k, val: v}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) str(n *yaml.Node, what, rule string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		d.errorAt(n, rule, "%s must be text, not %s", what, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// name reads a name that rules and lists refer to: letters, digits, "-"
+// and "_", starting with a letter.
+func (d *decoder) name(n *yaml.Node, what, rule string, re *regexp.Regexp, form string) (string, bool) {
+	s, ok := d.str(n, what, rule)
+	if !ok {
+		return "", false
+	}
+	if !re.MatchString(s) {
+		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, form)
+		return s, false
+	}
+	return s, true
+}
+
+var (
+	kebabName      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	kebabForm      = "use lower-case words joined by '-', like payment-failure"
+	identName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	identForm      = "use letters, digits and '_', starting with a letter, like payment_problem"
+	labelName      = regexp.MustCompile(`^[\pL\pN][\pL\pN_.:/-]*$`)
+	labelForm      = "use letters, digits and '-', '_', '.', ':' or '/', like billing or lang:de"
+	yamlLineErr    = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlErrPrefix  = regexp.MustCompile(`^yaml: `)
+	durationPart   = regexp.MustCompile(`^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)`)
+	durationFormat = "use forms like 30m, 4h, 1h30m or 2d"
+)
+
+func (d *decoder) number(n *yaml.Node, what, rule string) (float64, bool) {
+	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float") {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f, true
+		}
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			return float64(i), true
+		}
+	}
+	d.errorAt(n, rule, "%s must be a number, not %s", what, describe(n))
+	return 0, false
+}
+
+func (d *decoder) boolean(n *yaml.Node, what, rule string) (bool, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		var b bool
+		if err := n.Decode(&b); err == nil {
+			return b, true
+		}
+	}
+	d.errorAt(n, rule, "%s must be true or false, not %s", what, describe(n))
+	return false, false
+}
+
+func (d *decoder) duration(n *yaml.Node, what, rule string) (time.Duration, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		d.errorAt(n, rule, "%s must be a duration like 4h or 30m, not %s", what, describe(n))
+		return 0, false
+	}
+	s := n.Value
+	v, err := parseDuration(s)
+	if err != nil {
+		d.errorAt(n, rule, "%s: %v", what, err)
+		return 0, false
+	}
+	return v, true
+}
+
+// parseDuration reads Go durations plus days (d = 24h) and weeks (w = 7d),
+// which is how support leads write response times. Negative durations are
+// refused: nobody promises an answer before the question.
+func parseDuration(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if in == "0" {
+		return 0, nil
+	}
+	if in == "" {
+		return 0, fmt.Errorf("empty duration: %s", durationFormat)
+	}
+	var total float64
+	for rest := in; rest != ""; {
+		m := durationPart.FindStringSubmatch(rest)
+		if m == nil {
+			return 0, fmt.Errorf("invalid duration %q: %s", s, durationFormat)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		unit := map[string]time.Duration{
+			"ms": time.Millisecond, "s": time.Second, "m": time.Minute,
+			"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour,
+		}[m[2]]
+		total += v * float64(unit)
+		rest = rest[len(m[0]):]
+	}
+	if total > float64(math.MaxInt64) {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(total), nil
+}
+
+// exprSource is an expression as written in a rule file, able to map an
+// offset inside the expression back to the file.
+type exprSource struct {
+	text string
+	src  *source
+	node *yaml.Node
+}
+
+func (d *decoder) expr(n *yaml.Node, what, rule string) (exprSource, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		d.errorAt(n, rule, "%s must be an expression, not %s", what, describe(n))
+		return exprSource{}, false
+	}
+	if strings.TrimSpace(n.Value) == "" {
+		d.errorAt(n, rule, "%s is empty", what)
+		return exprSource{}, false
+	}
+	return exprSource{text: n.Value, src: d.src, node: n}, true
+}
+
+// position maps a rune offset inside the expression to the file. Plain
+// scalars start at the node; quoted ones one column later; block scalars
+// ("|", ">") on the next line, after the indentation. Folded line breaks,
+// quote escapes and doubled single quotes are followed step by step.
+func (e exprSource) position(offset int) Position {
+	n := e.node
+	lines := e.src.lines
+	line, col := n.Line, n.Column // 1-based; col counts runes
+	block := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
+	indent := 0
+	switch {
+	case block:
+		line++
+		for l := line; l <= len(lines); l++ {
+			if t := strings.TrimLeft(lines[l-1], " "); t != "" {
+				indent = utf8.RuneCountInString(lines[l-1]) - utf8.RuneCountInString(t)
+				break
+			}
+		}
+		col = indent + 1
+	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+		col++
+	}
+	runeAt := func(l, c int) (rune, bool) {
+		if l < 1 || l > len(lines) {
+			return 0, false
+		}
+		i := 0
+		for _, r := range lines[l-1] {
+			i++
+			if i == c {
+				return r, true
+			}
+		}
+		return 0, false
+	}
+	k := 0
+	for _, v := range e.text {
+		if k == offset {
+			break
+		}
+		k++
+		if line > len(lines) {
+			break
+		}
+		if n.Style&yaml.LiteralStyle != 0 {
+			if v == '\n' {
+				line, col = line+1, indent+1
+			} else {
+				col++
+			}
+			continue
+		}
+		r, ok := runeAt(line, col)
+		switch {
+		case (v == ' ' || v == '\n') && !ok:
+			// A folded line break: go on at the first character of the
+			// next line that has one.
+			for line < len(lines) {
+				line, col = line+1, 1
+				for r, ok = runeAt(line, col); ok && (r == ' ' || r == '\t'); r, ok = runeAt(line, col) {
+					col++
+				}
+				if ok {
+					break
+				}
+			}
+		case r == '\\' && n.Style&yaml.DoubleQuotedStyle != 0:
+			next, _ := runeAt(line, col+1)
+			switch next {
+			case 'x':
+				col += 4
+			case 'u':
+				col += 6
+			case 'U':
+				col += 10
+			default:
+				col += 2
+			}
+		case r == '\'' && v == '\'' && n.Style&yaml.SingleQuotedStyle != 0:
+			col += 2
+		default:
+			col++
+		}
+	}
+	return e.src.pos(line, col)
+}
+
+// checkTabs reports tabs used for indentation, which YAML forbids and
+// yaml.v3 reports obscurely.
+func checkTabs(src *source, errs *ErrorList) bool {
+	found := false
+	for i, l := range src.lines {
+		for j, r := range l {
+			if r == ' ' {
+				continue
+			}
+			if r == '\t' {
+				col := utf8.RuneCountInString(l[:j]) + 1
+				*errs = append(*errs, &Error{Pos: src.pos(i+1, col), Err: errors.New("tab character in indentation: YAML indents with spaces"), line: l})
+				found = true
+			}
+			break
+		}
+	}
+	return found
+}
+
+// parseYAML reads one file into its document node, turning yaml.v3's
+// syntax errors into positioned errors.
+func parseYAML(src *source, errs *ErrorList) *yaml.Node {
+	if checkTabs(src, errs) {
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src.data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
+			return nil
+		}
+		msg := err.Error()
+		line := 1
+		if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		} else {
+			msg = yamlErrPrefix.ReplaceAllString(msg, "")
+		}
+		col := 1
+		if l := src.line(line); l != "" {
+			col = utf8.RuneCountInString(l) - utf8.RuneCountInString(strings.TrimLeft(l, " ")) + 1
+		}
+		*errs = append(*errs, &Error{Pos: src.pos(line, col), Err: fmt.Errorf("invalid YAML: %s", msg), line: src.line(line)})
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		*errs = append(*errs, &Error{Pos: src.pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.line(extra.Line)})
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		return doc.Content[0]
+	}
+	*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
+	return nil
+}

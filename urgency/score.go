@@ -1,0 +1,178 @@
+package urgency
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/file"
+)
+
+// Assessment is the engine's verdict on one ticket: its level, score, due
+// time and routing, with the rules that produced them.
+type Assessment struct {
+	Ticket Ticket
+	// Score is the sum of the points of the rules that matched.
+	Score float64
+	// Level is the urgency level: the first level the score reaches, raised
+	// to the highest floor among the matching rules.
+	Level string
+	// Due is when the ticket must be answered: created_at plus
+	// RespondWithin.
+	Due time.Time
+	// Queue is the queue of the highest-scoring matching rule that has
+	// one (the first in file order on ties), or "".
+	Queue string
+	// Tags is the union of the matching rules' tags, sorted.
+	Tags []string
+	// Hits are the rules that matched, in file order, with their points.
+	Hits []Hit
+	// Errors are the rules that failed on this ticket at run time; they
+	// were skipped, the ticket was still assessed.
+	Errors []*Error
+	// Cluster is the repeated-issue cluster of the ticket.
+	Cluster ClusterFacts
+	// Duplicate is true when an earlier ticket of the same customer is in
+	// the same cluster.
+	Duplicate bool
+
+	// ScoreLevel is the level the score alone reaches.
+	ScoreLevel string
+	// LevelRule is the rule whose level floor raised the ticket above
+	// ScoreLevel, or "".
+	LevelRule string
+	// RespondWithin is the response time that set Due.
+	RespondWithin time.Duration
+	// DueRule is the rule whose respond_within, shorter than the level's,
+	// set Due; "" when the level's response time applies.
+	DueRule string
+	// Pack is the version of the pack that assessed the ticket, see
+	// [Engine.Version].
+	Pack string
+
+	level int // index into the engine's levels, 0 = highest
+}
+
+// Hit is one rule that matched a ticket.
+type Hit struct {
+	Rule   string  `json:"rule"`
+	Points float64 `json:"points"`
+}
+
+// Rules returns the names of the rules that matched, in file order.
+func (a Assessment) Rules() []string {
+	out := make([]string, len(a.Hits))
+	for i, h := range a.Hits {
+		out[i] = h.Rule
+	}
+	return out
+}
+
+// Why explains the assessment in a few lines: each matching rule with its
+// points, how the level was reached and what set the due time.
+func (a Assessment) Why() []string {
+	var out []string
+	for _, h := range a.Hits {
+		out = append(out, fmt.Sprintf("%+g %s", h.Points, h.Rule))
+	}
+	if len(a.Hits) == 0 {
+		out = append(out, "no rule matched")
+	}
+	line := fmt.Sprintf("score %g reaches %s", a.Score, a.ScoreLevel)
+	if a.LevelRule != "" {
+		line += fmt.Sprintf("; rule %s raises it to %s", a.LevelRule, a.Level)
+	}
+	out = append(out, line)
+	if a.DueRule != "" {
+		out = append(out, fmt.Sprintf("due %s: rule %s responds within %s", a.Due.Format(time.RFC3339), a.DueRule, FormatDuration(a.RespondWithin)))
+	} else {
+		out = append(out, fmt.Sprintf("due %s: %s responds within %s", a.Due.Format(time.RFC3339), a.Level, FormatDuration(a.RespondWithin)))
+	}
+	for _, err := range a.Errors {
+		out = append(out, "error: "+err.Error())
+	}
+	return out
+}
+
+// FormatDuration writes d the way rule files do: 1h30m, 2d, 45m.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if d >= u.unit {
+			fmt.Fprintf(&b, "%d%s", d/u.unit, u.name)
+			d %= u.unit
+		}
+	}
+	if d > 0 {
+		fmt.Fprintf(&b, "%dms", d/time.Millisecond)
+	}
+	return b.String()
+}
+
+func (e *Engine) runWhen(ev *evaluator, r *rule) (bool, *Error) {
+	out, err := ev.vm.Run(r.when, &ev.env)
+	if err != nil {
+		return false, runtimeError(r, r.whenSrc, err)
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, &Error{Pos: r.whenSrc.position(0), Rule: r.Name, Err: fmt.Errorf("when gave %s, not true or false", valueName(out))}
+	}
+	return b, nil
+}
+
+func (e *Engine) runScore(ev *evaluator, r *rule) (float64, *Error) {
+	out, err := ev.vm.Run(r.score, &ev.env)
+	if err != nil {
+		return 0, runtimeError(r, r.scoreSrc, err)
+	}
+	var f float64
+	switch v := out.(type) {
+	case int:
+		f = float64(v)
+	case int64:
+		f = float64(v)
+	case float64:
+		f = v
+	case int32:
+		f = float64(v)
+	case float32:
+		f = float64(v)
+	default:
+		return 0, &Error{Pos: r.scoreSrc.position(0), Rule: r.Name, Err: fmt.Errorf("score gave %s, not a number", valueName(out))}
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, &Error{Pos: r.scoreSrc.position(0), Rule: r.Name, Err: fmt.Errorf("score gave %g, not a finite number", f)}
+	}
+	return f, nil
+}
+
+func runtimeError(r *rule, src exprSource, err error) *Error {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return &Error{Pos: src.position(fe.From), Rule: r.Name, Err: errors.New(cleanMessage(fe.Message)), line: src.src.line(src.position(fe.From).Line)}
+	}
+	return &Error{Pos: src.position(0), Rule: r.Name, Err: errors.New(cleanMessage(err.Error()))}
+}
+
+func valueName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nothing (a missing field?)"
+	case string:
+		return fmt.Sprintf("the text %q", v)
+	}
+	return fmt.Sprintf("%v", v)
+}
