@@ -43,7 +43,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		c.macros[m.name] = m
 	}
 	c.opts = []expr.Option{
-		expr.Env(&Env{}),
+		expr.Env(Env{}),
 		expr.DisableBuiltin("now"),
 		expr.Timezone(p.settings.timezone),
 		expr.MaxNodes(maxExprNodes),
@@ -52,13 +52,6 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function("words", wordsFunc, new(func(string) int)),
 		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
 		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
-		expr.Function(fnMentionsField, mentionsField, new(func(any, int, int) bool)),
-		expr.Function(fnMentionsString, mentionsString, new(func(any, string, int) bool)),
-		expr.Function(fnCountField, countField, new(func(any, int, int) int)),
-		expr.Function(fnCountString, countString, new(func(any, string, int) int)),
-		expr.Function(fnWordsField, wordsField, new(func(any, int) int)),
-		expr.Function(fnShoutingField, shoutingField, new(func(any, int) float64)),
-		expr.Function(fnExclamationsField, exclamationsField, new(func(any, int) int)),
 	}
 	for _, m := range p.macros {
 		c.compileMacro(m)
@@ -86,8 +79,8 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 				Level: rd.level, Queue: rd.queue, Tags: rd.tags,
 				RespondWithin: rd.within, Enabled: rd.enabled,
 			},
-			floor:  -1,
-			points: rd.points,
+			floor:   -1,
+			points:  rd.points,
 			whenSrc: rd.when, scoreSrc: rd.score,
 		}
 		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
@@ -95,6 +88,9 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		}
 		if rd.when.text != "" {
 			r.when = c.compileExpr(rd.when, rd.name, wantBool)
+			if r.when != nil {
+				r.need = needOf(r.when.Node())
+			}
 		}
 		if rd.score.text != "" {
 			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
@@ -362,11 +358,10 @@ type relocate struct{ loc file.Location }
 
 func (r relocate) Visit(node *ast.Node) { (*node).SetLocation(r.loc) }
 
-// Names of the functions the patcher calls instead of the ones rules
-// write. They cannot be written in an expression.
+// Names of the Hooks the patcher calls instead of the functions rules
+// write (see the expr tags of [Hooks]).
 const (
 	fnMentionsField     = "mentions·field"
-	fnMentionsString    = "mentions·string"
 	fnCountField        = "mentionCount·field"
 	fnCountString       = "mentionCount·string"
 	fnWordsField        = "words·field"
@@ -399,7 +394,7 @@ func (p *patcher) Visit(node *ast.Node) {
 			if len(n.Arguments) == 1 {
 				if f, ok := p.field(n.Arguments[0]); ok {
 					fn := map[string]string{"words": fnWordsField, "shouting": fnShoutingField, "exclamations": fnExclamationsField}[callee.Value]
-					ast.Patch(node, call(fn, env(), &ast.IntegerNode{Value: f}))
+					ast.Patch(node, call(fn, &ast.IntegerNode{Value: f}))
 				}
 			}
 		}
@@ -427,11 +422,15 @@ func (p *patcher) mentions(node *ast.Node, n *ast.CallNode, name string) {
 	listArg := &ast.IntegerNode{Value: list}
 	if f, ok := p.field(n.Arguments[0]); ok {
 		fn := map[string]string{"mentions": fnMentionsField, "mentionCount": fnCountField}[name]
-		ast.Patch(node, call(fn, env(), &ast.IntegerNode{Value: f}, listArg))
+		ast.Patch(node, call(fn, &ast.IntegerNode{Value: f}, listArg))
 		return
 	}
-	fn := map[string]string{"mentions": fnMentionsString, "mentionCount": fnCountString}[name]
-	ast.Patch(node, call(fn, env(), n.Arguments[0], listArg))
+	count := call(fnCountString, n.Arguments[0], listArg)
+	if name == "mentionCount" {
+		ast.Patch(node, count)
+		return
+	}
+	ast.Patch(node, &ast.BinaryNode{Operator: ">", Left: count, Right: &ast.IntegerNode{Value: 0}})
 }
 
 // field tells whether n names subject, body or text themselves (expr
@@ -456,8 +455,6 @@ func (t textReader) Visit(node *ast.Node) {
 		*t.found = true
 	}
 }
-
-func env() ast.Node { return &ast.IdentifierNode{Value: "$env"} }
 
 func call(fn string, args ...ast.Node) *ast.CallNode {
 	return &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args}

@@ -15,7 +15,7 @@ import (
 // loading a new Engine and swapping the pointer.
 type Engine struct {
 	name     string
-	hash     string
+	version  string // name@hash
 	settings settings
 	levels   []Level
 	rules    []*rule
@@ -56,7 +56,8 @@ type Rule struct {
 
 type rule struct {
 	Rule
-	floor    int // level index, -1 for none
+	floor    int   // level index, -1 for none
+	need     *need // nil: always run when
 	when     *vm.Program
 	score    *vm.Program // nil: constant points
 	points   float64
@@ -86,7 +87,7 @@ func (e *Engine) Name() string { return e.name }
 
 // Version returns the pack's name and a hash of its files' contents, e.g.
 // "default@3f2a9c0d11e4": it tells which policy produced an assessment.
-func (e *Engine) Version() string { return e.name + "@" + e.hash }
+func (e *Engine) Version() string { return e.version }
 
 // Levels returns the pack's levels, highest first.
 func (e *Engine) Levels() []Level { return append([]Level(nil), e.levels...) }
@@ -127,7 +128,11 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		created = now
 	}
 	env := &ev.env
+	if env.MentionsField == nil {
+		env.bind()
+	}
 	*env = Env{
+		Hooks:   env.Hooks,
 		Subject: t.Subject, Body: t.Body,
 		Channel: t.Channel, Language: t.Language,
 		Flagged:   t.Flagged,
@@ -148,12 +153,12 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	}
 	ev.st.reset(e.matcher)
 
-	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.Version()}
+	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version}
 	floor, floorRule := len(e.levels)-1, ""
 	within, withinRule := time.Duration(0), ""
 	queuePoints := math.Inf(-1)
 	for _, r := range e.rules {
-		if !r.Enabled || r.when == nil {
+		if !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
 			continue
 		}
 		ok, err := e.runWhen(ev, r)
@@ -171,6 +176,9 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 				a.Errors = append(a.Errors, err)
 				continue
 			}
+		}
+		if a.Hits == nil {
+			a.Hits = make([]Hit, 0, 8)
 		}
 		a.Hits = append(a.Hits, Hit{Rule: r.Name, Points: points})
 		a.Score += points

@@ -2,7 +2,10 @@ package urgency
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -330,4 +333,72 @@ func TestTextIsJoinedOnlyWhenReadDirectly(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, direct.usesText)
 	assert.Equal(t, []string{"a"}, direct.Assess(Ticket{ID: "1", Subject: "s", Body: "x", CreatedAt: now}, now).Rules())
+}
+
+// TestPrefilterNeverChangesResults runs every rule of the default pack and
+// of basic.yaml with and without the list prefilter on the sample tickets
+// and on random mixtures of their words: the hits must be the same.
+func TestPrefilterNeverChangesResults(t *testing.T) {
+	samples := readSampleTickets(t)
+	var words []string
+	for _, tk := range samples {
+		words = append(words, strings.Fields(tk.Subject+" "+tk.Body)...)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	tickets := append([]Ticket(nil), samples...)
+	for i := range 500 {
+		var b strings.Builder
+		for range 3 + rng.IntN(30) {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		tickets = append(tickets, Ticket{
+			ID: fmt.Sprintf("R%d", i), Subject: words[rng.IntN(len(words))], Body: b.String(),
+			Flagged: rng.IntN(3) == 0, Language: []string{"", "de", "sr", "fi", "en"}[rng.IntN(5)],
+			Channel: []string{"chat", "email"}[rng.IntN(2)], CreatedAt: now.Add(-time.Duration(rng.IntN(100)) * time.Hour),
+			Customer: Customer{Tier: []string{"", "premium"}[rng.IntN(2)], Since: now.Add(-time.Duration(rng.IntN(2000)) * time.Hour)},
+			Fields:   map[string]any{"product": "shop"},
+		})
+	}
+	for _, load := range []func() (*Engine, error){
+		func() (*Engine, error) { return LoadFS(os.DirFS("../rules/default")) },
+		func() (*Engine, error) { return Load("testdata/basic.yaml") },
+	} {
+		filtered, err := load()
+		require.NoError(t, err)
+		plain, err := load()
+		require.NoError(t, err)
+		skippable := 0
+		for _, r := range plain.rules {
+			if r.need != nil {
+				skippable++
+			}
+			r.need = nil
+		}
+		require.Positive(t, skippable, "the prefilter must apply to some rules")
+		for _, tk := range tickets {
+			a, b := filtered.Assess(tk, now), plain.Assess(tk, now)
+			require.Equal(t, b.Hits, a.Hits, "ticket %s", tk.ID)
+			require.Equal(t, b.Level, a.Level, "ticket %s", tk.ID)
+		}
+	}
+}
+
+func readSampleTickets(t testing.TB) []Ticket {
+	t.Helper()
+	f, err := os.Open("../testdata/tickets.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	r := NewTicketReader(f)
+	var out []Ticket
+	for {
+		tk, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		out = append(out, tk)
+	}
+	require.NotEmpty(t, out)
+	return out
 }

@@ -2,7 +2,6 @@ package urgency
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/triagekit/triage/urgency/internal/match"
@@ -43,7 +42,35 @@ type Env struct {
 	// wall clock.
 	Now time.Time `expr:"now"`
 
+	Hooks
 	st *state
+}
+
+// Hooks are the functions that compiled rules call for mentions,
+// mentionCount, words, shouting and exclamations on a ticket's subject,
+// body or text: they read the per-ticket cache, so the text is folded and
+// matched once whatever the number of rules. They are exported only
+// because the expression runtime reads them through reflection; their
+// names cannot be written in a rule.
+type Hooks struct {
+	MentionsField     func(field, list int) bool   `expr:"mentions·field"`
+	CountField        func(field, list int) int    `expr:"mentionCount·field"`
+	CountString       func(s string, list int) int `expr:"mentionCount·string"`
+	WordsField        func(field int) int          `expr:"words·field"`
+	ShoutingField     func(field int) float64      `expr:"shouting·field"`
+	ExclamationsField func(field int) int          `expr:"exclamations·field"`
+}
+
+// bind points the hooks at e's cache; done once per pooled Env.
+func (e *Env) bind() {
+	e.Hooks = Hooks{
+		MentionsField:     func(f, l int) bool { return e.fieldHits(f).Has(l) },
+		CountField:        func(f, l int) int { return e.fieldHits(f).Count(l) },
+		CountString:       func(s string, l int) int { return e.stringHits(s).Count(l) },
+		WordsField:        e.words,
+		ShoutingField:     e.shouting,
+		ExclamationsField: e.exclamations,
+	}
 }
 
 // CustomerFacts is customer.* in rules.
@@ -87,7 +114,7 @@ type state struct {
 	m       *match.Matcher
 	scanned [numFields]bool
 	hits    [numFields]match.Hits
-	counted [numFields]bool
+	counted [numFields]uint8 // stat* bits
 	words   [numFields]int
 	shout   [numFields]float64
 	excl    [numFields]int
@@ -98,7 +125,7 @@ type state struct {
 func (s *state) reset(m *match.Matcher) {
 	s.m = m
 	s.scanned = [numFields]bool{}
-	s.counted = [numFields]bool{}
+	s.counted = [numFields]uint8{}
 	s.text = ""
 }
 
@@ -155,22 +182,44 @@ func (e *Env) stringHits(str string) *match.Hits {
 	return h
 }
 
-func (e *Env) fieldStats(f int) {
+// The statistics are cached one by one: shouting reads letter cases,
+// which counting words does not need.
+func (e *Env) words(f int) int {
 	s := e.st
-	if s.counted[f] {
-		return
+	if s.counted[f]&statWords == 0 {
+		s.words[f] = match.Words(e.field(f))
+		s.counted[f] |= statWords
 	}
-	str := e.field(f)
-	s.words[f] = match.Words(str)
-	s.shout[f] = match.Shouting(str)
-	s.excl[f] = match.Exclamations(str)
-	s.counted[f] = true
+	return s.words[f]
 }
 
-// The functions of the rule language. The patcher replaces every call of
-// mentions and mentionCount, and calls of the others on subject, body or
-// text, by the ·field and ·string variants below, which read the
-// per-ticket cache through $env.
+func (e *Env) shouting(f int) float64 {
+	s := e.st
+	if s.counted[f]&statShouting == 0 {
+		s.shout[f] = match.Shouting(e.field(f))
+		s.counted[f] |= statShouting
+	}
+	return s.shout[f]
+}
+
+func (e *Env) exclamations(f int) int {
+	s := e.st
+	if s.counted[f]&statExclamations == 0 {
+		s.excl[f] = match.Exclamations(e.field(f))
+		s.counted[f] |= statExclamations
+	}
+	return s.excl[f]
+}
+
+const (
+	statWords uint8 = 1 << iota
+	statShouting
+	statExclamations
+)
+
+// The functions of the rule language as rules call them. The patcher
+// replaces every call of mentions and mentionCount, and calls of the
+// others on subject, body or text, by calls of the Hooks.
 
 func mentionsUnpatched(...any) (any, error) {
 	return nil, errors.New("mentions: the list name must be written in quotes")
@@ -181,60 +230,3 @@ func wordsFunc(args ...any) (any, error) { return match.Words(args[0].(string)),
 func shoutingFunc(args ...any) (any, error) { return match.Shouting(args[0].(string)), nil }
 
 func exclamationsFunc(args ...any) (any, error) { return match.Exclamations(args[0].(string)), nil }
-
-func mentionsField(args ...any) (any, error) {
-	return args[0].(*Env).fieldHits(args[1].(int)).Has(args[2].(int)), nil
-}
-
-func countField(args ...any) (any, error) {
-	return args[0].(*Env).fieldHits(args[1].(int)).Count(args[2].(int)), nil
-}
-
-func mentionsString(args ...any) (any, error) {
-	s, err := stringArg("mentions", args[1])
-	if err != nil {
-		return nil, err
-	}
-	return args[0].(*Env).stringHits(s).Has(args[2].(int)), nil
-}
-
-func countString(args ...any) (any, error) {
-	s, err := stringArg("mentionCount", args[1])
-	if err != nil {
-		return nil, err
-	}
-	return args[0].(*Env).stringHits(s).Count(args[2].(int)), nil
-}
-
-// stringArg accepts text, and nothing (a missing custom field) as empty
-// text; anything else is an error for this rule and this ticket.
-func stringArg(fn string, v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case nil:
-		return "", nil
-	}
-	return "", fmt.Errorf("%s: expected text, got %v", fn, v)
-}
-
-func wordsField(args ...any) (any, error) {
-	e := args[0].(*Env)
-	f := args[1].(int)
-	e.fieldStats(f)
-	return e.st.words[f], nil
-}
-
-func shoutingField(args ...any) (any, error) {
-	e := args[0].(*Env)
-	f := args[1].(int)
-	e.fieldStats(f)
-	return e.st.shout[f], nil
-}
-
-func exclamationsField(args ...any) (any, error) {
-	e := args[0].(*Env)
-	f := args[1].(int)
-	e.fieldStats(f)
-	return e.st.excl[f], nil
-}

@@ -66,8 +66,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // Caret returns the source line the error points into with a caret under
 // the column, or "" when the line is not known:
 //
-//	  when: mentions(text, "paymnt")
-//	                       ^
+//	when: mentions(text, "paymnt")
+//	                     ^
 func (e *Error) Caret() string {
 	if e.line == "" || e.Pos.Column == 0 {
 		return ""

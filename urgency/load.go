@@ -167,7 +167,7 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	e.hash = hex.EncodeToString(h.Sum(nil))[:12]
+	e.version = e.name + "@" + hex.EncodeToString(h.Sum(nil))[:12]
 	return e, nil
 }
 

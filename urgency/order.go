@@ -51,18 +51,34 @@ func (e *Engine) Compare(a, b *Assessment) int {
 }
 
 // Sort puts assessments in priority order, see [Engine.Compare].
+// Assessments that compare equal (the same ID) keep their relative order.
 func (e *Engine) Sort(as []Assessment) {
-	// Sort indexes, not the large structs, then permute once.
-	idx := make([]int, len(as))
+	// Sort indexes, not the large structs, then move each struct once,
+	// following the cycles of the permutation.
+	idx := make([]int32, len(as))
 	for i := range idx {
-		idx[i] = i
+		idx[i] = int32(i)
 	}
-	slices.SortStableFunc(idx, func(i, j int) int { return e.Compare(&as[i], &as[j]) })
-	sorted := make([]Assessment, len(as))
-	for i, j := range idx {
-		sorted[i] = as[j]
+	slices.SortFunc(idx, func(i, j int32) int {
+		return cmp.Or(e.Compare(&as[i], &as[j]), cmp.Compare(i, j))
+	})
+	for start := range idx {
+		if idx[start] < 0 {
+			continue
+		}
+		tmp := as[start]
+		cur := start
+		for {
+			src := int(idx[cur])
+			idx[cur] = -1
+			if src == start {
+				as[cur] = tmp
+				break
+			}
+			as[cur] = as[src]
+			cur = src
+		}
 	}
-	copy(as, sorted)
 }
 
 // rankChunk is the number of tickets one goroutine assesses at a time.

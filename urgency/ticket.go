@@ -32,7 +32,7 @@ type Ticket struct {
 // Customer is who sent a ticket.
 type Customer struct {
 	ID    string    `json:"id,omitempty"`
-	Tier  string    `json:"tier,omitempty"`  // e.g. premium, standard
+	Tier  string    `json:"tier,omitempty"` // e.g. premium, standard
 	Since time.Time `json:"since,omitzero"` // zero when unknown
 }
 
