@@ -264,6 +264,9 @@ func cleanMessage(msg string) string {
 	msg = typeNames.Replace(msg)
 	msg = unexpectedTok.ReplaceAllString(msg, `unexpected "$1"`)
 	msg = strings.ReplaceAll(msg, "unexpected token EOF", "the expression ends too early")
+	if msg == "time is not callable" {
+		msg = "now is the evaluation time, not a function: write now instead of now()"
+	}
 	if m := conversion.FindStringSubmatch(msg); m != nil {
 		got := m[1]
 		if got == "nil" {

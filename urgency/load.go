@@ -438,7 +438,7 @@ func (d *decoder) macros(n *yaml.Node, p *pack) {
 			d.errorAt(k, "", "macro name %q is already a name of the rule language", name)
 			continue
 		}
-		if e, ok := d.expr(v, fmt.Sprintf("macro %q", name), ""); ok {
+		if e, ok := d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
 			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e})
 		}
 	}
@@ -494,13 +494,13 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		if v, ok := f["when"]; !ok {
 			d.errorAt(item, rname, "rule has no when: say when the rule applies")
 		} else {
-			r.when, _ = d.expr(v.val, "when", rname)
+			r.when, _ = d.expr(v.key, v.val, "when", rname)
 		}
 		if v, ok := f["score"]; ok {
 			if t := v.val.ShortTag(); v.val.Kind == yaml.ScalarNode && (t == "!!int" || t == "!!float") {
 				r.points, _ = d.number(v.val, "score", rname)
 			} else {
-				r.score, _ = d.expr(v.val, "score", rname)
+				r.score, _ = d.expr(v.key, v.val, "score", rname)
 			}
 		}
 		if v, ok := f["level"]; ok {

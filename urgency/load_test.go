@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,35 @@ func TestLoadErrorsGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzLoad checks that loading never panics and that every error points
+// into the file.
+func FuzzLoad(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
+		if err == nil {
+			return
+		}
+		var list ErrorList
+		if !errors.As(err, &list) {
+			t.Fatalf("want an ErrorList, got %T: %v", err, err)
+		}
+		lines := len(newSource("p.yaml", data).lines)
+		for _, e := range list {
+			if e.Pos.File != "p.yaml" && e.Pos.File != "" {
+				t.Fatalf("error names file %q: %v", e.Pos.File, e)
+			}
+			if e.Pos.Line < 0 || e.Pos.Line > lines || e.Pos.Line > 0 && e.Pos.Column < 1 {
+				t.Fatalf("position %v outside the file (%d lines): %v", e.Pos, lines, e)
+			}
+		}
+	})
 }

@@ -23,15 +23,19 @@ type source struct {
 }
 
 func newSource(name string, data []byte) *source {
-	s := &source{name: name, data: data}
-	for _, l := range strings.Split(string(data), "\n") {
-		s.lines = append(s.lines, strings.TrimSuffix(l, "\r"))
-	}
-	return s
+	// Line breaks as YAML counts them: \n, \r\n and a lone \r.
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	return &source{name: name, data: data, lines: strings.Split(text, "\n")}
 }
 
+// pos returns a position in the file, kept inside it: yaml.v3 places some
+// nodes (an empty document, the end of the stream) past the last line.
 func (s *source) pos(line, col int) Position {
-	return Position{File: s.name, Line: line, Column: col}
+	if line > len(s.lines) {
+		line, col = len(s.lines), utf8.RuneCountInString(s.lines[len(s.lines)-1])+1
+	}
+	return Position{File: s.name, Line: max(line, 1), Column: max(col, 1)}
 }
 
 func (s *source) line(n int) string {
@@ -252,9 +256,10 @@ type exprSource struct {
 	text string
 	src  *source
 	node *yaml.Node
+	key  *yaml.Node // the key the expression is the value of
 }
 
-func (d *decoder) expr(n *yaml.Node, what, rule string) (exprSource, bool) {
+func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
 		d.errorAt(n, rule, "%s must be an expression, not %s", what, describe(n))
 		return exprSource{}, false
@@ -263,7 +268,7 @@ func (d *decoder) expr(n *yaml.Node, what, rule string) (exprSource, bool) {
 		d.errorAt(n, rule, "%s is empty", what)
 		return exprSource{}, false
 	}
-	return exprSource{text: n.Value, src: d.src, node: n}, true
+	return exprSource{text: n.Value, src: d.src, node: n, key: key}, true
 }
 
 // position maps a rune offset inside the expression to the file. Plain
@@ -279,10 +284,15 @@ func (e exprSource) position(offset int) Position {
 	switch {
 	case block:
 		line++
-		for l := line; l <= len(lines); l++ {
-			if t := strings.TrimLeft(lines[l-1], " "); t != "" {
-				indent = utf8.RuneCountInString(lines[l-1]) - utf8.RuneCountInString(t)
-				break
+		if d := blockIndent(e.src.line(n.Line), n.Column); d > 0 && e.key != nil {
+			// "|2": the content is indented d columns more than its key.
+			indent = e.key.Column - 1 + d
+		} else {
+			for l := line; l <= len(lines); l++ {
+				if t := strings.TrimLeft(lines[l-1], " "); t != "" {
+					indent = utf8.RuneCountInString(lines[l-1]) - utf8.RuneCountInString(t)
+					break
+				}
 			}
 		}
 		col = indent + 1
@@ -354,6 +364,18 @@ func (e exprSource) position(offset int) Position {
 	return e.src.pos(line, col)
 }
 
+// blockIndent returns the explicit indentation indicator of the block
+// scalar header at column col of line ("|2-", ">+1"), or 0.
+func blockIndent(line string, col int) int {
+	r := []rune(line)
+	for i := col; i < len(r) && i < col+3; i++ {
+		if r[i] >= '1' && r[i] <= '9' {
+			return int(r[i] - '0')
+		}
+	}
+	return 0
+}
+
 // checkTabs reports tabs used for indentation, which YAML forbids and
 // yaml.v3 reports obscurely.
 func checkTabs(src *source, errs *ErrorList) bool {
@@ -395,6 +417,7 @@ func parseYAML(src *source, errs *ErrorList) *yaml.Node {
 		} else {
 			msg = yamlErrPrefix.ReplaceAllString(msg, "")
 		}
+		line = max(1, min(line, len(src.lines)))
 		col := 1
 		if l := src.line(line); l != "" {
 			col = utf8.RuneCountInString(l) - utf8.RuneCountInString(strings.TrimLeft(l, " ")) + 1
