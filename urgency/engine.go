@@ -102,6 +102,10 @@ func (e *Engine) Rules() []Rule {
 	return out
 }
 
+// Location returns the pack's time zone (settings.timezone, UTC by
+// default). Due times are given in it.
+func (e *Engine) Location() *time.Location { return e.settings.loc }
+
 // Clusters returns the pack's cluster settings.
 func (e *Engine) Clusters() ClusterSettings { return e.clusters }
 
@@ -210,7 +214,7 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	if within > 0 && within < a.RespondWithin {
 		a.RespondWithin, a.DueRule = within, withinRule
 	}
-	a.Due = created.Add(a.RespondWithin)
+	a.Due = created.Add(a.RespondWithin).In(e.settings.loc)
 	return a
 }
 

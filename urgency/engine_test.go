@@ -104,7 +104,8 @@ func TestAssessScoringLevelsDueQueueTags(t *testing.T) {
 			assert.Equal(t, tt.rules, a.Rules())
 			assert.Equal(t, tt.queue, a.Queue)
 			assert.Equal(t, tt.tags, nilIfEmpty(a.Tags))
-			assert.Equal(t, tt.ticket.CreatedAt.Add(tt.due), a.Due)
+			assert.True(t, tt.ticket.CreatedAt.Add(tt.due).Equal(a.Due), "due %v", a.Due)
+			assert.Equal(t, "Europe/Zagreb", a.Due.Location().String(), "due times are in the pack's time zone")
 			assert.Equal(t, tt.levelRule, a.LevelRule)
 			if tt.why != "" {
 				assert.Contains(t, a.Why(), "due "+a.Due.Format(time.RFC3339)+": "+tt.why)

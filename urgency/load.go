@@ -139,7 +139,9 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 			complete = false
 			continue
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		// The version hashes contents in load order, not the paths they
+		// were read from.
+		fmt.Fprintf(h, "%d\x00", len(data))
 		h.Write(data)
 		src := newSource(name, data)
 		srcs[name] = src
@@ -194,6 +196,7 @@ type pack struct {
 	lists     []*listDef
 	macros    []*macroDef
 	rules     []*ruleDef
+	dupRules  []*ruleDef // second definitions of a name, checked only
 	clusters  ClusterSettings
 	order     []orderKey
 	orderNode *yaml.Node
@@ -470,15 +473,14 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		// The name comes first so that every other error can carry it.
 		var rname string
 		r := &ruleDef{pos: d.src.pos(item.Line, item.Column), enabled: true}
+		dup := false
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			if k := item.Content[i]; k.Value == "name" {
 				v := d.resolve(item.Content[i+1])
 				if s, ok := d.name(v, "rule name", "", kebabName, kebabForm); ok {
 					rname = s
 					r.pos = d.src.pos(v.Line, v.Column)
-					if !d.declare(p, "rule", s, v, "") {
-						rname = ""
-					}
+					dup = !d.declare(p, "rule", s, v, "")
 				}
 				break
 			}
@@ -520,7 +522,11 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		if v, ok := f["enabled"]; ok {
 			r.enabled, _ = d.boolean(v.val, "enabled", rname)
 		}
-		if rname != "" {
+		switch {
+		case dup:
+			// Compiled for its own errors, never part of the engine.
+			p.dupRules = append(p.dupRules, r)
+		case rname != "":
 			p.rules = append(p.rules, r)
 		}
 	}

@@ -20,7 +20,7 @@ type Assessment struct {
 	// to the highest floor among the matching rules.
 	Level string
 	// Due is when the ticket must be answered: created_at plus
-	// RespondWithin.
+	// RespondWithin, in the pack's time zone.
 	Due time.Time
 	// Queue is the queue of the highest-scoring matching rule that has
 	// one (the first in file order on ties), or "".

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -118,6 +119,9 @@ func decodeTicket(b []byte) (Ticket, error) {
 func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
+		if typ.Field == "" {
+			return fmt.Errorf("a ticket must be a JSON object, not %s", typ.Value)
+		}
 		return fmt.Errorf("field %q: expected %s, got %s", typ.Field, jsonKind(typ.Type.Kind().String(), typ.Type.String()), typ.Value)
 	}
 	var tm *time.ParseError
@@ -126,9 +130,12 @@ func jsonError(err error) error {
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		return fmt.Errorf("invalid JSON at byte %d: %v", syn.Offset, syn)
+		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
 	}
-	return err
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("invalid JSON: the line ends too early")
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
 
 func jsonKind(kind, typ string) string {
