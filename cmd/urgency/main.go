@@ -1,0 +1,229 @@
+// Command urgency checks rule packs and ranks support tickets with them.
+//
+//	urgency check [-rules FILE]...
+//	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+//
+// Without -rules, the embedded default pack is used. Tickets are JSON
+// Lines, one ticket per line; "-" or no file reads standard input.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/triagekit/triage/rules"
+	"github.com/triagekit/triage/urgency"
+)
+
+const usage = `urgency ranks support tickets by the policy in a rule pack.
+
+Usage:
+  urgency check [-rules FILE]...
+  urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+
+Without -rules, the embedded default pack is used. -rules may be given
+several times, and may name a file, a directory or a glob pattern.
+Run "urgency COMMAND -h" for the flags of one command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole command; it returns the exit code: 0 success, 1 a
+// problem with the input or the rules, 2 a usage error.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		return check(args[1:], stdout, stderr)
+	case "rank":
+		return rank(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "urgency: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// parseExit is the exit code for a flag parsing error: -h asked for help
+// and gets it with success.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// files is a flag that may be repeated.
+type files []string
+
+func (f *files) String() string     { return strings.Join(*f, ",") }
+func (f *files) Set(s string) error { *f = append(*f, s); return nil }
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("urgency "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// loadEngine loads the given rule files, or the default pack.
+func loadEngine(paths []string) (*urgency.Engine, error) {
+	if len(paths) == 0 {
+		return urgency.LoadFS(rules.Default())
+	}
+	return urgency.Load(paths...)
+}
+
+// printLoadError prints every problem of a pack, each on its own line with
+// its position, and the source line with a caret under the column.
+func printLoadError(w io.Writer, err error) {
+	var list urgency.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintf(w, "urgency: %v\n", err)
+		return
+	}
+	for _, e := range list {
+		fmt.Fprintln(w, e.Error())
+		if c := e.Caret(); c != "" {
+			for _, l := range strings.Split(c, "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+		}
+	}
+	n := len(list)
+	fmt.Fprintf(w, "%d %s\n", n, plural(n, "problem", "problems"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func check(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	var paths files
+	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	paths = append(paths, fs.Args()...)
+	eng, err := loadEngine(paths)
+	if err != nil {
+		printLoadError(stderr, err)
+		return 1
+	}
+	r, l, v := len(eng.Rules()), len(eng.Lists()), len(eng.Levels())
+	fmt.Fprintf(stdout, "ok: %s: %d %s, %d %s, %d %s\n", eng.Version(),
+		r, plural(r, "rule", "rules"), l, plural(l, "list", "lists"), v, plural(v, "level", "levels"))
+	return 0
+}
+
+func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("rank", stderr)
+	var paths files
+	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	format := fs.String("format", "table", "output `format`: table or json")
+	explain := fs.Bool("explain", false, "show every matching rule with its points, and how level and due time were reached")
+	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(stderr, "urgency rank: -format must be table or json, not %q\n", *format)
+		return 2
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "urgency rank: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", *nowFlag)
+			return 2
+		}
+		now = t
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "urgency rank: give one tickets file, or none to read standard input")
+		return 2
+	}
+	eng, err := loadEngine(paths)
+	if err != nil {
+		printLoadError(stderr, err)
+		return 1
+	}
+	in, name := stdin, "stdin"
+	if fs.NArg() == 1 && fs.Arg(0) != "-" {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		in, name = f, fs.Arg(0)
+	}
+	tickets, ok := readTickets(in, name, *skipBad, stderr)
+	if !ok {
+		return 1
+	}
+	ranked := eng.Rank(tickets, now)
+	if *format == "json" {
+		err = writeJSON(stdout, ranked, eng.Location(), *explain)
+	} else {
+		err = writeTable(stdout, ranked, now, eng.Location(), *explain)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// readTickets reads every ticket, reporting each bad line with its
+// number. Without skipBad, any bad line fails the whole run: no ticket is
+// silently lost.
+func readTickets(in io.Reader, name string, skipBad bool, stderr io.Writer) ([]urgency.Ticket, bool) {
+	r := urgency.NewTicketReader(in)
+	var tickets []urgency.Ticket
+	seen := make(map[string]int)
+	bad := 0
+	for {
+		t, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		var le *urgency.LineError
+		if errors.As(err, &le) {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", name, le.Line, le.Err)
+			bad++
+			continue
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			return nil, false
+		}
+		if first, ok := seen[t.ID]; ok {
+			fmt.Fprintf(stderr, "%s:%d: ticket id %q already used on line %d\n", name, r.Line(), t.ID, first)
+			bad++
+			continue
+		}
+		seen[t.ID] = r.Line()
+		tickets = append(tickets, t)
+	}
+	if bad > 0 && !skipBad {
+		fmt.Fprintf(stderr, "urgency rank: %d bad %s in %s (use -skip-bad to rank the rest)\n", bad, plural(bad, "line", "lines"), name)
+		return nil, false
+	}
+	return tickets, true
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/triagekit/triage/urgency"
+)
+
+// jsonAssessment is one line of rank -format json.
+type jsonAssessment struct {
+	Rank      int                  `json:"rank"`
+	ID        string               `json:"id"`
+	Level     string               `json:"level"`
+	Score     float64              `json:"score"`
+	Due       time.Time            `json:"due"`
+	Queue     string               `json:"queue"`
+	Tags      []string             `json:"tags"`
+	Rules     []string             `json:"rules"`
+	Cluster   urgency.ClusterFacts `json:"cluster"`
+	Duplicate bool                 `json:"duplicate"`
+	Hits      []urgency.Hit        `json:"hits,omitempty"`
+	Why       []string             `json:"why,omitempty"`
+	Errors    []string             `json:"errors,omitempty"`
+}
+
+func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range ranked {
+		a := &ranked[i]
+		j := jsonAssessment{
+			Rank: i + 1, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
+			Queue: a.Queue, Tags: nonNil(a.Tags), Rules: nonNil(a.Rules()),
+			Cluster: a.Cluster, Duplicate: a.Duplicate,
+		}
+		for _, err := range a.Errors {
+			j.Errors = append(j.Errors, err.Error())
+		}
+		if explain {
+			j.Hits = a.Hits
+			j.Why = a.Why()
+		}
+		if err := enc.Encode(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func writeTable(w io.Writer, ranked []urgency.Assessment, now time.Time, loc *time.Location, explain bool) error {
+	// The rows are aligned first; explanations are then printed under
+	// their row, indented to the ID column, so they never widen a column.
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\tQUEUE\tID\tCUSTOMER\tTAGS\tSUBJECT\n", zoneName(loc))
+	for i := range ranked {
+		a := &ranked[i]
+		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			i+1, a.Level, a.Score, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.Due, now),
+			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
+			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	indent := strings.Repeat(" ", utf8.RuneCountInString(lines[0][:strings.Index(lines[0], "ID")]))
+	fmt.Fprintln(w, lines[0])
+	for i, line := range lines[1:] {
+		fmt.Fprintln(w, line)
+		a := &ranked[i]
+		switch {
+		case explain:
+			for _, why := range a.Why() {
+				fmt.Fprintf(w, "%s%s\n", indent, why)
+			}
+		case len(a.Errors) > 0:
+			fmt.Fprintf(w, "%s%d %s failed on this ticket (see -explain)\n", indent, len(a.Errors), plural(len(a.Errors), "rule", "rules"))
+		}
+	}
+	return nil
+}
+
+// zoneName names loc for a column heading: UTC, Europe/Zagreb.
+func zoneName(loc *time.Location) string {
+	if loc == nil {
+		return "UTC"
+	}
+	return loc.String()
+}
+
+// left formats the time from now until due to the minute, as DUE shows
+// it; negative when overdue.
+func left(due, now time.Time) string {
+	d := due.Truncate(time.Minute).Sub(now.Truncate(time.Minute))
+	if d == 0 {
+		return "now"
+	}
+	return urgency.FormatDuration(d)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// cell makes s fit one table cell: white space collapsed (a tab or line
+// break would break the columns), at most n characters, "-" when empty.
+func cell(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) > n {
+		s = string(r[:n-1]) + "…"
+	}
+	return dash(s)
+}
