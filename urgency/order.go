@@ -53,15 +53,43 @@ func (e *Engine) Compare(a, b *Assessment) int {
 // Sort puts assessments in priority order, see [Engine.Compare].
 // Assessments that compare equal (the same ID) keep their relative order.
 func (e *Engine) Sort(as []Assessment) {
-	// Sort indexes, not the large structs, then move each struct once,
-	// following the cycles of the permutation.
-	idx := make([]int32, len(as))
-	for i := range idx {
-		idx[i] = int32(i)
+	// Sort compact keys rather than the large structs (a comparison then
+	// touches one small record, not two scattered assessments), then move
+	// each assessment once, following the cycles of the permutation.
+	keys := make([]sortKey, len(as))
+	for i := range as {
+		a := &as[i]
+		keys[i] = sortKey{
+			level: int32(a.level), idx: int32(i), score: a.Score, id: a.Ticket.ID,
+			dueSec: a.Due.Unix(), dueNsec: int32(a.Due.Nanosecond()),
+			createdSec: a.Ticket.CreatedAt.Unix(), createdNsec: int32(a.Ticket.CreatedAt.Nanosecond()),
+		}
 	}
-	slices.SortFunc(idx, func(i, j int32) int {
-		return cmp.Or(e.Compare(&as[i], &as[j]), cmp.Compare(i, j))
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		for _, k := range e.order {
+			var c int
+			switch k {
+			case keyLevel:
+				c = cmp.Compare(a.level, b.level)
+			case keyDue:
+				c = cmp.Or(cmp.Compare(a.dueSec, b.dueSec), cmp.Compare(a.dueNsec, b.dueNsec))
+			case keyScore:
+				c = cmp.Compare(b.score, a.score)
+			case keyCreated:
+				c = cmp.Or(cmp.Compare(a.createdSec, b.createdSec), cmp.Compare(a.createdNsec, b.createdNsec))
+			case keyID:
+				c = cmp.Compare(a.id, b.id)
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.idx, b.idx)
 	})
+	idx := make([]int32, len(keys))
+	for i, k := range keys {
+		idx[i] = k.idx
+	}
 	for start := range idx {
 		if idx[start] < 0 {
 			continue
@@ -79,6 +107,19 @@ func (e *Engine) Sort(as []Assessment) {
 			cur = src
 		}
 	}
+}
+
+// sortKey is what the order keys read of one assessment; its comparison
+// in Sort must agree with Compare.
+type sortKey struct {
+	level       int32
+	dueNsec     int32
+	dueSec      int64
+	score       float64
+	createdSec  int64
+	createdNsec int32
+	idx         int32
+	id          string
 }
 
 // rankChunk is the number of tickets one goroutine assesses at a time.
