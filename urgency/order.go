@@ -29,19 +29,24 @@ var defaultOrder = []orderKey{keyLevel, keyDue, keyScore, keyCreated, keyID}
 // created, oldest first; id). It returns a negative number when a comes
 // first. The order is total for tickets with distinct IDs.
 func (e *Engine) Compare(a, b *Assessment) int {
+	return e.compareKeys(keyOf(a, 0), keyOf(b, 0))
+}
+
+// compareKeys orders by the pack's order keys; the index is not one.
+func (e *Engine) compareKeys(a, b sortKey) int {
 	for _, k := range e.order {
 		var c int
 		switch k {
 		case keyLevel:
 			c = cmp.Compare(a.level, b.level)
 		case keyDue:
-			c = a.Due.Compare(b.Due)
+			c = cmp.Or(cmp.Compare(a.dueSec, b.dueSec), cmp.Compare(a.dueNsec, b.dueNsec))
 		case keyScore:
-			c = cmp.Compare(b.Score, a.Score)
+			c = cmp.Compare(b.score, a.score)
 		case keyCreated:
-			c = a.Ticket.CreatedAt.Compare(b.Ticket.CreatedAt)
+			c = cmp.Or(cmp.Compare(a.createdSec, b.createdSec), cmp.Compare(a.createdNsec, b.createdNsec))
 		case keyID:
-			c = cmp.Compare(a.Ticket.ID, b.Ticket.ID)
+			c = cmp.Compare(a.id, b.id)
 		}
 		if c != 0 {
 			return c
@@ -58,33 +63,10 @@ func (e *Engine) Sort(as []Assessment) {
 	// each assessment once, following the cycles of the permutation.
 	keys := make([]sortKey, len(as))
 	for i := range as {
-		a := &as[i]
-		keys[i] = sortKey{
-			level: int32(a.level), idx: int32(i), score: a.Score, id: a.Ticket.ID,
-			dueSec: a.Due.Unix(), dueNsec: int32(a.Due.Nanosecond()),
-			createdSec: a.Ticket.CreatedAt.Unix(), createdNsec: int32(a.Ticket.CreatedAt.Nanosecond()),
-		}
+		keys[i] = keyOf(&as[i], i)
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
-		for _, k := range e.order {
-			var c int
-			switch k {
-			case keyLevel:
-				c = cmp.Compare(a.level, b.level)
-			case keyDue:
-				c = cmp.Or(cmp.Compare(a.dueSec, b.dueSec), cmp.Compare(a.dueNsec, b.dueNsec))
-			case keyScore:
-				c = cmp.Compare(b.score, a.score)
-			case keyCreated:
-				c = cmp.Or(cmp.Compare(a.createdSec, b.createdSec), cmp.Compare(a.createdNsec, b.createdNsec))
-			case keyID:
-				c = cmp.Compare(a.id, b.id)
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a.idx, b.idx)
+		return cmp.Or(e.compareKeys(a, b), cmp.Compare(a.idx, b.idx))
 	})
 	idx := make([]int32, len(keys))
 	for i, k := range keys {
@@ -109,8 +91,8 @@ func (e *Engine) Sort(as []Assessment) {
 	}
 }
 
-// sortKey is what the order keys read of one assessment; its comparison
-// in Sort must agree with Compare.
+// sortKey is what the order keys read of one assessment, laid out
+// compactly for sorting.
 type sortKey struct {
 	level       int32
 	dueNsec     int32
@@ -162,4 +144,12 @@ func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 	}
 	e.Sort(out)
 	return out
+}
+
+func keyOf(a *Assessment, i int) sortKey {
+	return sortKey{
+		level: int32(a.level), idx: int32(i), score: a.Score, id: a.Ticket.ID,
+		dueSec: a.Due.Unix(), dueNsec: int32(a.Due.Nanosecond()),
+		createdSec: a.Ticket.CreatedAt.Unix(), createdNsec: int32(a.Ticket.CreatedAt.Nanosecond()),
+	}
 }

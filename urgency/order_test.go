@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestSortAgreesWithCompare checks the compact keys Sort uses against
-// Compare, for every order a pack may choose.
+// TestSortAgreesWithCompare checks that Sort orders by Compare, for every
+// order a pack may choose, with many ties.
 func TestSortAgreesWithCompare(t *testing.T) {
 	e := loadBasic(t)
 	rng := rand.New(rand.NewPCG(3, 4))
