@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,9 +98,8 @@ func describe(n *yaml.Node) string {
 }
 
 type field struct {
-	key  *yaml.Node
-	val  *yaml.Node
-	seen bool
+	key *yaml.Node
+	val *yaml.Node
 }
 
 // fields checks that n is a mapping whose keys are all in allowed, reports
@@ -127,22 +127,13 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 			d.errorAt(k, rule, "%s key %q repeated (first at line %d)", what, k.Value, prev.key.Line)
 			continue
 		}
-		if !contains(allowed, k.Value) {
+		if !slices.Contains(allowed, k.Value) {
 			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, suggest(k.Value, allowed))
 			continue
 		}
 		out[k.Value] = &field{key: k, val: v}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (d *decoder) str(n *yaml.Node, what, rule string) (string, bool) {
