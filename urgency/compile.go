@@ -311,7 +311,7 @@ var envNames = []string{"subject", "body", "text", "channel", "language", "flagg
 
 var memberNames = map[string][]string{
 	"customer": {"id", "tier", "age", "new"},
-	"cluster":  {"id", "size", "customers", "age"},
+	"cluster":  {"id", "size", "customers", "age", "span"},
 }
 
 // inliner replaces each macro name with the macro's own expression. The

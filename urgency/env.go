@@ -95,6 +95,9 @@ type ClusterFacts struct {
 	Customers int `expr:"customers" json:"customers"`
 	// Age is now minus the creation time of the cluster's first ticket.
 	Age time.Duration `expr:"age" json:"-"`
+	// Span is the time from the cluster's first ticket to its last: many
+	// customers within a short span is an incident.
+	Span time.Duration `expr:"span" json:"-"`
 }
 
 // Text fields that the functions of the rule language may take straight

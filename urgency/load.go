@@ -258,14 +258,21 @@ type ruleDef struct {
 // ClusterSettings are the clusters section of a pack: how alike and how
 // close in time two tickets must be to be one repeated issue.
 type ClusterSettings struct {
-	Window     time.Duration
+	// Window is the longest time between a cluster's first ticket and a
+	// ticket that joins it.
+	Window time.Duration
+	// Similarity is how alike (0..1) a ticket must be to a cluster's first
+	// ticket to join it.
 	Similarity float64
+	// Horizon is how long a queue's similar-tickets lookup remembers a
+	// ticket's words.
+	Horizon time.Duration
 }
 
 func newPack() *pack {
 	return &pack{
 		settings: settings{newCustomer: 30 * 24 * time.Hour, timezone: "UTC", loc: time.UTC},
-		clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5},
+		clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: 7 * 24 * time.Hour},
 		once:     make(map[string]Position),
 		names:    make(map[string]Position),
 	}
@@ -547,10 +554,15 @@ func (d *decoder) tags(n *yaml.Node, rule string) []string {
 }
 
 func (d *decoder) clusterSettings(n *yaml.Node, p *pack) {
-	f := d.fields(n, "clusters", "", "window", "similarity")
+	f := d.fields(n, "clusters", "", "window", "similarity", "horizon")
 	if v, ok := f["window"]; ok {
 		if dur, ok := d.duration(v.val, "window", ""); ok {
 			p.clusters.Window = dur
+		}
+	}
+	if v, ok := f["horizon"]; ok {
+		if dur, ok := d.duration(v.val, "horizon", ""); ok {
+			p.clusters.Horizon = dur
 		}
 	}
 	if v, ok := f["similarity"]; ok {

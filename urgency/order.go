@@ -115,33 +115,7 @@ const rankChunk = 512
 // order.
 func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 	out := make([]Assessment, len(tickets))
-	workers := min(runtime.GOMAXPROCS(0), (len(tickets)+rankChunk-1)/rankChunk)
-	if workers <= 1 {
-		for i := range tickets {
-			out[i] = e.Assess(tickets[i], now)
-		}
-	} else {
-		var next sync.Mutex
-		start := 0
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for {
-					next.Lock()
-					lo := start
-					start += rankChunk
-					next.Unlock()
-					if lo >= len(tickets) {
-						return
-					}
-					for i := lo; i < min(lo+rankChunk, len(tickets)); i++ {
-						out[i] = e.Assess(tickets[i], now)
-					}
-				}
-			})
-		}
-		wg.Wait()
-	}
+	e.parallel(len(tickets), func(i int) { out[i] = e.Assess(tickets[i], now) })
 	e.Sort(out)
 	return out
 }
@@ -152,4 +126,36 @@ func keyOf(a *Assessment, i int) sortKey {
 		dueSec: a.Due.Unix(), dueNsec: int32(a.Due.Nanosecond()),
 		createdSec: a.Ticket.CreatedAt.Unix(), createdNsec: int32(a.Ticket.CreatedAt.Nanosecond()),
 	}
+}
+
+// parallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines, in
+// chunks.
+func (e *Engine) parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+rankChunk-1)/rankChunk)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				lo := next
+				next += rankChunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+rankChunk, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -1,0 +1,282 @@
+// Package cluster groups tickets into repeated issues and finds similar
+// tickets, from keyed hashes of their words: it never sees or keeps text.
+//
+// A ticket is a Doc: its features are (hash, weight) pairs, the weight
+// counting a word more in the subject than in the body. Two docs are alike
+// by the cosine of their feature weights times the inverse document
+// frequency of each feature among recent docs, so that words every ticket
+// shares ("please", "problem") count for little. Candidates come from an
+// inverted index that skips the most frequent features; every candidate is
+// then scored exactly.
+//
+// Grouping is leader-based in canonical order (created, then ID): a doc
+// joins the most similar cluster whose leader, its first doc, is within
+// the window and at least Similarity alike; otherwise it leads a new
+// cluster. Chains (A~B, B~C) never merge clusters by themselves.
+package cluster
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Feature is one keyed hash of a word or concept and its weight in a doc.
+type Feature struct {
+	Hash   uint64
+	Weight float32
+}
+
+// Doc is what the detector knows of one ticket.
+type Doc struct {
+	ID       string
+	Created  int64  // Unix nanoseconds
+	Customer uint64 // keyed hash of the customer ID; 0 when unknown
+	// Feats are sorted by Hash, one per hash. They are dropped (set to
+	// nil) once the doc leaves the window: a frozen doc keeps its cluster
+	// but takes no part in later comparisons.
+	Feats []Feature
+
+	leader *Doc // nil until assigned; itself for a leader
+	dup    bool
+}
+
+// Leader returns the first doc of d's cluster (d itself for a leader), or
+// nil before d is assigned.
+func (d *Doc) Leader() *Doc { return d.leader }
+
+// Duplicate reports whether an earlier doc of the same known customer is
+// in d's cluster.
+func (d *Doc) Duplicate() bool { return d.dup }
+
+// Frozen reports whether d's features were dropped.
+func (d *Doc) Frozen() bool { return d.Feats == nil }
+
+// Compare is the canonical order: created, then ID.
+func Compare(a, b *Doc) int {
+	return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.ID, b.ID))
+}
+
+// Params are the grouping settings.
+type Params struct {
+	Window     int64   // nanoseconds; docs link only within this span of their leader
+	Similarity float64 // minimum cosine similarity to join a leader, 0..1
+}
+
+// frequentShare is the share of recent docs above which a feature is too
+// common to find candidates with; minDocsForFrequent is how many docs
+// must be known before any feature counts as frequent.
+const (
+	frequentShare      = 0.2
+	minDocsForFrequent = 50
+)
+
+// df counts in how many docs of a set each feature occurs.
+type df struct {
+	count map[uint64]int32
+	docs  int
+}
+
+func newDF() *df { return &df{count: make(map[uint64]int32)} }
+
+func (f *df) add(d *Doc) {
+	for _, ft := range d.Feats {
+		f.count[ft.Hash]++
+	}
+	f.docs++
+}
+
+func (f *df) remove(d *Doc) {
+	for _, ft := range d.Feats {
+		if n := f.count[ft.Hash] - 1; n > 0 {
+			f.count[ft.Hash] = n
+		} else {
+			delete(f.count, ft.Hash)
+		}
+	}
+	f.docs--
+}
+
+// idf weighs a feature by how rare it is among the counted docs.
+func (f *df) idf(h uint64) float64 {
+	n := f.count[h]
+	return math.Log(1 + float64(f.docs+1)/float64(n+1))
+}
+
+func (f *df) frequent(h uint64) bool {
+	return f.docs >= minDocsForFrequent && float64(f.count[h]) > frequentShare*float64(f.docs)
+}
+
+// similarity is the cosine of a and b weighted by idf.
+func (f *df) similarity(a, b *Doc) float64 {
+	var dot, na, nb float64
+	i, j := 0, 0
+	for i < len(a.Feats) || j < len(b.Feats) {
+		switch {
+		case j == len(b.Feats) || i < len(a.Feats) && a.Feats[i].Hash < b.Feats[j].Hash:
+			w := float64(a.Feats[i].Weight) * f.idf(a.Feats[i].Hash)
+			na += w * w
+			i++
+		case i == len(a.Feats) || b.Feats[j].Hash < a.Feats[i].Hash:
+			w := float64(b.Feats[j].Weight) * f.idf(b.Feats[j].Hash)
+			nb += w * w
+			j++
+		default:
+			idf := f.idf(a.Feats[i].Hash)
+			wa, wb := float64(a.Feats[i].Weight)*idf, float64(b.Feats[j].Weight)*idf
+			dot += wa * wb
+			na += wa * wa
+			nb += wb * wb
+			i++
+			j++
+		}
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// Grouper assigns docs to clusters. Docs are given in canonical order; the
+// state (features counted over the window, leaders by feature) carries
+// over from one call of Run to the next, so a stream in order costs one
+// step per doc. Not safe for concurrent use.
+type Grouper struct {
+	p       Params
+	df      *df
+	window  []*Doc            // docs counted in df, in canonical order
+	leaders map[uint64][]*Doc // leaders by feature, in canonical order
+	seen    map[*Doc]int      // candidate stamps
+	stamp   int
+}
+
+// NewGrouper returns a grouper with empty state.
+func NewGrouper(p Params) *Grouper {
+	return &Grouper{p: p, df: newDF(), leaders: make(map[uint64][]*Doc), seen: make(map[*Doc]int)}
+}
+
+// Reset empties the state and then counts the docs of context (earlier
+// docs, in canonical order, already assigned) that are still within the
+// window of start: it prepares a grouper to resume at start. Docs of
+// context older than that are frozen and returned.
+func (g *Grouper) Reset(context []*Doc, start int64) (frozen []*Doc) {
+	g.df = newDF()
+	g.window = g.window[:0]
+	clear(g.leaders)
+	clear(g.seen)
+	for _, d := range context {
+		switch {
+		case d.Frozen():
+		case d.Created < start-g.p.Window:
+			d.Feats = nil
+			frozen = append(frozen, d)
+		default:
+			g.count(d)
+		}
+	}
+	return frozen
+}
+
+func (g *Grouper) count(d *Doc) {
+	g.df.add(d)
+	g.window = append(g.window, d)
+	if d.leader == d {
+		for _, ft := range d.Feats {
+			g.leaders[ft.Hash] = append(g.leaders[ft.Hash], d)
+		}
+	}
+}
+
+// Window returns the docs counted now, in canonical order.
+func (g *Grouper) Window() []*Doc { return slices.Clone(g.window) }
+
+// Expire freezes the docs created before cut and returns them.
+func (g *Grouper) Expire(cut int64) (frozen []*Doc) {
+	n := 0
+	for n < len(g.window) && g.window[n].Created < cut {
+		old := g.window[n]
+		g.df.remove(old)
+		if old.leader == old {
+			for _, ft := range old.Feats {
+				g.unlead(ft.Hash, old)
+			}
+		}
+		old.Feats = nil
+		frozen = append(frozen, old)
+		n++
+	}
+	g.window = append(g.window[:0], g.window[n:]...)
+	return frozen
+}
+
+// Assign places d, the next doc in canonical order. It returns the docs
+// that left the window and were frozen.
+func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
+	// Docs older than a window before d can link to nothing from here on.
+	frozen = g.Expire(d.Created - g.p.Window)
+
+	g.df.add(d)
+	g.window = append(g.window, d)
+
+	g.stamp++
+	var best *Doc
+	bestSim := g.p.Similarity
+	for _, ft := range d.Feats {
+		if g.df.frequent(ft.Hash) {
+			continue
+		}
+		for _, l := range g.leaders[ft.Hash] {
+			if g.seen[l] == g.stamp {
+				continue
+			}
+			g.seen[l] = g.stamp
+			s := g.df.similarity(d, l)
+			// Ties go to the earlier leader; leaders are met in
+			// canonical order per feature but not across features.
+			if s > bestSim || s == bestSim && s >= g.p.Similarity && (best == nil || Compare(l, best) < 0) {
+				best, bestSim = l, s
+			}
+		}
+	}
+	if best == nil {
+		d.leader = d
+		for _, ft := range d.Feats {
+			g.leaders[ft.Hash] = append(g.leaders[ft.Hash], d)
+		}
+	} else {
+		d.leader = best
+	}
+	return frozen
+}
+
+func (g *Grouper) unlead(h uint64, d *Doc) {
+	ls := g.leaders[h]
+	if i := slices.Index(ls, d); i >= 0 {
+		ls = slices.Delete(ls, i, i+1)
+	}
+	if len(ls) == 0 {
+		delete(g.leaders, h)
+	} else {
+		g.leaders[h] = ls
+	}
+}
+
+// MarkDuplicates sets Duplicate for docs (all of them, in canonical
+// order): a doc is a duplicate when an earlier doc of its cluster has the
+// same known customer.
+func MarkDuplicates(docs []*Doc) {
+	type key struct {
+		leader   *Doc
+		customer uint64
+	}
+	seen := make(map[key]bool)
+	for _, d := range docs {
+		d.dup = false
+		if d.Customer == 0 || d.leader == nil {
+			continue
+		}
+		k := key{d.leader, d.Customer}
+		d.dup = seen[k]
+		seen[k] = true
+	}
+}

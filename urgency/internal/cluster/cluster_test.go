@@ -1,0 +1,124 @@
+package cluster
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func doc(id string, created int64, hashes ...uint64) *Doc {
+	d := &Doc{ID: id, Created: created}
+	slices.Sort(hashes)
+	for _, h := range slices.Compact(hashes) {
+		d.Feats = append(d.Feats, Feature{Hash: h, Weight: 1})
+	}
+	return d
+}
+
+func TestSimilarity(t *testing.T) {
+	f := newDF()
+	a, b, c := doc("a", 0, 1, 2, 3), doc("b", 0, 1, 2, 3), doc("c", 0, 7, 8)
+	for _, d := range []*Doc{a, b, c} {
+		f.add(d)
+	}
+	assert.InDelta(t, 1, f.similarity(a, b), 1e-12)
+	assert.Zero(t, f.similarity(a, c))
+	assert.Zero(t, f.similarity(a, &Doc{}), "no features, no similarity")
+	ab := doc("ab", 0, 1, 2, 9)
+	f.add(ab)
+	assert.InDelta(t, f.similarity(a, ab), f.similarity(ab, a), 1e-12)
+	assert.Greater(t, f.similarity(a, ab), 0.0)
+	assert.Less(t, f.similarity(a, ab), 1.0)
+}
+
+func TestRareFeaturesWeighMore(t *testing.T) {
+	f := newDF()
+	for i := range 100 {
+		f.add(doc(fmt.Sprint(i), 0, 1)) // feature 1 is everywhere
+	}
+	q := doc("q", 0, 1, 2)
+	common := doc("common", 0, 1, 3)
+	rare := doc("rare", 0, 2, 4)
+	f.add(q)
+	f.add(common)
+	f.add(rare)
+	assert.Greater(t, f.similarity(q, rare), f.similarity(q, common))
+	assert.True(t, f.frequent(1))
+	assert.False(t, f.frequent(2))
+}
+
+// TestGrouperResumeEqualsOnePass: stopping anywhere, resetting with the
+// docs before and going on gives the clusters of one pass.
+func TestGrouperResumeEqualsOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := Params{Window: 100, Similarity: 0.4}
+	make := func() []*Doc {
+		r := rand.New(rand.NewPCG(5, 6))
+		var docs []*Doc
+		for i := range 300 {
+			topic := uint64(r.IntN(12)) * 10
+			docs = append(docs, doc(fmt.Sprintf("d%03d", i), int64(i*3), topic, topic+1+uint64(r.IntN(3)), 1000+uint64(r.IntN(50))))
+		}
+		return docs
+	}
+	onePass := make()
+	g := NewGrouper(p)
+	for _, d := range onePass {
+		g.Assign(d)
+	}
+	for range 10 {
+		docs := make()
+		stop := 1 + rng.IntN(len(docs)-1)
+		g := NewGrouper(p)
+		for _, d := range docs[:stop] {
+			g.Assign(d)
+		}
+		g.Reset(docs[:stop], docs[stop].Created)
+		for _, d := range docs[stop:] {
+			g.Assign(d)
+		}
+		for i := range docs {
+			require.Equal(t, onePass[i].Leader().ID, docs[i].Leader().ID, "doc %d after resuming at %d", i, stop)
+		}
+	}
+	leaders := 0
+	for _, d := range onePass {
+		if d.Leader() == d {
+			leaders++
+		}
+		assert.LessOrEqual(t, d.Created-d.Leader().Created, p.Window, "a doc joins only a leader within the window")
+	}
+	// 36 kinds of doc (topic and subtopic) recur every ~100 time units:
+	// each window brings new clusters, and within one, docs of a kind meet.
+	assert.Greater(t, leaders, 36, "a kind recurring after the window starts a new cluster")
+	assert.Less(t, leaders, 200, "docs of a kind within a window meet")
+}
+
+func TestMarkDuplicates(t *testing.T) {
+	a, b, c, d := doc("a", 0, 1), doc("b", 1, 1), doc("c", 2, 1), doc("d", 3, 2)
+	a.Customer, b.Customer, c.Customer, d.Customer = 7, 8, 7, 7
+	a.leader, b.leader, c.leader, d.leader = a, a, a, d
+	MarkDuplicates([]*Doc{a, b, c, d})
+	assert.False(t, a.Duplicate())
+	assert.False(t, b.Duplicate())
+	assert.True(t, c.Duplicate(), "customer 7 wrote a first")
+	assert.False(t, d.Duplicate(), "another cluster")
+}
+
+func TestIndexSimilar(t *testing.T) {
+	x := NewIndex()
+	a, b, c := doc("a", 0, 1, 2, 3), doc("b", 1, 1, 2, 4), doc("c", 2, 5)
+	for _, d := range []*Doc{a, b, c} {
+		x.Add(d)
+	}
+	got := x.Similar(b, 5, func(*Doc) bool { return true })
+	require.Len(t, got, 1)
+	assert.Equal(t, "a", got[0].Doc.ID)
+	x.Remove(a, a.Feats)
+	assert.Empty(t, x.Similar(b, 5, func(*Doc) bool { return true }))
+	assert.Equal(t, 2, x.Len())
+}

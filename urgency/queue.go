@@ -1,0 +1,380 @@
+package urgency
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/triagekit/triage/urgency/internal/cluster"
+)
+
+// Queue holds the open tickets of a helpdesk and the repeated-issue
+// clusters among them, and ranks them with cluster facts applied: a
+// ticket's assessment changes when its cluster grows.
+//
+// A Queue is safe for concurrent use. Its results depend only on the set
+// of tickets it holds and the time given, not on the order of Add calls,
+// with one limit: the detector forgets the words of tickets once they are
+// a cluster window older than the newest ticket or than the time given to
+// Ranked or Clusters, so a ticket added later than that is clustered only
+// among the tickets still remembered. The similar-tickets lookup remembers
+// words for its own horizon (clusters.horizon, a week by default).
+//
+// The detector keeps keyed hashes of words (the key is random per queue),
+// customer hashes, IDs and times, never the text; the queue itself keeps
+// the tickets it was given, as the host's open tickets.
+type Queue struct {
+	mu       sync.Mutex
+	eng      *Engine
+	settings ClusterSettings
+	feat     *featurizer
+
+	byID   map[string]*entry
+	docs   []*entry // canonical order once sorted
+	sorted bool
+	done   int    // docs[:done] are assigned and the grouper's state is theirs
+	dirty  *entry // the earliest doc (canonical order) added or removed since
+	group  *cluster.Grouper
+	index  *cluster.Index
+}
+
+type entry struct {
+	t   Ticket
+	doc cluster.Doc // for grouping: its features go when it leaves the window
+	// ref is the ticket in the similar-tickets index, which remembers
+	// features for the longer lookup horizon; its Feats are nil once
+	// forgotten there.
+	ref cluster.Doc
+}
+
+// QueueOption configures a Queue.
+type QueueOption func(*Queue)
+
+// WithClusterSettings replaces the pack's clusters settings for a queue.
+func WithClusterSettings(s ClusterSettings) QueueOption {
+	return func(q *Queue) { q.settings = s }
+}
+
+// NewQueue returns an empty queue ranking with e.
+func NewQueue(e *Engine, opts ...QueueOption) *Queue {
+	q := &Queue{eng: e, settings: e.clusters, feat: newFeaturizer(e.matcher), byID: make(map[string]*entry)}
+	for _, o := range opts {
+		o(q)
+	}
+	q.group = cluster.NewGrouper(cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity})
+	q.index = cluster.NewIndex()
+	return q
+}
+
+// Add adds tickets to the queue. A ticket with the ID of one already in
+// the queue replaces it (an edited ticket). Clusters are brought up to
+// date lazily, by the next Ranked, Clusters or Similar.
+func (q *Queue) Add(tickets ...Ticket) {
+	entries := make([]*entry, len(tickets))
+	for i := range tickets {
+		// The features are computed outside the lock: they need only the
+		// ticket and the queue's key.
+		e := &entry{t: tickets[i]}
+		e.doc = cluster.Doc{ID: e.t.ID, Created: unixNano(e.t.CreatedAt), Customer: q.feat.customer(e.t.Customer.ID), Feats: q.feat.features(&e.t)}
+		e.ref = e.doc
+		entries[i] = e
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, e := range entries {
+		if old, ok := q.byID[e.t.ID]; ok {
+			q.remove(old)
+		}
+		q.byID[e.t.ID] = e
+		q.docs = append(q.docs, e)
+		q.sorted = false
+		q.index.Add(&e.ref)
+		q.touch(e)
+	}
+}
+
+// Remove takes the ticket with the given ID out of the queue (it was
+// answered or closed) and reports whether it was there. Clusters are
+// recomputed without it.
+func (q *Queue) Remove(id string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e, ok := q.byID[id]
+	if ok {
+		q.remove(e)
+	}
+	return ok
+}
+
+func (q *Queue) remove(e *entry) {
+	delete(q.byID, e.t.ID)
+	q.sort()
+	i, _ := slices.BinarySearchFunc(q.docs, e, compareEntries)
+	q.docs = slices.Delete(q.docs, i, i+1)
+	if i < q.done {
+		q.done--
+	}
+	if e.ref.Feats != nil {
+		q.index.Remove(&e.ref, e.ref.Feats)
+	}
+	if q.dirty == e {
+		q.dirty = nil
+		if i < len(q.docs) {
+			q.dirty = q.docs[i]
+		}
+	}
+	if i < len(q.docs) {
+		q.touch(q.docs[i])
+	}
+}
+
+// touch records that clusters from e on must be recomputed.
+func (q *Queue) touch(e *entry) {
+	if q.dirty == nil || compareEntries(e, q.dirty) < 0 {
+		q.dirty = e
+	}
+}
+
+// unixNano is t in nanoseconds, with a ticket of unknown time (zero) at
+// the start of the epoch.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func compareEntries(a, b *entry) int { return cluster.Compare(&a.doc, &b.doc) }
+
+func (q *Queue) sort() {
+	if !q.sorted {
+		slices.SortFunc(q.docs, compareEntries)
+		q.sorted = true
+	}
+}
+
+// sync brings the clusters up to date: in order from where the queue was
+// last changed, continuing the grouper's state when only new tickets came
+// at the end.
+func (q *Queue) sync() {
+	q.sort()
+	if q.dirty == nil {
+		return
+	}
+	from, _ := slices.BinarySearchFunc(q.docs, q.dirty, compareEntries)
+	q.dirty = nil
+	if from < q.done {
+		context := make([]*cluster.Doc, from)
+		for i := range from {
+			context[i] = &q.docs[i].doc
+		}
+		q.group.Reset(context, q.docs[from].doc.Created)
+	}
+	for _, e := range q.docs[from:] {
+		if e.doc.Frozen() {
+			continue // too late to link; it keeps its cluster
+		}
+		q.group.Assign(&e.doc)
+	}
+	q.done = len(q.docs)
+	docs := make([]*cluster.Doc, len(q.docs))
+	for i, e := range q.docs {
+		docs[i] = &e.doc
+	}
+	cluster.MarkDuplicates(docs)
+}
+
+// expire forgets the words of tickets older than a window before now for
+// grouping, and older than the lookup horizon for the similar-tickets
+// lookup.
+func (q *Queue) expire(now time.Time) {
+	q.group.Expire(now.Add(-q.settings.Window).UnixNano())
+	cut := now.Add(-q.settings.Horizon).UnixNano()
+	for _, e := range q.docs {
+		if e.ref.Created >= cut {
+			break
+		}
+		if e.ref.Feats != nil {
+			q.index.Remove(&e.ref, e.ref.Feats)
+			e.ref.Feats = nil
+		}
+	}
+}
+
+// Cluster is a group of tickets about one repeated issue.
+type Cluster struct {
+	// ID is the ID of the cluster's first ticket, its leader.
+	ID string
+	// Size is the number of tickets, Customers the number of distinct
+	// customers (a ticket without a customer ID counts as one of its own).
+	Size      int
+	Customers int
+	// FirstSeen and LastSeen are the creation times of the first and the
+	// last ticket.
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Members are the tickets' IDs in canonical order (created, then ID).
+	Members []string
+}
+
+// clusters returns the clusters by leader; called with q.mu held, after
+// sync.
+func (q *Queue) clusters() map[*cluster.Doc]*Cluster {
+	out := make(map[*cluster.Doc]*Cluster)
+	customers := make(map[*cluster.Doc]map[uint64]bool)
+	for _, e := range q.docs {
+		l := e.doc.Leader()
+		c := out[l]
+		if c == nil {
+			// Docs come in canonical order, so the first met is the
+			// leader, unless the leader was removed after it was forgotten.
+			c = &Cluster{ID: l.ID, FirstSeen: e.t.CreatedAt}
+			if _, ok := q.byID[l.ID]; !ok {
+				c.ID = e.t.ID
+			}
+			out[l] = c
+			customers[l] = make(map[uint64]bool)
+		}
+		c.Size++
+		c.LastSeen = e.t.CreatedAt
+		c.Members = append(c.Members, e.t.ID)
+		if e.doc.Customer == 0 {
+			c.Customers++
+		} else if !customers[l][e.doc.Customer] {
+			customers[l][e.doc.Customer] = true
+			c.Customers++
+		}
+	}
+	return out
+}
+
+// Clusters returns the clusters of the tickets in the queue, lone tickets
+// included (Size 1), ordered by first ticket. now is the current time: the
+// words of tickets older than a window before it are forgotten.
+func (q *Queue) Clusters(now time.Time) []Cluster {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.sync()
+	q.expire(now)
+	var out []Cluster
+	byLeader := q.clusters()
+	for _, e := range q.docs {
+		if c := byLeader[e.doc.Leader()]; c != nil && c.Members[0] == e.t.ID {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// Ranked assesses every ticket in the queue at time now, with the facts of
+// its cluster (cluster.size, cluster.customers, cluster.age, duplicate),
+// and returns the assessments in priority order, see [Engine.Compare].
+func (q *Queue) Ranked(now time.Time) []Assessment {
+	q.mu.Lock()
+	q.sync()
+	q.expire(now)
+	byLeader := q.clusters()
+	type job struct {
+		t     *Ticket
+		facts ClusterFacts
+		dup   bool
+	}
+	jobs := make([]job, len(q.docs))
+	for i, e := range q.docs {
+		c := byLeader[e.doc.Leader()]
+		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: ClusterFacts{
+			ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
+			Span: c.LastSeen.Sub(c.FirstSeen),
+		}}
+	}
+	q.mu.Unlock()
+	// The tickets are not changed in place (Add replaces entries), so the
+	// assessments can run without the lock.
+	out := make([]Assessment, len(jobs))
+	q.eng.parallel(len(jobs), func(i int) {
+		out[i] = q.eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup)
+	})
+	q.eng.Sort(out)
+	return out
+}
+
+// Len returns the number of tickets in the queue.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.byID)
+}
+
+// Match is a ticket similar to another, with its similarity (0..1).
+type Match struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+}
+
+// Similar returns up to k tickets of the queue most similar to the ticket
+// with the given ID, created no later than it, best first: what an agent
+// looks for to find the earlier report. Tickets whose words were
+// forgotten (older than the lookup horizon, clusters.horizon) are not
+// found.
+func (q *Queue) Similar(id string, k int) []Match {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.sync()
+	e, ok := q.byID[id]
+	if !ok || e.ref.Feats == nil {
+		return nil
+	}
+	return matches(q.index.Similar(&e.ref, k, func(d *cluster.Doc) bool { return d.Created <= e.ref.Created }))
+}
+
+func matches(ms []cluster.Match) []Match {
+	out := make([]Match, len(ms))
+	for i, m := range ms {
+		out[i] = Match{ID: m.Doc.ID, Score: m.Score}
+	}
+	return out
+}
+
+// Index finds similar tickets among every ticket given to it, with no
+// time window: the lookup behind "urgency similar". Safe for concurrent
+// use.
+type Index struct {
+	mu    sync.Mutex
+	feat  *featurizer
+	index *cluster.Index
+	byID  map[string]*entry
+}
+
+// NewIndex returns an empty index that finds concepts with e's lists.
+func NewIndex(e *Engine) *Index {
+	return &Index{feat: newFeaturizer(e.matcher), index: cluster.NewIndex(), byID: make(map[string]*entry)}
+}
+
+// Add indexes tickets; a ticket with an ID already indexed replaces it.
+func (x *Index) Add(tickets ...Ticket) {
+	for i := range tickets {
+		t := tickets[i]
+		e := &entry{t: Ticket{ID: t.ID, CreatedAt: t.CreatedAt}}
+		e.doc = cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: x.feat.customer(t.Customer.ID), Feats: x.feat.features(&t)}
+		x.mu.Lock()
+		if old, ok := x.byID[t.ID]; ok {
+			x.index.Remove(&old.doc, old.doc.Feats)
+		}
+		x.byID[t.ID] = e
+		x.index.Add(&e.doc)
+		x.mu.Unlock()
+	}
+}
+
+// Similar returns up to k indexed tickets most similar to the ticket with
+// the given ID, created no later than it, best first; ties in order of
+// creation, then ID.
+func (x *Index) Similar(id string, k int) []Match {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.byID[id]
+	if !ok {
+		return nil
+	}
+	return matches(x.index.Similar(&e.doc, k, func(d *cluster.Doc) bool { return d.Created <= e.doc.Created }))
+}
