@@ -2,6 +2,11 @@
 //
 //	urgency check [-rules FILE]...
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+//
+// rank puts tickets in priority order with the repeated-issue clusters
+// among them applied; similar lists, for each ticket, the tickets most like
+// it created no later than it.
 //
 // Without -rules, the embedded default pack is used. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
@@ -25,6 +30,7 @@ const usage = `urgency ranks support tickets by the policy in a rule pack.
 Usage:
   urgency check [-rules FILE]...
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+  urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
@@ -47,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "rank":
 		return rank(args[1:], stdin, stdout, stderr)
+	case "similar":
+		return similar(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -163,21 +171,19 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printLoadError(stderr, err)
 		return 1
 	}
-	in, name := stdin, "stdin"
-	if fs.NArg() == 1 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			fmt.Fprintf(stderr, "urgency rank: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		in, name = f, fs.Arg(0)
+	in, name, closeIn, err := openInput(fs, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+		return 1
 	}
+	defer closeIn()
 	tickets, ok := readTickets(in, name, *skipBad, stderr)
 	if !ok {
 		return 1
 	}
-	ranked := eng.Rank(tickets, now)
+	q := urgency.NewQueue(eng)
+	q.Add(tickets...)
+	ranked := q.Ranked(now)
 	if *format == "json" {
 		err = writeJSON(stdout, ranked, eng.Location(), *explain)
 	} else {
@@ -185,6 +191,74 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// openInput opens the one tickets file named by fs's arguments, or
+// standard input for none or "-".
+func openInput(fs *flag.FlagSet, stdin io.Reader) (io.Reader, string, func(), error) {
+	if fs.NArg() == 0 || fs.Arg(0) == "-" {
+		return stdin, "stdin", func() {}, nil
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return f, fs.Arg(0), func() { f.Close() }, nil
+}
+
+func similar(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("similar", stderr)
+	var paths files
+	fs.Var(&paths, "rules", "rule `file`, directory or glob whose lists give concepts (repeatable; default: the embedded default pack)")
+	k := fs.Int("k", 5, "how many similar tickets to list per ticket")
+	format := fs.String("format", "table", "output `format`: table or json")
+	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(stderr, "urgency similar: -format must be table or json, not %q\n", *format)
+		return 2
+	}
+	if *k < 1 {
+		fmt.Fprintf(stderr, "urgency similar: -k must be at least 1, not %d\n", *k)
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "urgency similar: give one tickets file, or none to read standard input")
+		return 2
+	}
+	eng, err := loadEngine(paths)
+	if err != nil {
+		printLoadError(stderr, err)
+		return 1
+	}
+	in, name, closeIn, err := openInput(fs, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency similar: %v\n", err)
+		return 1
+	}
+	defer closeIn()
+	tickets, ok := readTickets(in, name, *skipBad, stderr)
+	if !ok {
+		return 1
+	}
+	x := urgency.NewIndex(eng)
+	x.Add(tickets...)
+	results := make([][]urgency.Match, len(tickets))
+	for i, t := range tickets {
+		results[i] = x.Similar(t.ID, *k)
+	}
+	if *format == "json" {
+		err = writeSimilarJSON(stdout, tickets, results)
+	} else {
+		err = writeSimilarTable(stdout, tickets, results)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency similar: %v\n", err)
 		return 1
 	}
 	return 0

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/triagekit/triage/urgency"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -176,7 +179,7 @@ func TestRankTable(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	header := lines[0]
 	headings := strings.Fields(header)
-	require.Equal(t, []string{"RANK", "LEVEL", "SCORE", "DUE(UTC)", "LEFT", "QUEUE", "ID", "CUSTOMER", "TAGS", "SUBJECT"}, headings)
+	require.Equal(t, []string{"RANK", "LEVEL", "SCORE", "DUE(UTC)", "LEFT", "QUEUE", "ID", "CUSTOMER", "CLUSTER", "DUP", "TAGS", "SUBJECT"}, headings)
 	starts := make([]int, len(headings))
 	for i, h := range headings {
 		starts[i] = strings.Index(header, h) // the header is ASCII: bytes are characters
@@ -185,6 +188,7 @@ func TestRankTable(t *testing.T) {
 	want := inputIDs(t, ticketsFile)
 	require.Len(t, lines, len(want)+1)
 	var ids []string
+	clusters, dups := make(map[string]string), make(map[string]string)
 	for n, line := range lines[1:] {
 		row := []rune(line)
 		var cells []string
@@ -201,10 +205,20 @@ func TestRankTable(t *testing.T) {
 			cells = append(cells, strings.TrimSpace(string(row[start:end])))
 		}
 		assert.Equal(t, strconv.Itoa(n+1), cells[0], "rank of row %d", n+1)
-		assert.LessOrEqual(t, utf8.RuneCountInString(cells[9]), 48, "row %d: subject not clipped", n+1)
+		assert.LessOrEqual(t, utf8.RuneCountInString(cells[11]), 48, "row %d: subject not clipped", n+1)
 		ids = append(ids, cells[6])
+		clusters[cells[6]] = cells[8]
+		dups[cells[6]] = cells[9]
 	}
 	assert.ElementsMatch(t, want, ids)
+	// The burst of 502 reports is one cluster of six tickets from five
+	// customers; the customer who wrote twice is marked.
+	for _, id := range []string{"T-1032", "T-1033", "T-1034", "T-1035", "T-1036", "T-1038"} {
+		assert.Equal(t, "T-1032×6/5", clusters[id], "cluster of %s", id)
+	}
+	assert.Equal(t, "dup", dups["T-1038"])
+	assert.Equal(t, "-", dups["T-1032"])
+	assert.Equal(t, "-", clusters["T-1001"])
 }
 
 // TestRankJSON checks the JSON lines against the order the design
@@ -554,4 +568,63 @@ func TestUsage(t *testing.T) {
 		assert.Empty(t, r.stderr)
 		assert.Contains(t, r.stdout, "Usage:")
 	})
+}
+
+// TestSimilar checks urgency similar: one JSON line per ticket in input
+// order, at most k tickets each, best first, never a later ticket, and the
+// 502 reports finding each other across languages.
+func TestSimilar(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, "", "similar", "-k", "3", "-format", "json", ticketsFile)
+	requireOK(t, r)
+	golden(t, "similar.json.golden", r.stdout)
+
+	created := make(map[string]time.Time)
+	f, err := os.Open(ticketsFile)
+	require.NoError(t, err)
+	defer f.Close()
+	tr := urgency.NewTicketReader(f)
+	for {
+		tk, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		created[tk.ID] = tk.CreatedAt
+	}
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		var got struct {
+			ID      string `json:"id"`
+			Similar []struct {
+				ID    string  `json:"id"`
+				Score float64 `json:"score"`
+			} `json:"similar"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &got))
+		require.NotNil(t, got.Similar, "similar is a list, never null")
+		assert.LessOrEqual(t, len(got.Similar), 3)
+		for i, m := range got.Similar {
+			assert.NotEqual(t, got.ID, m.ID)
+			assert.False(t, created[m.ID].After(created[got.ID]), "%s lists the later ticket %s", got.ID, m.ID)
+			assert.True(t, m.Score > 0 && m.Score <= 1, "score %v", m.Score)
+			if i > 0 {
+				assert.LessOrEqual(t, m.Score, got.Similar[i-1].Score, "best first")
+			}
+		}
+		if got.ID == "T-1036" {
+			require.NotEmpty(t, got.Similar)
+			assert.Contains(t, []string{"T-1032", "T-1033", "T-1034", "T-1035"}, got.Similar[0].ID)
+		}
+		ids = append(ids, got.ID)
+	}
+	assert.Equal(t, inputIDs(t, ticketsFile), ids, "input order")
+
+	table := runCmd(t, "", "similar", ticketsFile)
+	requireOK(t, table)
+	assert.True(t, strings.HasPrefix(table.stdout, "ID "), "a table with a heading")
+
+	for _, args := range [][]string{{"similar", "-k", "0", ticketsFile}, {"similar", "-format", "xml", ticketsFile}, {"similar", ticketsFile, ticketsFile}} {
+		assert.Equal(t, 2, runCmd(t, "", args...).code, "%v", args)
+	}
 }

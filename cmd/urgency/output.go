@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,12 +67,13 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, now time.Time, loc *ti
 	// their row, indented to the ID column, so they never widen a column.
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\tQUEUE\tID\tCUSTOMER\tTAGS\tSUBJECT\n", zoneName(loc))
+	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\tQUEUE\tID\tCUSTOMER\tCLUSTER\tDUP\tTAGS\tSUBJECT\n", zoneName(loc))
 	for i := range ranked {
 		a := &ranked[i]
-		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			i+1, a.Level, a.Score, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.Due, now),
 			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
+			clusterCell(a.Cluster), dupCell(a.Duplicate),
 			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
 	}
 	if err := tw.Flush(); err != nil {
@@ -93,6 +95,59 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, now time.Time, loc *ti
 		}
 	}
 	return nil
+}
+
+// clusterCell shows a ticket's cluster as LEADER×SIZE/CUSTOMERS, or "-"
+// for a ticket alone.
+func clusterCell(c urgency.ClusterFacts) string {
+	if c.Size <= 1 {
+		return "-"
+	}
+	return fmt.Sprintf("%s×%d/%d", cell(c.ID, 24), c.Size, c.Customers)
+}
+
+func dupCell(dup bool) string {
+	if dup {
+		return "dup"
+	}
+	return "-"
+}
+
+// similarLine is one line of similar -format json.
+type similarLine struct {
+	ID      string          `json:"id"`
+	Similar []urgency.Match `json:"similar"`
+}
+
+func writeSimilarJSON(w io.Writer, tickets []urgency.Ticket, results [][]urgency.Match) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i, t := range tickets {
+		ms := results[i]
+		if ms == nil {
+			ms = []urgency.Match{}
+		}
+		for j := range ms {
+			ms[j].Score = math.Round(ms[j].Score*1000) / 1000
+		}
+		if err := enc.Encode(similarLine{ID: t.ID, Similar: ms}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeSimilarTable(w io.Writer, tickets []urgency.Ticket, results [][]urgency.Match) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSIMILAR (SCORE)\tSUBJECT")
+	for i, t := range tickets {
+		var parts []string
+		for _, m := range results[i] {
+			parts = append(parts, fmt.Sprintf("%s (%.2f)", m.ID, m.Score))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cell(t.ID, 24), dash(strings.Join(parts, ", ")), cell(t.Subject, 48))
+	}
+	return tw.Flush()
 }
 
 // zoneName names loc for a column heading: UTC, Europe/Zagreb.

@@ -134,7 +134,10 @@ func (f *df) similarity(a, b *Doc) float64 {
 	if na == 0 || nb == 0 {
 		return 0
 	}
-	return dot / math.Sqrt(na*nb)
+	// The sums run in the order of the hashes, whose key is random per
+	// queue: rounding keeps floating-point noise from breaking ties
+	// differently from one queue to the next.
+	return math.Round(dot/math.Sqrt(na*nb)*1e9) / 1e9
 }
 
 // Grouper assigns docs to clusters. Docs are given in canonical order; the
