@@ -2,7 +2,9 @@ package urgency_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -169,4 +171,99 @@ func sampleTickets(b *testing.B) []urgency.Ticket {
 		b.Fatal("no sample tickets")
 	}
 	return out
+}
+
+// streamTickets makes n short tickets, one every two seconds, 1% of them
+// in 20 bursts of the same problem from different customers.
+func streamTickets(n int) []urgency.Ticket {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	vocab := make([]string, 5000)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%dx", i)
+	}
+	sentence := func(words int) string {
+		var b strings.Builder
+		for i := range words {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(vocab[rng.IntN(len(vocab))])
+		}
+		return b.String()
+	}
+	start := benchNow.Add(-time.Duration(n) * 2 * time.Second)
+	bursts := make([]string, 20)
+	for i := range bursts {
+		bursts[i] = fmt.Sprintf("Checkout fails with error E%d on step %d", 700+i, i)
+	}
+	out := make([]urgency.Ticket, n)
+	for i := range out {
+		t := urgency.Ticket{
+			ID:        fmt.Sprintf("S-%07d", i),
+			Subject:   sentence(5),
+			Body:      sentence(10),
+			CreatedAt: start.Add(time.Duration(i) * 2 * time.Second),
+			Customer:  urgency.Customer{ID: fmt.Sprintf("C-%d", rng.IntN(n))},
+		}
+		if i%100 == 50 { // 1%: the burst active at this time
+			burst := (i * len(bursts) / n) % len(bursts)
+			t.Subject = bursts[burst]
+			t.Body = bursts[burst] + " since the last update. " + sentence(4)
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// BenchmarkQueueAdd streams short tickets into a queue in batches of 100,
+// as a helpdesk receives them, then brings the clusters up to date. It
+// reports the cost per ticket and the memory per live ticket (the queue
+// keeps every ticket open; the detector forgets words after the window).
+func BenchmarkQueueAdd(b *testing.B) {
+	eng := loadDefault(b)
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		tickets := streamTickets(n)
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			var q *urgency.Queue
+			for b.Loop() {
+				q = urgency.NewQueue(eng)
+				for lo := 0; lo < n; lo += 100 {
+					q.Add(tickets[lo:min(lo+100, n)]...)
+				}
+				q.Clusters(benchNow)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/ticket")
+			b.ReportMetric(liveBytes(b, q)/float64(n), "B/live-ticket")
+		})
+	}
+}
+
+// liveBytes measures the heap that q keeps alive.
+func liveBytes(b *testing.B, q *urgency.Queue) float64 {
+	b.StopTimer()
+	defer b.StartTimer()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	q2 := q
+	q = nil
+	runtime.KeepAlive(q2)
+	q2 = nil
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	return float64(after.HeapAlloc) - float64(before.HeapAlloc)
+}
+
+// BenchmarkQueueRanked ranks 100k open tickets with their clusters.
+func BenchmarkQueueRanked(b *testing.B) {
+	eng := loadDefault(b)
+	tickets := streamTickets(100_000)
+	q := urgency.NewQueue(eng)
+	q.Add(tickets...)
+	q.Clusters(benchNow)
+	b.ReportAllocs()
+	for b.Loop() {
+		q.Ranked(benchNow)
+	}
 }

@@ -1,10 +1,12 @@
 package urgency
 
 import (
+	"bytes"
 	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/triagekit/triage/urgency/internal/cluster"
 	"github.com/triagekit/triage/urgency/internal/match"
@@ -34,7 +36,7 @@ func mask(s string) string {
 // digits (HTTP statuses, error codes) are kept, other numbers are dates,
 // times, amounts and IDs; codes mixing letters and digits (E1234) are kept
 // unless they carry many digits, as order and invoice numbers do.
-func keepToken(tok string) bool {
+func keepToken(tok []byte) bool {
 	if len(tok) < 2 {
 		return false
 	}
@@ -59,11 +61,19 @@ func keepToken(tok string) bool {
 type featurizer struct {
 	seed     maphash.Seed
 	matcher  *match.Matcher
-	concepts []uint64 // hash of each list's concept token
+	concepts []uint64  // hash of each list's concept token
+	scratch  sync.Pool // *featureScratch
+}
+
+type featureScratch struct {
+	buf  []byte
+	hits match.Hits
+	raw  []cluster.Feature
 }
 
 func newFeaturizer(m *match.Matcher) *featurizer {
 	f := &featurizer{seed: maphash.MakeSeed(), matcher: m}
+	f.scratch.New = func() any { return new(featureScratch) }
 	for _, name := range m.Lists() {
 		// A NUL cannot occur in a folded word, so concepts never collide
 		// with words.
@@ -76,22 +86,28 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 // pack's lists add a concept feature per list, so that "plaćanje",
 // "płatność" and "Zahlung" meet as the payment concept.
 func (f *featurizer) features(t *Ticket) []cluster.Feature {
-	var raw []cluster.Feature
-	var buf []byte
-	var hits match.Hits
+	sc := f.scratch.Get().(*featureScratch)
+	defer f.scratch.Put(sc)
+	raw, buf, hits := sc.raw[:0], sc.buf, &sc.hits
 	for _, part := range []struct {
 		text   string
 		weight float32
 	}{{t.Subject, subjectWeight}, {t.Body, bodyWeight}} {
 		text := mask(part.text)
 		buf = match.AppendFold(buf[:0], text)
-		for tok := range strings.SplitSeq(string(buf), " ") {
+		for rest := buf; len(rest) > 0; {
+			tok := rest
+			if i := bytes.IndexByte(rest, ' '); i >= 0 {
+				tok, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
 			if keepToken(tok) {
-				raw = append(raw, cluster.Feature{Hash: maphash.String(f.seed, tok), Weight: part.weight})
+				raw = append(raw, cluster.Feature{Hash: maphash.Bytes(f.seed, tok), Weight: part.weight})
 			}
 		}
 		hits.Reset()
-		f.matcher.Scan(&hits, text)
+		f.matcher.Scan(hits, text)
 		for l, h := range f.concepts {
 			if hits.Has(l) {
 				raw = append(raw, cluster.Feature{Hash: h, Weight: part.weight})
@@ -107,6 +123,7 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 		}
 		return 0
 	})
+	sc.raw, sc.buf = raw, buf
 	out := raw[:0]
 	for _, ft := range raw {
 		if n := len(out); n > 0 && out[n-1].Hash == ft.Hash {

@@ -36,11 +36,18 @@ type Queue struct {
 	dirty  *entry // the earliest doc (canonical order) added or removed since
 	group  *cluster.Grouper
 	index  *cluster.Index
+	// unindexed are tickets added since the last lookup: the lookup index
+	// is brought up to date by Similar, so a stream of Adds pays nothing
+	// for lookups nobody makes.
+	unindexed []*entry
+
+	dupsStale bool // grouping changed since duplicates were marked
 }
 
 type entry struct {
-	t   Ticket
-	doc cluster.Doc // for grouping: its features go when it leaves the window
+	indexed bool
+	t       Ticket
+	doc     cluster.Doc // for grouping: its features go when it leaves the window
 	// ref is the ticket in the similar-tickets index, which remembers
 	// features for the longer lookup horizon; its Feats are nil once
 	// forgotten there.
@@ -57,7 +64,7 @@ func WithClusterSettings(s ClusterSettings) QueueOption {
 
 // NewQueue returns an empty queue ranking with e.
 func NewQueue(e *Engine, opts ...QueueOption) *Queue {
-	q := &Queue{eng: e, settings: e.clusters, feat: newFeaturizer(e.matcher), byID: make(map[string]*entry)}
+	q := &Queue{eng: e, settings: e.clusters, feat: newFeaturizer(e.matcher), byID: make(map[string]*entry), sorted: true}
 	for _, o := range opts {
 		o(q)
 	}
@@ -67,8 +74,9 @@ func NewQueue(e *Engine, opts ...QueueOption) *Queue {
 }
 
 // Add adds tickets to the queue. A ticket with the ID of one already in
-// the queue replaces it (an edited ticket). Clusters are brought up to
-// date lazily, by the next Ranked, Clusters or Similar.
+// the queue replaces it (an edited ticket). Tickets newer than all others
+// are grouped at once; a ticket older than some already added is grouped
+// by the next Ranked, Clusters or Similar, which regroups from it.
 func (q *Queue) Add(tickets ...Ticket) {
 	entries := make([]*entry, len(tickets))
 	for i := range tickets {
@@ -86,10 +94,18 @@ func (q *Queue) Add(tickets ...Ticket) {
 			q.remove(old)
 		}
 		q.byID[e.t.ID] = e
+		if n := len(q.docs); n > 0 && compareEntries(e, q.docs[n-1]) < 0 {
+			q.sorted = false
+		}
 		q.docs = append(q.docs, e)
-		q.sorted = false
-		q.index.Add(&e.ref)
+		q.unindexed = append(q.unindexed, e)
 		q.touch(e)
+	}
+	// Tickets arriving in order, the usual stream, are grouped now, one
+	// step each; a late one waits for the next read, which regroups from
+	// it once for all late arrivals.
+	if q.sorted {
+		q.sync()
 	}
 }
 
@@ -114,9 +130,10 @@ func (q *Queue) remove(e *entry) {
 	if i < q.done {
 		q.done--
 	}
-	if e.ref.Feats != nil {
+	if e.indexed && e.ref.Feats != nil {
 		q.index.Remove(&e.ref, e.ref.Feats)
 	}
+	e.ref.Feats = nil
 	if q.dirty == e {
 		q.dirty = nil
 		if i < len(q.docs) {
@@ -177,11 +194,21 @@ func (q *Queue) sync() {
 		q.group.Assign(&e.doc)
 	}
 	q.done = len(q.docs)
+	q.dupsStale = true
+}
+
+// markDuplicates brings the duplicate marks up to date, once per read
+// rather than once per Add; called with q.mu held, after sync.
+func (q *Queue) markDuplicates() {
+	if !q.dupsStale {
+		return
+	}
 	docs := make([]*cluster.Doc, len(q.docs))
 	for i, e := range q.docs {
 		docs[i] = &e.doc
 	}
 	cluster.MarkDuplicates(docs)
+	q.dupsStale = false
 }
 
 // expire forgets the words of tickets older than a window before now for
@@ -194,10 +221,10 @@ func (q *Queue) expire(now time.Time) {
 		if e.ref.Created >= cut {
 			break
 		}
-		if e.ref.Feats != nil {
+		if e.indexed && e.ref.Feats != nil {
 			q.index.Remove(&e.ref, e.ref.Feats)
-			e.ref.Feats = nil
 		}
+		e.ref.Feats = nil
 	}
 }
 
@@ -217,11 +244,15 @@ type Cluster struct {
 	Members []string
 }
 
-// clusters returns the clusters by leader; called with q.mu held, after
-// sync.
-func (q *Queue) clusters() map[*cluster.Doc]*Cluster {
+// clusters returns the clusters by leader, with their members' IDs when
+// members is set; called with q.mu held, after sync.
+func (q *Queue) clusters(members bool) map[*cluster.Doc]*Cluster {
 	out := make(map[*cluster.Doc]*Cluster)
-	customers := make(map[*cluster.Doc]map[uint64]bool)
+	type member struct {
+		leader   *cluster.Doc
+		customer uint64
+	}
+	customers := make(map[member]bool)
 	for _, e := range q.docs {
 		l := e.doc.Leader()
 		c := out[l]
@@ -233,15 +264,14 @@ func (q *Queue) clusters() map[*cluster.Doc]*Cluster {
 				c.ID = e.t.ID
 			}
 			out[l] = c
-			customers[l] = make(map[uint64]bool)
 		}
 		c.Size++
 		c.LastSeen = e.t.CreatedAt
-		c.Members = append(c.Members, e.t.ID)
-		if e.doc.Customer == 0 {
-			c.Customers++
-		} else if !customers[l][e.doc.Customer] {
-			customers[l][e.doc.Customer] = true
+		if members || c.Size == 1 {
+			c.Members = append(c.Members, e.t.ID)
+		}
+		if m := (member{l, e.doc.Customer}); e.doc.Customer == 0 || !customers[m] {
+			customers[m] = true
 			c.Customers++
 		}
 	}
@@ -257,7 +287,7 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 	q.sync()
 	q.expire(now)
 	var out []Cluster
-	byLeader := q.clusters()
+	byLeader := q.clusters(true)
 	for _, e := range q.docs {
 		if c := byLeader[e.doc.Leader()]; c != nil && c.Members[0] == e.t.ID {
 			out = append(out, *c)
@@ -273,7 +303,8 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 	q.mu.Lock()
 	q.sync()
 	q.expire(now)
-	byLeader := q.clusters()
+	q.markDuplicates()
+	byLeader := q.clusters(false)
 	type job struct {
 		t     *Ticket
 		facts ClusterFacts
@@ -320,6 +351,14 @@ func (q *Queue) Similar(id string, k int) []Match {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.sync()
+	for _, u := range q.unindexed {
+		// Skip tickets removed or forgotten since they were added.
+		if u.ref.Feats != nil && q.byID[u.t.ID] == u {
+			q.index.Add(&u.ref)
+			u.indexed = true
+		}
+	}
+	q.unindexed = q.unindexed[:0]
 	e, ok := q.byID[id]
 	if !ok || e.ref.Feats == nil {
 		return nil

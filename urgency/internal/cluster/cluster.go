@@ -39,6 +39,11 @@ type Doc struct {
 
 	leader *Doc // nil until assigned; itself for a leader
 	dup    bool
+
+	// shared accumulates, while a later doc is grouped, the squared
+	// weight it shares with this leader; stamp says for which doc.
+	shared float64
+	stamp  uint64
 }
 
 // Leader returns the first doc of d's cluster (d itself for a leader), or
@@ -149,13 +154,13 @@ type Grouper struct {
 	df      *df
 	window  []*Doc            // docs counted in df, in canonical order
 	leaders map[uint64][]*Doc // leaders by feature, in canonical order
-	seen    map[*Doc]int      // candidate stamps
-	stamp   int
+	cands   []*Doc            // leaders sharing a feature with the doc being grouped
+	stamp   uint64
 }
 
 // NewGrouper returns a grouper with empty state.
 func NewGrouper(p Params) *Grouper {
-	return &Grouper{p: p, df: newDF(), leaders: make(map[uint64][]*Doc), seen: make(map[*Doc]int)}
+	return &Grouper{p: p, df: newDF(), leaders: make(map[uint64][]*Doc)}
 }
 
 // Reset empties the state and then counts the docs of context (earlier
@@ -166,7 +171,6 @@ func (g *Grouper) Reset(context []*Doc, start int64) (frozen []*Doc) {
 	g.df = newDF()
 	g.window = g.window[:0]
 	clear(g.leaders)
-	clear(g.seen)
 	for _, d := range context {
 		switch {
 		case d.Frozen():
@@ -208,7 +212,9 @@ func (g *Grouper) Expire(cut int64) (frozen []*Doc) {
 		frozen = append(frozen, old)
 		n++
 	}
-	g.window = append(g.window[:0], g.window[n:]...)
+	// Drop the expired docs from the front; the slice is reallocated now
+	// and then rather than moved on every call.
+	g.window = g.window[n:]
 	return frozen
 }
 
@@ -221,24 +227,40 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 	g.df.add(d)
 	g.window = append(g.window, d)
 
+	// A leader can only be as similar as the share of d's weight the two
+	// have in common: sim = dot/(|d||l|) <= |d shared|/|d| by
+	// Cauchy-Schwarz. That share builds up feature by feature from the
+	// postings, one step per posting; only leaders whose share can reach
+	// the threshold are compared in full. Frequent features find no
+	// candidates, so they count as shared with every candidate.
 	g.stamp++
-	var best *Doc
-	bestSim := g.p.Similarity
+	g.cands = g.cands[:0]
+	var norm2, frequent2 float64
 	for _, ft := range d.Feats {
+		w := float64(ft.Weight) * g.df.idf(ft.Hash)
+		norm2 += w * w
 		if g.df.frequent(ft.Hash) {
+			frequent2 += w * w
 			continue
 		}
 		for _, l := range g.leaders[ft.Hash] {
-			if g.seen[l] == g.stamp {
-				continue
+			if l.stamp != g.stamp {
+				l.stamp, l.shared = g.stamp, 0
+				g.cands = append(g.cands, l)
 			}
-			g.seen[l] = g.stamp
-			s := g.df.similarity(d, l)
-			// Ties go to the earlier leader; leaders are met in
-			// canonical order per feature but not across features.
-			if s > bestSim || s == bestSim && s >= g.p.Similarity && (best == nil || Compare(l, best) < 0) {
-				best, bestSim = l, s
-			}
+			l.shared += w * w
+		}
+	}
+	var best *Doc
+	bestSim := g.p.Similarity
+	for _, l := range g.cands {
+		if norm2 == 0 || math.Sqrt((l.shared+frequent2)/norm2) < g.p.Similarity-1e-9 {
+			continue
+		}
+		s := g.df.similarity(d, l)
+		// Ties go to the earlier leader, whatever the order met.
+		if s > bestSim || s == bestSim && (best == nil || Compare(l, best) < 0) {
+			best, bestSim = l, s
 		}
 	}
 	if best == nil {
