@@ -44,6 +44,11 @@ type Doc struct {
 	// weight it shares with this leader; stamp says for which doc.
 	shared float64
 	stamp  uint64
+
+	// norm caches the doc's idf-weighted length in an Index, valid while
+	// the index's version is normVersion.
+	norm        float64
+	normVersion uint64
 }
 
 // Leader returns the first doc of d's cluster (d itself for a leader), or
@@ -112,37 +117,50 @@ func (f *df) frequent(h uint64) bool {
 	return f.docs >= minDocsForFrequent && float64(f.count[h]) > frequentShare*float64(f.docs)
 }
 
-// similarity is the cosine of a and b weighted by idf.
-func (f *df) similarity(a, b *Doc) float64 {
-	var dot, na, nb float64
+// length is d's idf-weighted length.
+func (f *df) length(d *Doc) float64 {
+	var n float64
+	for _, ft := range d.Feats {
+		w := float64(ft.Weight) * f.idf(ft.Hash)
+		n += w * w
+	}
+	return math.Sqrt(n)
+}
+
+// dot is the idf-weighted dot product of a and b.
+func (f *df) dot(a, b *Doc) float64 {
+	var dot float64
 	i, j := 0, 0
-	for i < len(a.Feats) || j < len(b.Feats) {
+	for i < len(a.Feats) && j < len(b.Feats) {
 		switch {
-		case j == len(b.Feats) || i < len(a.Feats) && a.Feats[i].Hash < b.Feats[j].Hash:
-			w := float64(a.Feats[i].Weight) * f.idf(a.Feats[i].Hash)
-			na += w * w
+		case a.Feats[i].Hash < b.Feats[j].Hash:
 			i++
-		case i == len(a.Feats) || b.Feats[j].Hash < a.Feats[i].Hash:
-			w := float64(b.Feats[j].Weight) * f.idf(b.Feats[j].Hash)
-			nb += w * w
+		case b.Feats[j].Hash < a.Feats[i].Hash:
 			j++
 		default:
 			idf := f.idf(a.Feats[i].Hash)
-			wa, wb := float64(a.Feats[i].Weight)*idf, float64(b.Feats[j].Weight)*idf
-			dot += wa * wb
-			na += wa * wa
-			nb += wb * wb
+			dot += float64(a.Feats[i].Weight) * float64(b.Feats[j].Weight) * idf * idf
 			i++
 			j++
 		}
 	}
-	if na == 0 || nb == 0 {
+	return dot
+}
+
+// cosine rounds the cosine of a dot product and two lengths. The sums run
+// in the order of the hashes, whose key is random per queue: rounding
+// keeps floating-point noise from breaking ties differently from one queue
+// to the next.
+func cosine(dot, la, lb float64) float64 {
+	if la == 0 || lb == 0 {
 		return 0
 	}
-	// The sums run in the order of the hashes, whose key is random per
-	// queue: rounding keeps floating-point noise from breaking ties
-	// differently from one queue to the next.
-	return math.Round(dot/math.Sqrt(na*nb)*1e9) / 1e9
+	return math.Round(dot/(la*lb)*1e9) / 1e9
+}
+
+// similarity is the cosine of a and b weighted by idf.
+func (f *df) similarity(a, b *Doc) float64 {
+	return cosine(f.dot(a, b), f.length(a), f.length(b))
 }
 
 // Grouper assigns docs to clusters. Docs are given in canonical order; the
