@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runCmd(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunTiny(t *testing.T) {
+	code, out, errs := runCmd("-data", "testdata", "-datasets", "tiny", "-thresholds", "0.3,0.6", "-k", "1,2")
+	require.Equal(t, 0, code, errs)
+	assert.Empty(t, errs)
+	for _, want := range []string{
+		"## tiny",
+		"5 tickets, 2 pairs (1 dissimilar, 1 similar); 3 gold clusters, 1 of them of two or more tickets (largest 3), 3 gold links.",
+		"| similarity | pred links | pair P |",
+		"| 0.3 ", "| 0.6 ", "| each alone ",
+		"| gold       |        3 |     2 |",
+		"| urgency.Index, all ",
+		"| TF-IDF cosine, similar ",
+		"R@1 |   R@2 |",
+		"REP 0.60–0.72",
+		"| tf-idf lookups ",
+	} {
+		assert.Contains(t, out, want)
+	}
+	// TF-IDF finds D2 first from D1, D1 first from D2, D2 first from D3
+	// but D3 only second from D2: recall@1 of all four queries is 3/4.
+	assert.Regexp(t, `\| TF-IDF cosine, all +\| +2 \| +4 \| 0\.750 \| 1\.000 \| +0\.875 \|`, out)
+	assert.NotContains(t, out, "**Problem:**")
+}
+
+func TestRunErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no data directory", []string{"-data", "testdata/nosuch"}, 1, "data directory testdata/nosuch not found"},
+		{"no dataset", []string{"-data", "testdata", "-datasets", "tiny,nosuch"}, 1, "dataset nosuch:"},
+		{"bad threshold", []string{"-thresholds", "0.5,2"}, 2, `-thresholds: "2": out of 0..1`},
+		{"bad k", []string{"-k", "0"}, 2, `-k: "0": below 1`},
+		{"argument", []string{"extra"}, 2, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCmd(tt.args...)
+			assert.Equal(t, tt.code, code)
+			assert.Contains(t, errs, tt.stderr)
+			assert.Empty(t, out)
+		})
+	}
+}
+
+func TestParsePairs(t *testing.T) {
+	got, err := parsePairs(strings.NewReader("a,b,kind\nx,y,similar\n y , z ,dissimilar\n"), "p.csv")
+	require.NoError(t, err)
+	assert.Equal(t, []Pair{{"x", "y", "similar"}, {"y ", "z ", "dissimilar"}}, got)
+
+	_, err = parsePairs(strings.NewReader("a,b\nx,y\n"), "p.csv")
+	assert.EqualError(t, err, `p.csv: header "a,b", want a,b,kind`)
+	_, err = parsePairs(strings.NewReader("a,b,kind\nx,y\n"), "p.csv")
+	assert.EqualError(t, err, "p.csv:2: 2 fields, want 3")
+}
