@@ -166,24 +166,14 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "urgency rank: give one tickets file, or none to read standard input")
 		return 2
 	}
-	eng, err := loadEngine(paths)
-	if err != nil {
-		printLoadError(stderr, err)
-		return 1
-	}
-	in, name, closeIn, err := openInput(fs, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
-		return 1
-	}
-	defer closeIn()
-	tickets, ok := readTickets(in, name, *skipBad, stderr)
+	eng, tickets, ok := loadInput("rank", paths, fs, stdin, *skipBad, stderr)
 	if !ok {
 		return 1
 	}
 	q := urgency.NewQueue(eng)
 	q.Add(tickets...)
 	ranked := q.Ranked(now)
+	var err error
 	if *format == "json" {
 		err = writeJSON(stdout, ranked, eng.Location(), *explain)
 	} else {
@@ -196,17 +186,27 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// openInput opens the one tickets file named by fs's arguments, or
-// standard input for none or "-".
-func openInput(fs *flag.FlagSet, stdin io.Reader) (io.Reader, string, func(), error) {
-	if fs.NArg() == 0 || fs.Arg(0) == "-" {
-		return stdin, "stdin", func() {}, nil
-	}
-	f, err := os.Open(fs.Arg(0))
+// loadInput loads the pack and reads the tickets of the one file named
+// by fs's arguments, or of standard input for none or "-", reporting
+// every problem on stderr.
+func loadInput(cmd string, paths []string, fs *flag.FlagSet, stdin io.Reader, skipBad bool, stderr io.Writer) (*urgency.Engine, []urgency.Ticket, bool) {
+	eng, err := loadEngine(paths)
 	if err != nil {
-		return nil, "", nil, err
+		printLoadError(stderr, err)
+		return nil, nil, false
 	}
-	return f, fs.Arg(0), func() { f.Close() }, nil
+	in, name := stdin, "stdin"
+	if fs.NArg() == 1 && fs.Arg(0) != "-" {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "urgency %s: %v\n", cmd, err)
+			return nil, nil, false
+		}
+		defer f.Close()
+		in, name = f, fs.Arg(0)
+	}
+	tickets, ok := readTickets(in, name, skipBad, stderr)
+	return eng, tickets, ok
 }
 
 func similar(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -231,23 +231,13 @@ func similar(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "urgency similar: give one tickets file, or none to read standard input")
 		return 2
 	}
-	eng, err := loadEngine(paths)
-	if err != nil {
-		printLoadError(stderr, err)
-		return 1
-	}
-	in, name, closeIn, err := openInput(fs, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency similar: %v\n", err)
-		return 1
-	}
-	defer closeIn()
-	tickets, ok := readTickets(in, name, *skipBad, stderr)
+	eng, tickets, ok := loadInput("similar", paths, fs, stdin, *skipBad, stderr)
 	if !ok {
 		return 1
 	}
 	x := urgency.NewIndex(eng)
 	x.Add(tickets...)
+	var err error
 	results := make([][]urgency.Match, len(tickets))
 	for i, t := range tickets {
 		results[i] = x.Similar(t.ID, *k)

@@ -252,23 +252,8 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 	// the threshold are compared in full. Frequent features find no
 	// candidates, so they count as shared with every candidate.
 	g.stamp++
-	g.cands = g.cands[:0]
 	var norm2, frequent2 float64
-	for _, ft := range d.Feats {
-		w := float64(ft.Weight) * g.df.idf(ft.Hash)
-		norm2 += w * w
-		if g.df.frequent(ft.Hash) {
-			frequent2 += w * w
-			continue
-		}
-		for _, l := range g.leaders[ft.Hash] {
-			if l.stamp != g.stamp {
-				l.stamp, l.shared = g.stamp, 0
-				g.cands = append(g.cands, l)
-			}
-			l.shared += w * w
-		}
-	}
+	g.cands, norm2, frequent2 = gather(g.df, d, g.leaders, g.stamp, g.cands[:0])
 	var best *Doc
 	bestSim := g.p.Similarity
 	for _, l := range g.cands {
@@ -290,6 +275,34 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 		d.leader = best
 	}
 	return frozen
+}
+
+// gather finds the docs of postings that share a feature with q, not
+// counting the frequent features, and sets on each (stamped with stamp)
+// the squared weight of q it shares. It returns them with q's squared
+// length and the squared weight of its frequent features, which count as
+// shared with every candidate: sim(q, c) <= sqrt((c.shared+frequent2)/norm2)
+// by Cauchy-Schwarz.
+func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Doc) (_ []*Doc, norm2, frequent2 float64) {
+	for _, ft := range q.Feats {
+		w := float64(ft.Weight) * f.idf(ft.Hash)
+		norm2 += w * w
+		if f.frequent(ft.Hash) {
+			frequent2 += w * w
+			continue
+		}
+		for _, c := range postings[ft.Hash] {
+			if c == q {
+				continue
+			}
+			if c.stamp != stamp {
+				c.stamp, c.shared = stamp, 0
+				cands = append(cands, c)
+			}
+			c.shared += w * w
+		}
+	}
+	return cands, norm2, frequent2
 }
 
 func (g *Grouper) unlead(h uint64, d *Doc) {

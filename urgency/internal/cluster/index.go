@@ -73,26 +73,7 @@ func (x *Index) Len() int { return x.df.docs }
 // bounds their similarity, until the bound falls below the k-th best.
 func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
 	x.stamp++
-	cands := x.cands[:0]
-	var norm2, frequent2 float64
-	for _, ft := range q.Feats {
-		w := float64(ft.Weight) * x.df.idf(ft.Hash)
-		norm2 += w * w
-		if x.df.frequent(ft.Hash) {
-			frequent2 += w * w
-			continue
-		}
-		for _, d := range x.postings[ft.Hash] {
-			if d == q {
-				continue
-			}
-			if d.stamp != x.stamp {
-				d.stamp, d.shared = x.stamp, 0
-				cands = append(cands, d)
-			}
-			d.shared += w * w
-		}
-	}
+	cands, norm2, frequent2 := gather(x.df, q, x.postings, x.stamp, x.cands[:0])
 	x.cands = cands
 	if norm2 == 0 || k <= 0 {
 		return nil
