@@ -66,7 +66,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 	levelIndex := make(map[string]int)
 	for i, l := range p.levels {
 		levelIndex[l.name] = i
-		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within}
+		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within, cal: l.cal, Calendar: p.levelCalendarName(l)}
 		if i == len(p.levels)-1 {
 			lv.MinScore = catchAll
 		}
@@ -83,9 +83,11 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			Rule: Rule{
 				Name: rd.name, Description: rd.description, Pos: rd.pos,
 				Level: rd.level, Queue: rd.queue, Tags: rd.tags,
-				RespondWithin: rd.within, Enabled: rd.enabled,
+				RespondWithin: rd.within, Enabled: rd.enabled, Calendar: refName(rd.calendar),
 			},
 			floor:   -1,
+			cal:     rd.cal,
+			calName: refName(rd.calendar),
 			points:  rd.points,
 			whenSrc: rd.when, scoreSrc: rd.score,
 		}
@@ -96,10 +98,12 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			r.when = c.compileExpr(rd.when, rd.name, wantBool)
 			if r.when != nil {
 				r.need = needOf(r.when.Node())
+				r.aging = readsAging(r.when)
 			}
 		}
 		if rd.score.text != "" {
 			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
+			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
 		e.rules = append(e.rules, r)
 	}
@@ -306,7 +310,7 @@ func (c *compiler) improve(msg string) string {
 }
 
 var envNames = []string{"subject", "body", "text", "channel", "language", "flagged", "age",
-	"customer", "fields", "cluster", "duplicate", "now",
+	"customer", "fields", "cluster", "duplicate", "now", "due_in", "overdue", "sla_used",
 	"mentions", "mentionCount", "words", "shouting", "exclamations"}
 
 var memberNames = map[string][]string{
@@ -455,6 +459,22 @@ func (p *patcher) field(n ast.Node) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// readsAging tells whether a program reads due_in, overdue or sla_used.
+func readsAging(p *vm.Program) bool {
+	found := false
+	n := p.Node()
+	ast.Walk(&n, agingReader{&found})
+	return found
+}
+
+type agingReader struct{ found *bool }
+
+func (a agingReader) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "due_in" || id.Value == "overdue" || id.Value == "sla_used") {
+		*a.found = true
+	}
 }
 
 type textReader struct{ found *bool }

@@ -1,12 +1,15 @@
 package urgency
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/triagekit/triage/urgency/internal/calendar"
 	"github.com/triagekit/triage/urgency/internal/match"
 )
 
@@ -14,15 +17,17 @@ import (
 // may be used by any number of goroutines at once. Hosts reload a policy by
 // loading a new Engine and swapping the pointer.
 type Engine struct {
-	name     string
-	version  string // name@hash
-	settings settings
-	levels   []Level
-	rules    []*rule
-	matcher  *match.Matcher
-	clusters ClusterSettings
-	order    []orderKey
-	usesText bool // some expression reads text itself, not through a function
+	name      string
+	version   string // name@hash
+	settings  settings
+	levels    []Level
+	rules     []*rule
+	matcher   *match.Matcher
+	clusters  ClusterSettings
+	order     []orderKey
+	usesText  bool // some expression reads text itself, not through a function
+	aging     bool // some rule reads due_in, overdue or sla_used
+	ruleIndex map[string]int
 
 	pool sync.Pool // *evaluator
 }
@@ -30,11 +35,16 @@ type Engine struct {
 // Level is one urgency level of a pack, highest first in [Engine.Levels].
 type Level struct {
 	Name string
+	// Calendar names the calendar RespondWithin counts on ("24/7" for
+	// plain time).
+	Calendar string
 	// MinScore is the lowest score that reaches the level; -Inf for the
 	// last level, the catch-all.
 	MinScore float64
 	// RespondWithin is the response time the level promises.
 	RespondWithin time.Duration
+
+	cal *calendar.Calendar
 }
 
 var catchAll = math.Inf(-1)
@@ -51,11 +61,17 @@ type Rule struct {
 	Tags  []string
 	// RespondWithin is the rule's response time, 0 for the level's.
 	RespondWithin time.Duration
-	Enabled       bool
+	// Calendar names the calendar the rule's deadline counts on, "" for
+	// the level's.
+	Calendar string
+	Enabled  bool
 }
 
 type rule struct {
 	Rule
+	cal      *calendar.Calendar // nil: the level's
+	calName  string
+	aging    bool  // reads due_in, overdue or sla_used: runs second
 	floor    int   // level index, -1 for none
 	need     *need // nil: always run when
 	when     *vm.Program
@@ -67,9 +83,10 @@ type rule struct {
 
 // evaluator is the per-goroutine state of one assessment, pooled.
 type evaluator struct {
-	vm  vm.VM
-	env Env
-	st  state
+	vm    vm.VM
+	env   Env
+	st    state
+	timed []*rule
 }
 
 func (e *Engine) init() {
@@ -80,6 +97,11 @@ func (e *Engine) init() {
 		e.order = append(e.order[:len(e.order):len(e.order)], keyID)
 	}
 	e.pool.New = func() any { return new(evaluator) }
+	e.ruleIndex = make(map[string]int, len(e.rules))
+	for i, r := range e.rules {
+		e.ruleIndex[r.Name] = i
+		e.aging = e.aging || r.aging && r.Enabled
+	}
 }
 
 // Name returns the pack's name.
@@ -158,11 +180,40 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	ev.st.reset(e.matcher)
 
 	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version}
-	floor, floorRule := len(e.levels)-1, ""
-	within, withinRule := time.Duration(0), ""
-	queuePoints := math.Inf(-1)
-	for _, r := range e.rules {
-		if !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
+	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
+	e.runRules(ev, &a, &o, false)
+	e.settle(&a, &o, created, now)
+	if e.aging {
+		// Rules that read the deadline run second, with the deadline the
+		// others give; what they add may raise the level and bring the
+		// deadline closer, but their facts are not computed again.
+		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
+		if e.runRules(ev, &a, &o, true) {
+			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
+			e.settle(&a, &o, created, now)
+		}
+	}
+	ev.timed = o.timed[:0]
+	return a
+}
+
+// outcome is what the matching rules decided beyond the score, as the
+// rules run.
+type outcome struct {
+	floor       int
+	floorRule   string
+	queuePoints float64
+	queueIndex  int
+	timed       []*rule // matching rules with a respond_within or calendar
+}
+
+// runRules runs the rules that read the deadline facts (aging) or the
+// others, adding to a and o. It reports whether any rule matched.
+func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) bool {
+	env := &ev.env
+	matched := false
+	for i, r := range e.rules {
+		if r.aging != aging || !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
 			continue
 		}
 		ok, err := e.runWhen(ev, r)
@@ -181,23 +232,28 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 				continue
 			}
 		}
+		matched = true
 		if a.Hits == nil {
 			a.Hits = make([]Hit, 0, 8)
 		}
 		a.Hits = append(a.Hits, Hit{Rule: r.Name, Points: points})
 		a.Score += points
-		if r.floor >= 0 && r.floor < floor {
-			floor, floorRule = r.floor, r.Name
+		if r.floor >= 0 && r.floor < o.floor {
+			o.floor, o.floorRule = r.floor, r.Name
 		}
-		if r.RespondWithin > 0 && (within == 0 || r.RespondWithin < within) {
-			within, withinRule = r.RespondWithin, r.Name
+		if r.RespondWithin > 0 || r.cal != nil {
+			o.timed = append(o.timed, r)
 		}
-		if r.Queue != "" && points > queuePoints {
-			a.Queue, queuePoints = r.Queue, points
+		if r.Queue != "" && (points > o.queuePoints || points == o.queuePoints && i < o.queueIndex) {
+			a.Queue, o.queuePoints, o.queueIndex = r.Queue, points, i
 		}
 		a.Tags = addTags(a.Tags, r.Tags)
 	}
+	return matched
+}
 
+// settle derives the level and the deadline from the score and o.
+func (e *Engine) settle(a *Assessment, o *outcome, created, now time.Time) {
 	a.level = len(e.levels) - 1
 	for i, l := range e.levels {
 		if a.Score >= l.MinScore {
@@ -206,16 +262,37 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		}
 	}
 	a.ScoreLevel = e.levels[a.level].Name
-	if floor < a.level {
-		a.level, a.LevelRule = floor, floorRule
+	a.LevelRule = ""
+	if o.floor < a.level {
+		a.level, a.LevelRule = o.floor, o.floorRule
 	}
-	a.Level = e.levels[a.level].Name
-	a.RespondWithin = e.levels[a.level].RespondWithin
-	if within > 0 && within < a.RespondWithin {
-		a.RespondWithin, a.DueRule = within, withinRule
+	lvl := &e.levels[a.level]
+	a.Level = lvl.Name
+
+	// The level's promise, or a matching rule's (its respond_within, or
+	// the level's counted on its calendar): the earliest deadline wins.
+	within, cal, calName := lvl.RespondWithin, lvl.cal, lvl.Calendar
+	due := cal.Add(created, within)
+	a.DueRule = ""
+	for _, r := range o.timed {
+		w, c, name := r.RespondWithin, r.cal, r.calName
+		if w == 0 {
+			w = lvl.RespondWithin
+		}
+		if c == nil {
+			c, name = lvl.cal, lvl.Calendar
+		}
+		if d := c.Add(created, w); d.Before(due) {
+			due, within, cal, calName, a.DueRule = d, w, c, name, r.Name
+		}
 	}
-	a.Due = created.Add(a.RespondWithin).In(e.settings.loc)
-	return a
+	a.Due = due.In(e.settings.loc)
+	a.RespondWithin, a.Calendar = within, calName
+	a.DueIn = cal.Working(now, due)
+	a.SLAUsed = 0
+	if within > 0 {
+		a.SLAUsed = float64(cal.Working(created, now)) / float64(within)
+	}
 }
 
 // addTags merges tags into the sorted set dst.

@@ -41,6 +41,14 @@ type Env struct {
 	// Now is the evaluation time given to the engine; rules never see the
 	// wall clock.
 	Now time.Time `expr:"now"`
+	// DueIn is the working time left until the ticket is due, by the
+	// calendar of its deadline; negative when it is overdue. Overdue is
+	// DueIn < 0, and SLAUsed the share of the response time already used
+	// (0 at creation, 1 at the deadline). Rules that read any of these
+	// three run after the others, with the deadline the others give.
+	DueIn   time.Duration `expr:"due_in"`
+	Overdue bool          `expr:"overdue"`
+	SLAUsed float64       `expr:"sla_used"`
 
 	Hooks
 	st *state

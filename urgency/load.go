@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/triagekit/triage/urgency/internal/calendar"
 )
 
 // MaxFileSize is the largest rule file Load reads.
@@ -198,6 +200,7 @@ type pack struct {
 	rules     []*ruleDef
 	dupRules  []*ruleDef // second definitions of a name, checked only
 	clusters  ClusterSettings
+	calendars []*calendarDef
 	order     []orderKey
 	orderNode *yaml.Node
 	orderSrc  *source
@@ -210,6 +213,8 @@ type settings struct {
 	newCustomer time.Duration
 	timezone    string
 	loc         *time.Location
+	calendar    *calendarRef
+	cal         *calendar.Calendar // resolved; nil until finish
 }
 
 type levelDef struct {
@@ -219,6 +224,8 @@ type levelDef struct {
 	hasMin   bool
 	minPos   Position
 	within   time.Duration
+	calendar *calendarRef
+	cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
 }
 
 type listDef struct {
@@ -252,6 +259,8 @@ type ruleDef struct {
 	queue       string
 	tags        []string
 	within      time.Duration
+	calendar    *calendarRef
+	cal         *calendar.Calendar // resolved in finish; nil for none
 	enabled     bool
 }
 
@@ -305,7 +314,7 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	if p.firstSrc == nil {
 		p.firstSrc = d.src
 	}
-	f := d.fields(root, "top-level", "", "version", "name", "settings", "levels", "lists", "macros", "rules", "clusters", "order")
+	f := d.fields(root, "top-level", "", "version", "name", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order")
 	if root.Kind != yaml.MappingNode {
 		return
 	}
@@ -328,6 +337,9 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	if v, ok := f["settings"]; ok && d.section(p, v.key) {
 		d.settings(v.val, p)
 	}
+	if v, ok := f["calendars"]; ok {
+		d.calendars(v.val, p)
+	}
 	if v, ok := f["levels"]; ok && d.section(p, v.key) {
 		d.levels(v.val, p)
 	}
@@ -349,7 +361,10 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 }
 
 func (d *decoder) settings(n *yaml.Node, p *pack) {
-	f := d.fields(n, "settings", "", "new_customer", "timezone")
+	f := d.fields(n, "settings", "", "new_customer", "timezone", "calendar")
+	if v, ok := f["calendar"]; ok {
+		p.settings.calendar = d.calendarRef(v.val, "")
+	}
 	if v, ok := f["new_customer"]; ok {
 		if dur, ok := d.duration(v.val, "new_customer", ""); ok {
 			p.settings.newCustomer = dur
@@ -374,7 +389,7 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 	}
 	for _, item := range n.Content {
 		item = d.resolve(item)
-		f := d.fields(item, "level", "", "name", "min_score", "respond_within")
+		f := d.fields(item, "level", "", "name", "min_score", "respond_within", "calendar")
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
@@ -397,6 +412,9 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.name)
 		} else {
 			l.within, _ = d.duration(v.val, "respond_within", "")
+		}
+		if v, ok := f["calendar"]; ok {
+			l.calendar = d.calendarRef(v.val, "")
 		}
 		p.levels = append(p.levels, l)
 	}
@@ -459,12 +477,12 @@ func (d *decoder) macros(n *yaml.Node, p *pack) {
 var reserved = map[string]bool{
 	"subject": true, "body": true, "text": true, "channel": true, "language": true,
 	"flagged": true, "age": true, "customer": true, "fields": true, "cluster": true,
-	"duplicate": true, "now": true, "mentions": true, "mentionCount": true,
+	"duplicate": true, "now": true, "due_in": true, "overdue": true, "sla_used": true, "mentions": true, "mentionCount": true,
 	"words": true, "shouting": true, "exclamations": true,
 	"true": true, "false": true, "nil": true,
 }
 
-var ruleKeys = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "enabled"}
+var ruleKeys = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled"}
 
 func (d *decoder) rules(n *yaml.Node, p *pack) {
 	if n.Kind != yaml.SequenceNode {
@@ -525,6 +543,9 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		}
 		if v, ok := f["respond_within"]; ok {
 			r.within, _ = d.duration(v.val, "respond_within", rname)
+		}
+		if v, ok := f["calendar"]; ok {
+			r.calendar = d.calendarRef(v.val, rname)
 		}
 		if v, ok := f["enabled"]; ok {
 			r.enabled, _ = d.boolean(v.val, "enabled", rname)
@@ -625,6 +646,30 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		case !last && i > 0 && p.levels[i-1].hasMin && l.minScore >= p.levels[i-1].minScore:
 			at(l.minPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.name, l.minScore, p.levels[i-1].minScore, p.levels[i-1].name)
 		}
+	}
+	resolve := func(ref *calendarRef, rule string) *calendar.Calendar {
+		if ref == nil {
+			return nil
+		}
+		c := p.resolveCalendar(ref)
+		if c == nil {
+			if _, declared := p.names["calendar "+ref.name]; !declared {
+				at(ref.pos, "", rule, "unknown calendar %q%s", ref.name, suggest(ref.name, p.calendarNames()))
+			}
+		}
+		return c
+	}
+	p.settings.cal = resolve(p.settings.calendar, "")
+	if p.settings.cal == nil {
+		p.settings.cal = calendar.Always() // time without a calendar is 24/7
+	}
+	for _, l := range p.levels {
+		if l.cal = resolve(l.calendar, ""); l.cal == nil {
+			l.cal = p.settings.cal
+		}
+	}
+	for _, r := range p.rules {
+		r.cal = resolve(r.calendar, r.name)
 	}
 	for _, r := range p.rules {
 		if r.level == "" {

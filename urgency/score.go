@@ -19,8 +19,8 @@ type Assessment struct {
 	// Level is the urgency level: the first level the score reaches, raised
 	// to the highest floor among the matching rules.
 	Level string
-	// Due is when the ticket must be answered: created_at plus
-	// RespondWithin, in the pack's time zone.
+	// Due is when the ticket must be answered: RespondWithin of working
+	// time on Calendar after created_at, in the pack's time zone.
 	Due time.Time
 	// Queue is the queue of the highest-scoring matching rule that has
 	// one (the first in file order on ties), or "".
@@ -45,9 +45,17 @@ type Assessment struct {
 	LevelRule string
 	// RespondWithin is the response time that set Due.
 	RespondWithin time.Duration
-	// DueRule is the rule whose respond_within, shorter than the level's,
-	// set Due; "" when the level's response time applies.
+	// DueRule is the rule whose respond_within or calendar gave an
+	// earlier deadline than the level's; "" when the level's applies.
 	DueRule string
+	// Calendar names the calendar RespondWithin counts on.
+	Calendar string
+	// DueIn is the working time left at the time of assessment until Due,
+	// by Calendar; negative when the ticket is overdue.
+	DueIn time.Duration
+	// SLAUsed is the share of RespondWithin already used (working time
+	// since creation over RespondWithin); above 1 when overdue.
+	SLAUsed float64
 	// Pack is the version of the pack that assessed the ticket, see
 	// [Engine.Version].
 	Pack string
@@ -85,11 +93,15 @@ func (a Assessment) Why() []string {
 		line += fmt.Sprintf("; rule %s raises it to %s", a.LevelRule, a.Level)
 	}
 	out = append(out, line)
+	who := a.Level
 	if a.DueRule != "" {
-		out = append(out, fmt.Sprintf("due %s: rule %s responds within %s", a.Due.Format(time.RFC3339), a.DueRule, FormatDuration(a.RespondWithin)))
-	} else {
-		out = append(out, fmt.Sprintf("due %s: %s responds within %s", a.Due.Format(time.RFC3339), a.Level, FormatDuration(a.RespondWithin)))
+		who = "rule " + a.DueRule
 	}
+	on := ""
+	if a.Calendar != "" && a.Calendar != always24x7 {
+		on = " of " + a.Calendar + " time"
+	}
+	out = append(out, fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on))
 	for _, err := range a.Errors {
 		out = append(out, "error: "+err.Error())
 	}

@@ -177,7 +177,7 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format == "json" {
 		err = writeJSON(stdout, ranked, eng.Location(), *explain)
 	} else {
-		err = writeTable(stdout, ranked, now, eng.Location(), *explain)
+		err = writeTable(stdout, ranked, eng.Location(), *explain)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency rank: %v\n", err)

@@ -97,15 +97,17 @@ func inputIDs(t *testing.T, path string) []string {
 
 // jsonLine is one line of rank -format json.
 type jsonLine struct {
-	Rank    int       `json:"rank"`
-	ID      string    `json:"id"`
-	Level   string    `json:"level"`
-	Score   float64   `json:"score"`
-	Due     time.Time `json:"due"`
-	Queue   string    `json:"queue"`
-	Tags    []string  `json:"tags"`
-	Rules   []string  `json:"rules"`
-	Cluster struct {
+	Rank     int       `json:"rank"`
+	ID       string    `json:"id"`
+	Level    string    `json:"level"`
+	Score    float64   `json:"score"`
+	Due      time.Time `json:"due"`
+	DueIn    string    `json:"due_in"`
+	Calendar string    `json:"calendar"`
+	Queue    string    `json:"queue"`
+	Tags     []string  `json:"tags"`
+	Rules    []string  `json:"rules"`
+	Cluster  struct {
 		ID        string `json:"id"`
 		Size      int    `json:"size"`
 		Customers int    `json:"customers"`
@@ -252,7 +254,10 @@ func TestRankJSON(t *testing.T) {
 	}
 	assert.ElementsMatch(t, want, ids)
 	assert.Equal(t, "T-1001", lines[0].ID, "the oldest failed payment comes first")
-	assert.Equal(t, []string{"payment-failure", "premium-customer", "route-billing", "desk-en"}, lines[0].Rules)
+	assert.Equal(t, []string{"payment-failure", "premium-customer", "route-billing", "desk-en", "overdue"}, lines[0].Rules,
+		"due 07:03, ranked at 10:00: overdue")
+	assert.Equal(t, "-2h56m48s", lines[0].DueIn)
+	assert.Equal(t, "24/7", lines[0].Calendar)
 }
 
 // TestRankExplain checks that the explained table gives, under each

@@ -21,6 +21,8 @@ type jsonAssessment struct {
 	Level     string               `json:"level"`
 	Score     float64              `json:"score"`
 	Due       time.Time            `json:"due"`
+	DueIn     string               `json:"due_in"`   // working time left, negative when overdue
+	Calendar  string               `json:"calendar"` // what the response time counts on
 	Queue     string               `json:"queue"`
 	Tags      []string             `json:"tags"`
 	Rules     []string             `json:"rules"`
@@ -38,6 +40,7 @@ func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, exp
 		a := &ranked[i]
 		j := jsonAssessment{
 			Rank: i + 1, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
+			DueIn: urgency.FormatDuration(a.DueIn.Round(time.Second)), Calendar: a.Calendar,
 			Queue: a.Queue, Tags: nonNil(a.Tags), Rules: nonNil(a.Rules()),
 			Cluster: a.Cluster, Duplicate: a.Duplicate,
 		}
@@ -62,7 +65,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func writeTable(w io.Writer, ranked []urgency.Assessment, now time.Time, loc *time.Location, explain bool) error {
+func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
 	// The rows are aligned first; explanations are then printed under
 	// their row, indented to the ID column, so they never widen a column.
 	var buf bytes.Buffer
@@ -71,7 +74,7 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, now time.Time, loc *ti
 	for i := range ranked {
 		a := &ranked[i]
 		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			i+1, a.Level, a.Score, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.Due, now),
+			i+1, a.Level, a.Score, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn),
 			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
 			clusterCell(a.Cluster), dupCell(a.Duplicate),
 			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
@@ -158,10 +161,10 @@ func zoneName(loc *time.Location) string {
 	return loc.String()
 }
 
-// left formats the time from now until due to the minute, as DUE shows
-// it; negative when overdue.
-func left(due, now time.Time) string {
-	d := due.Truncate(time.Minute).Sub(now.Truncate(time.Minute))
+// left formats the working time left until due to the minute; negative
+// when overdue.
+func left(d time.Duration) string {
+	d = d.Truncate(time.Minute)
 	if d == 0 {
 		return "now"
 	}
