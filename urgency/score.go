@@ -83,12 +83,12 @@ func (a Assessment) Rules() []string {
 func (a Assessment) Why() []string {
 	var out []string
 	for _, h := range a.Hits {
-		out = append(out, fmt.Sprintf("%+g %s", h.Points, h.Rule))
+		out = append(out, fmt.Sprintf("%+g %s", round2(h.Points), h.Rule))
 	}
 	if len(a.Hits) == 0 {
 		out = append(out, "no rule matched")
 	}
-	line := fmt.Sprintf("score %g reaches %s", a.Score, a.ScoreLevel)
+	line := fmt.Sprintf("score %g reaches %s", round2(a.Score), a.ScoreLevel)
 	if a.LevelRule != "" {
 		line += fmt.Sprintf("; rule %s raises it to %s", a.LevelRule, a.Level)
 	}
@@ -107,6 +107,10 @@ func (a Assessment) Why() []string {
 	}
 	return out
 }
+
+// round2 rounds points for people to read; continuous scores have long
+// fractions.
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // FormatDuration writes d the way rule files do: 1h30m, 2d, 45m.
 func FormatDuration(d time.Duration) string {

@@ -74,7 +74,7 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, ex
 	for i := range ranked {
 		a := &ranked[i]
 		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			i+1, a.Level, a.Score, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn),
+			i+1, a.Level, math.Round(a.Score*10)/10, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn),
 			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
 			clusterCell(a.Cluster), dupCell(a.Duplicate),
 			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
