@@ -82,14 +82,8 @@ func (d *decoder) calendar(n *yaml.Node, name string) *calendar.Calendar {
 	if v, found := f["timezone"]; !found {
 		d.errorAt(n, "", "%s has no timezone: name one like Europe/Zagreb", what)
 		ok = false
-	} else if s, good := d.str(v.val, "timezone", ""); good {
-		l, err := time.LoadLocation(s)
-		if err != nil || s == "" || s == "Local" {
-			d.errorAt(v.val, "", "unknown time zone %q: use an IANA name like Europe/Zagreb or UTC", s)
-			ok = false
-		} else {
-			loc = l
-		}
+	} else if l, good := d.location(v.val); good {
+		loc = l
 	} else {
 		ok = false
 	}

@@ -371,15 +371,25 @@ func (d *decoder) settings(n *yaml.Node, p *pack) {
 		}
 	}
 	if v, ok := f["timezone"]; ok {
-		if s, ok := d.str(v.val, "timezone", ""); ok {
-			loc, err := time.LoadLocation(s)
-			if err != nil || s == "" || s == "Local" {
-				d.errorAt(v.val, "", "unknown time zone %q: use an IANA name like Europe/Zagreb or UTC", s)
-			} else {
-				p.settings.timezone, p.settings.loc = s, loc
-			}
+		if loc, ok := d.location(v.val); ok {
+			p.settings.timezone, p.settings.loc = v.val.Value, loc
 		}
 	}
+}
+
+// location reads an IANA time zone name. "Local" is refused: a pack must
+// mean the same on every machine.
+func (d *decoder) location(n *yaml.Node) (*time.Location, bool) {
+	s, ok := d.str(n, "timezone", "")
+	if !ok {
+		return nil, false
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil || s == "" || s == "Local" {
+		d.errorAt(n, "", "unknown time zone %q: use an IANA name like Europe/Zagreb or UTC", s)
+		return nil, false
+	}
+	return loc, true
 }
 
 func (d *decoder) levels(n *yaml.Node, p *pack) {
