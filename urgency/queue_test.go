@@ -298,3 +298,18 @@ func TestIndexSimilarOnlyEarlierTickets(t *testing.T) {
 	assert.Empty(t, x.Similar("early", 5), "a later ticket is never the earlier report")
 	assert.Nil(t, x.Similar("missing", 5))
 }
+
+// TestQueueTicketWithoutWords: a ticket with no words to compare is its
+// own cluster, not a forgotten one (it once had no leader and Ranked
+// panicked).
+func TestQueueTicketWithoutWords(t *testing.T) {
+	q := NewQueue(loadDefaultPack(t))
+	q.Add(Ticket{ID: "empty", CreatedAt: now}, Ticket{ID: "blank", Subject: "!!! ???", CreatedAt: now})
+	ranked := q.Ranked(now)
+	require.Len(t, ranked, 2)
+	for _, a := range ranked {
+		assert.Equal(t, a.Ticket.ID, a.Cluster.ID)
+		assert.Equal(t, 1, a.Cluster.Size)
+	}
+	assert.Len(t, q.Clusters(now), 2)
+}

@@ -37,6 +37,8 @@ type Doc struct {
 	// but takes no part in later comparisons.
 	Feats []Feature
 
+	frozen bool // a doc without features (an empty ticket) is not frozen
+
 	leader *Doc // nil until assigned; itself for a leader
 	dup    bool
 
@@ -60,7 +62,12 @@ func (d *Doc) Leader() *Doc { return d.leader }
 func (d *Doc) Duplicate() bool { return d.dup }
 
 // Frozen reports whether d's features were dropped.
-func (d *Doc) Frozen() bool { return d.Feats == nil }
+func (d *Doc) Frozen() bool { return d.frozen }
+
+func (d *Doc) freeze() {
+	d.Feats = nil
+	d.frozen = true
+}
 
 // Compare is the canonical order: created, then ID.
 func Compare(a, b *Doc) int {
@@ -193,7 +200,7 @@ func (g *Grouper) Reset(context []*Doc, start int64) (frozen []*Doc) {
 		switch {
 		case d.Frozen():
 		case d.Created < start-g.p.Window:
-			d.Feats = nil
+			d.freeze()
 			frozen = append(frozen, d)
 		default:
 			g.count(d)
@@ -226,7 +233,7 @@ func (g *Grouper) Expire(cut int64) (frozen []*Doc) {
 				g.unlead(ft.Hash, old)
 			}
 		}
-		old.Feats = nil
+		old.freeze()
 		frozen = append(frozen, old)
 		n++
 	}
