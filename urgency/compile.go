@@ -17,10 +17,6 @@ import (
 	"github.com/triagekit/triage/urgency/internal/match"
 )
 
-// maxExprNodes bounds the size of one expression after macros are
-// expanded.
-const maxExprNodes = 5000
-
 // compiler turns a decoded pack into an Engine, reporting every problem.
 type compiler struct {
 	p       *pack
@@ -46,7 +42,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Env(Env{}),
 		expr.DisableBuiltin("now"),
 		expr.Timezone(p.settings.timezone),
-		expr.MaxNodes(maxExprNodes),
+		expr.MaxNodes(MaxExprNodes),
 		expr.Function("mentions", mentionsUnpatched, new(func(string, string) bool)),
 		expr.Function("mentionCount", mentionsUnpatched, new(func(string, string) int)),
 		expr.Function("words", wordsFunc, new(func(string) int)),
@@ -266,6 +262,7 @@ func typeName(t reflect.Type) string {
 var (
 	unexpectedTok = regexp.MustCompile(`unexpected token [A-Za-z]+\("((?:[^"\\]|\\.)*)"\)`)
 	unknownName   = regexp.MustCompile(`^unknown name ([A-Za-z_][A-Za-z0-9_]*)`)
+	floatRange    = regexp.MustCompile(`strconv.Parse(?:Float|Int): parsing "([^"]*)": value out of range`)
 	conversion    = regexp.MustCompile(`interface conversion: any is ([^,]+), not (\S+)`)
 	unknownMember = regexp.MustCompile(`^type (customer|cluster) has no field ([A-Za-z_][A-Za-z0-9_]*)`)
 )
@@ -274,6 +271,12 @@ func cleanMessage(msg string) string {
 	msg = typeNames.Replace(msg)
 	msg = unexpectedTok.ReplaceAllString(msg, `unexpected "$1"`)
 	msg = strings.ReplaceAll(msg, "unexpected token EOF", "the expression ends too early")
+	if m := floatRange.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("the number %s is too large", m[1])
+	}
+	if strings.Contains(msg, "exceeds maximum allowed nodes") {
+		msg = fmt.Sprintf("the expression is larger than %d nodes (macros included): split it into rules or macros", MaxExprNodes)
+	}
 	if msg == "time is not callable" {
 		msg = "now is the evaluation time, not a function: write now instead of now()"
 	}
@@ -395,6 +398,15 @@ type patcher struct {
 
 func (p *patcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
+	case *ast.BinaryNode:
+		if n.Operator == "matches" {
+			if _, ok := n.Right.(*ast.StringNode); !ok {
+				// A pattern built per ticket would be compiled per ticket.
+				p.c.errorAt(p.src.position(n.Right.Location().From), p.rule,
+					errors.New(`matches needs its pattern written in quotes, like text matches "[0-9]{3}", so that it is compiled once, at load`))
+				p.failed = true
+			}
+		}
 	case *ast.CallNode:
 		callee, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok {

@@ -153,13 +153,16 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	if created.IsZero() {
 		created = now
 	}
+	// Rules read a bounded part of very long texts.
+	subject, cutSubject := clip(t.Subject, MaxTextBytes)
+	body, cutBody := clip(t.Body, MaxTextBytes)
 	env := &ev.env
 	if env.MentionsField == nil {
 		env.bind()
 	}
 	*env = Env{
 		Hooks:   env.Hooks,
-		Subject: t.Subject, Body: t.Body,
+		Subject: subject, Body: body,
 		Channel: t.Channel, Language: t.Language,
 		Flagged:   t.Flagged,
 		Age:       nonNegative(now.Sub(created)),
@@ -175,11 +178,11 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		env.Customer.New = env.Customer.Age < e.settings.newCustomer
 	}
 	if e.usesText {
-		env.Text = joinText(t.Subject, t.Body)
+		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
 
-	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version}
+	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody}
 	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
 	e.runRules(ev, &a, &o, false)
 	e.settle(&a, &o, created, now)

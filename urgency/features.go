@@ -93,7 +93,8 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 		text   string
 		weight float32
 	}{{t.Subject, subjectWeight}, {t.Body, bodyWeight}} {
-		text := mask(part.text)
+		text, _ := clip(part.text, MaxTextBytes)
+		text = mask(text)
 		buf = match.AppendFold(buf[:0], text)
 		for rest := buf; len(rest) > 0; {
 			tok := rest

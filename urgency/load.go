@@ -17,9 +17,6 @@ import (
 	"github.com/triagekit/triage/urgency/internal/calendar"
 )
 
-// MaxFileSize is the largest rule file Load reads.
-const MaxFileSize = 4 << 20
-
 // Load reads the rule files at paths (several files form one pack) and
 // compiles them into an Engine. A path may be a file, a directory (its
 // *.yaml and *.yml files, without *_test.yaml) or a glob pattern.
@@ -162,6 +159,20 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	// Go on after errors in single values, so that one load reports as
 	// much as it can; stop only where whole files are missing, whose names
 	// would be reported as unknown everywhere.
+	if len(p.rules) > MaxRules {
+		r := p.rules[MaxRules]
+		errs = append(errs, &Error{Pos: r.pos, Rule: r.name, Err: fmt.Errorf("more than %d rules in the pack", MaxRules), line: srcs[r.pos.File].line(r.pos.Line)})
+		complete = false
+	}
+	terms := 0
+	for _, l := range p.lists {
+		terms += len(l.terms)
+		if terms > MaxTerms {
+			errs = append(errs, &Error{Pos: l.pos, Err: fmt.Errorf("list %q: more than %d list terms in the pack", l.name, MaxTerms), line: srcs[l.pos.File].line(l.pos.Line)})
+			complete = false
+			break
+		}
+	}
 	var e *Engine
 	if complete && len(files) > 0 {
 		p.finish(&errs, srcs)

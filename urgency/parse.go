@@ -46,10 +46,6 @@ func (s *source) line(n int) string {
 	return s.lines[n-1]
 }
 
-// maxAliasNodes bounds the nodes visited through YAML aliases, so that a
-// file of nested aliases cannot expand exponentially.
-const maxAliasNodes = 100000
-
 // decoder walks the yaml.v3 node tree of one file by hand: every value
 // keeps its node, so every problem gets a position, and all problems are
 // collected in one pass.
@@ -180,6 +176,10 @@ func (d *decoder) number(n *yaml.Node, what, rule string) (float64, bool) {
 		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
 			return float64(i), true
 		}
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+		d.errorAt(n, rule, "%s must be a finite number, not %s", what, n.Value)
+		return 0, false
 	}
 	d.errorAt(n, rule, "%s must be a number, not %s", what, describe(n))
 	return 0, false

@@ -59,6 +59,9 @@ type Assessment struct {
 	// Pack is the version of the pack that assessed the ticket, see
 	// [Engine.Version].
 	Pack string
+	// Truncated is true when the subject or the body was longer than
+	// MaxTextBytes: the rules read only the beginning.
+	Truncated bool
 
 	level int // index into the engine's levels, 0 = highest
 }
@@ -102,6 +105,9 @@ func (a Assessment) Why() []string {
 		on = " of " + a.Calendar + " time"
 	}
 	out = append(out, fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on))
+	if a.Truncated {
+		out = append(out, fmt.Sprintf("text beyond %d KiB of the subject or body was not read", MaxTextBytes>>10))
+	}
 	for _, err := range a.Errors {
 		out = append(out, "error: "+err.Error())
 	}

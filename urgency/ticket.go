@@ -49,9 +49,6 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e
 // Unwrap returns the underlying error.
 func (e *LineError) Unwrap() error { return e.Err }
 
-// MaxLineSize is the longest ticket line a [TicketReader] accepts.
-const MaxLineSize = 4 << 20
-
 // TicketReader reads tickets from JSON Lines: one object per line, blank
 // lines ignored. A line that does not hold a valid ticket is returned as a
 // *[LineError] naming its line number; reading may go on after it.

@@ -1,0 +1,125 @@
+package urgency
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// loadText loads one rule file and returns the error list (nil when it
+// loads).
+func loadText(t *testing.T, text string) ErrorList {
+	t.Helper()
+	_, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(text)}})
+	if err == nil {
+		return nil
+	}
+	var list ErrorList
+	require.True(t, errors.As(err, &list), "want an ErrorList, got %T: %v", err, err)
+	return list
+}
+
+// TestHostileRuleFiles: rule files built to hurt the loader fail with a
+// clear error, quickly, and never panic.
+func TestHostileRuleFiles(t *testing.T) {
+	laughs := "version: 1\nname: lol\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := range 9 {
+		name := fmt.Sprintf("l%d", i)
+		laughs += fmt.Sprintf("%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", name, name, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = name
+	}
+	laughs += "lists: {x: *" + prev + "}\nrules: [*" + prev + "]\n"
+	var manyRules, bigExpr strings.Builder
+	manyRules.WriteString(testPack(""))
+	for i := range MaxRules + 1 {
+		fmt.Fprintf(&manyRules, "  - {name: r%d, when: flagged}\n", i)
+	}
+	bigExpr.WriteString("flagged")
+	for range MaxExprNodes {
+		bigExpr.WriteString(" && flagged")
+	}
+	tests := []struct {
+		name, text, want string
+	}{
+		// The decoder reads aliases where values are read, never expanding
+		// the nesting: the file fails on its shape, at once.
+		{"billion laughs", laughs, "a term must be text, not a list"},
+		{"deep nesting", "version: 1\nname: deep\nrules: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", ""},
+		{"huge number", testPack("\n  - {name: big, when: flagged, score: 1e400}"), "the number 1e400 is too large"},
+		{"infinite min_score", "version: 1\nname: inf\nlevels:\n  - {name: a, min_score: .inf, respond_within: 1h}\n  - {name: b, respond_within: 1h}\n", "min_score must be a finite number, not .inf"},
+		{"invalid UTF-8", "version: 1\nname: \xff\xfe\n", "invalid YAML"},
+		{"NUL byte", "version: 1\nname: a\x00b\n", "invalid YAML"},
+		{"too many rules", manyRules.String(), fmt.Sprintf("more than %d rules", MaxRules)},
+		{"expression too large", testPack("\n  - {name: big, when: '" + bigExpr.String() + "'}"), fmt.Sprintf("the expression is larger than %d nodes", MaxExprNodes)},
+		{"pattern built per ticket", testPack("\n  - {name: re, when: 'subject matches channel'}"), "matches needs its pattern written in quotes"},
+		{"bad pattern", testPack("\n  - {name: re, when: 'subject matches \"([a-z\"'}"), "missing closing ]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			list := loadText(t, tt.text)
+			require.NotEmpty(t, list, "the file must not load")
+			if tt.want != "" {
+				assert.Contains(t, list.Error()+fmt.Sprint([]*Error(list)), tt.want)
+			}
+			for _, e := range list {
+				assert.Equal(t, "p.yaml", e.Pos.File)
+				assert.Positive(t, e.Pos.Line, "every error has a line: %v", e)
+			}
+			t.Logf("%s: %v in %v", tt.name, list[0], time.Since(start))
+		})
+	}
+}
+
+// TestHostileTickets: any text is assessed, and text beyond MaxTextBytes
+// is not read but reported.
+func TestHostileTickets(t *testing.T) {
+	e := loadDefaultPack(t)
+	huge := strings.Repeat("Molim pomoć, sve radi normalno. ", (10<<20)/32) + "payment failed, card declined"
+	tests := []struct {
+		name      string
+		ticket    Ticket
+		truncated bool
+	}{
+		{"10 MB body", Ticket{Subject: "hello", Body: huge}, true},
+		{"invalid UTF-8", Ticket{Subject: "pla\xffćanje \xc3 ne radi", Body: "\xed\xa0\x80 kartica odbijena"}, false},
+		{"NUL bytes", Ticket{Subject: "payment\x00failed", Body: "\x00\x00\x00"}, false},
+		{"right-to-left marks", Ticket{Subject: "\u202epayment failed\u202c", Body: "\u200f\u200e card declined \u2067x\u2069"}, false},
+		{"empty", Ticket{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.ticket.ID, tt.ticket.CreatedAt = "x", now
+			a := e.Assess(tt.ticket, now)
+			assert.Empty(t, a.Errors)
+			assert.Equal(t, tt.truncated, a.Truncated)
+			assert.NotEmpty(t, a.Level)
+			q := NewQueue(e)
+			q.Add(tt.ticket)
+			assert.Len(t, q.Ranked(now), 1)
+		})
+	}
+	a := e.Assess(Ticket{ID: "x", CreatedAt: now, Body: huge}, now)
+	assert.NotContains(t, a.Rules(), "payment-failure", "the words past the limit are not read")
+	assert.Contains(t, strings.Join(a.Why(), "\n"), "was not read")
+}
+
+// TestRuntimeOverflowIsAnError: a score that overflows is an error for
+// that rule and ticket, not a poisoned total.
+func TestRuntimeOverflowIsAnError(t *testing.T) {
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack(`
+  - {name: inf, when: "true", score: "1e308 * 10"}
+  - {name: ok, when: "true", score: 5}`))}})
+	require.NoError(t, err)
+	a := e.Assess(Ticket{ID: "x", CreatedAt: now}, now)
+	require.Len(t, a.Errors, 1)
+	assert.Contains(t, a.Errors[0].Error(), "not a finite number")
+	assert.Equal(t, 5.0, a.Score)
+}
