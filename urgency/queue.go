@@ -3,6 +3,7 @@ package urgency
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/triagekit/triage/urgency/internal/cluster"
@@ -24,10 +25,12 @@ import (
 // customer hashes, IDs and times, never the text; the queue itself keeps
 // the tickets it was given, as the host's open tickets.
 type Queue struct {
-	mu       sync.Mutex
-	eng      *Engine
-	settings ClusterSettings
-	feat     *featurizer
+	mu          sync.Mutex
+	eng         *Engine
+	settings    ClusterSettings
+	ownSettings bool // set WithClusterSettings: kept when the engine changes
+	// feat is read by Add outside the lock and replaced by SetEngine.
+	feat atomic.Pointer[featurizer]
 
 	byID   map[string]*entry
 	docs   []*entry // canonical order once sorted
@@ -59,12 +62,13 @@ type QueueOption func(*Queue)
 
 // WithClusterSettings replaces the pack's clusters settings for a queue.
 func WithClusterSettings(s ClusterSettings) QueueOption {
-	return func(q *Queue) { q.settings = s }
+	return func(q *Queue) { q.settings, q.ownSettings = s, true }
 }
 
 // NewQueue returns an empty queue ranking with e.
 func NewQueue(e *Engine, opts ...QueueOption) *Queue {
-	q := &Queue{eng: e, settings: e.clusters, feat: newFeaturizer(e.matcher), byID: make(map[string]*entry), sorted: true}
+	q := &Queue{eng: e, settings: e.clusters, byID: make(map[string]*entry), sorted: true}
+	q.feat.Store(newFeaturizer(e.matcher))
 	for _, o := range opts {
 		o(q)
 	}
@@ -73,22 +77,80 @@ func NewQueue(e *Engine, opts ...QueueOption) *Queue {
 	return q
 }
 
+// SetEngine makes the queue rank with e from now on: a host that reloads
+// its rules sets the new engine on its queues, or binds them to a
+// [Policy], which does it on every reload. The tickets' features depend on
+// the pack's lists, so they are computed again and every cluster is
+// regrouped by the next read, among the tickets whose words are still
+// remembered; forgotten tickets keep their clusters. The pack's cluster
+// settings replace the queue's unless it was made [WithClusterSettings].
+// Setting the engine the queue has does nothing.
+func (q *Queue) SetEngine(e *Engine) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if e == q.eng {
+		return
+	}
+	q.eng = e
+	if !q.ownSettings {
+		q.settings = e.clusters
+	}
+	feat := newFeaturizer(e.matcher)
+	q.feat.Store(feat)
+	q.sort()
+	for _, x := range q.docs {
+		var feats []cluster.Feature
+		if x.doc.Feats != nil || x.ref.Feats != nil {
+			feats = feat.features(&x.t)
+		}
+		customer := feat.customer(x.t.Customer.ID)
+		// Fresh docs, not updated ones: the grouper and the index keep
+		// state of their own in each doc they have seen.
+		if x.doc.Feats != nil {
+			x.doc = cluster.Doc{ID: x.doc.ID, Created: x.doc.Created, Customer: customer, Feats: feats}
+		} else {
+			x.doc.Customer = customer // frozen: it keeps its cluster
+		}
+		remembered := x.ref.Feats != nil
+		x.ref = cluster.Doc{ID: x.ref.ID, Created: x.ref.Created, Customer: customer}
+		if remembered {
+			x.ref.Feats = feats
+		}
+		x.indexed = false
+	}
+	q.group = cluster.NewGrouper(cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity})
+	q.index = cluster.NewIndex()
+	q.unindexed = slices.Clone(q.docs)
+	q.done = 0
+	q.dirty = nil
+	if len(q.docs) > 0 {
+		q.dirty = q.docs[0]
+	}
+	q.dupsStale = true
+}
+
 // Add adds tickets to the queue. A ticket with the ID of one already in
 // the queue replaces it (an edited ticket). Tickets newer than all others
 // are grouped at once; a ticket older than some already added is grouped
 // by the next Ranked, Clusters or Similar, which regroups from it.
 func (q *Queue) Add(tickets ...Ticket) {
 	entries := make([]*entry, len(tickets))
+	feat := q.feat.Load()
 	for i := range tickets {
 		// The features are computed outside the lock: they need only the
 		// ticket and the queue's key.
 		e := &entry{t: tickets[i]}
-		e.doc = cluster.Doc{ID: e.t.ID, Created: unixNano(e.t.CreatedAt), Customer: q.feat.customer(e.t.Customer.ID), Feats: q.feat.features(&e.t)}
-		e.ref = e.doc
+		e.featurize(feat)
 		entries[i] = e
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if f := q.feat.Load(); f != feat {
+		// The engine changed meanwhile: features are the new pack's.
+		for _, e := range entries {
+			e.featurize(f)
+		}
+	}
 	for _, e := range entries {
 		if old, ok := q.byID[e.t.ID]; ok {
 			q.remove(old)
@@ -143,6 +205,12 @@ func (q *Queue) remove(e *entry) {
 	if i < len(q.docs) {
 		q.touch(q.docs[i])
 	}
+}
+
+// featurize sets e's docs for grouping and lookup from its ticket.
+func (e *entry) featurize(f *featurizer) {
+	e.doc = cluster.Doc{ID: e.t.ID, Created: unixNano(e.t.CreatedAt), Customer: f.customer(e.t.Customer.ID), Feats: f.features(&e.t)}
+	e.ref = e.doc
 }
 
 // touch records that clusters from e on must be recomputed.
@@ -318,14 +386,15 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 			Span: c.LastSeen.Sub(c.FirstSeen),
 		}}
 	}
+	eng := q.eng // SetEngine may replace it once the lock is released
 	q.mu.Unlock()
 	// The tickets are not changed in place (Add replaces entries), so the
 	// assessments can run without the lock.
 	out := make([]Assessment, len(jobs))
-	q.eng.parallel(len(jobs), func(i int) {
-		out[i] = q.eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup)
+	eng.parallel(len(jobs), func(i int) {
+		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup)
 	})
-	q.eng.Sort(out)
+	eng.Sort(out)
 	return out
 }
 
