@@ -234,6 +234,7 @@ type levelDef struct {
 	minScore float64
 	hasMin   bool
 	minPos   Position
+	minBad   bool
 	within   time.Duration
 	calendar *calendarRef
 	cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
@@ -423,11 +424,11 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 			d.declare(p, "level", s, v.val, "")
 		}
 		if v, ok := f["min_score"]; ok {
-			l.minScore, l.hasMin = d.number(v.val, "min_score", "")
+			var ok bool
+			l.minScore, ok = d.number(v.val, "min_score", "")
 			l.minPos = d.src.pos(v.val.Line, v.val.Column)
-			if !l.hasMin {
-				l.hasMin = true // reported; don't report it missing too
-			}
+			// A bad value is reported; it is neither missing nor compared.
+			l.hasMin, l.minBad = true, !ok
 		}
 		if v, ok := f["respond_within"]; !ok {
 			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.name)
@@ -664,7 +665,7 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 			at(l.minPos, "", "", "level %q is the last level, the catch-all for every lower score: remove its min_score", l.name)
 		case !last && !l.hasMin:
 			at(l.pos, "", "", "level %q needs a min_score: only the last level is the catch-all", l.name)
-		case !last && i > 0 && p.levels[i-1].hasMin && l.minScore >= p.levels[i-1].minScore:
+		case !last && i > 0 && p.levels[i-1].hasMin && !l.minBad && !p.levels[i-1].minBad && l.minScore >= p.levels[i-1].minScore:
 			at(l.minPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.name, l.minScore, p.levels[i-1].minScore, p.levels[i-1].name)
 		}
 	}
