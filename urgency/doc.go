@@ -68,6 +68,8 @@
 // An [Engine] is immutable once loaded and safe for concurrent use by any
 // number of goroutines. Per-assessment state is pooled, never shared. The
 // package never reads the wall clock: the time is always a parameter.
+// [Queue] and [Policy] are safe for concurrent use too; a Policy swaps a
+// reloaded pack atomically for the queues bound to it.
 //
 // [expr]: https://expr-lang.org
 package urgency
