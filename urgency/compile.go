@@ -69,7 +69,9 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		e.levels = append(e.levels, lv)
 	}
 	for _, rd := range p.dupRules {
-		c.compileExpr(rd.when, rd.name, wantBool)
+		if rd.when.text != "" { // a missing when is reported already
+			c.compileExpr(rd.when, rd.name, wantBool)
+		}
 		if rd.score.text != "" {
 			c.compileExpr(rd.score, rd.name, wantNumber)
 		}

@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,10 +36,12 @@ type Queue struct {
 	byID   map[string]*entry
 	docs   []*entry // canonical order once sorted
 	sorted bool
-	done   int    // docs[:done] are assigned and the grouper's state is theirs
-	dirty  *entry // the earliest doc (canonical order) added or removed since
-	group  *cluster.Grouper
-	index  *cluster.Index
+	// regroup is set when a ticket the grouper has counted was removed:
+	// its state must be rebuilt before it goes on.
+	regroup bool
+	dirty   *entry // the earliest doc (canonical order) added or removed since
+	group   *cluster.Grouper
+	index   *cluster.Index
 	// unindexed are tickets added since the last lookup: the lookup index
 	// is brought up to date by Similar, so a stream of Adds pays nothing
 	// for lookups nobody makes.
@@ -48,6 +51,7 @@ type Queue struct {
 }
 
 type entry struct {
+	grouped bool // counted in the grouper's state
 	indexed bool
 	t       Ticket
 	doc     cluster.Doc // for grouping: its features go when it leaves the window
@@ -121,7 +125,10 @@ func (q *Queue) SetEngine(e *Engine) {
 	q.group = cluster.NewGrouper(cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity})
 	q.index = cluster.NewIndex()
 	q.unindexed = slices.Clone(q.docs)
-	q.done = 0
+	for _, x := range q.docs {
+		x.grouped = false
+	}
+	q.regroup = false
 	q.dirty = nil
 	if len(q.docs) > 0 {
 		q.dirty = q.docs[0]
@@ -189,8 +196,8 @@ func (q *Queue) remove(e *entry) {
 	q.sort()
 	i, _ := slices.BinarySearchFunc(q.docs, e, compareEntries)
 	q.docs = slices.Delete(q.docs, i, i+1)
-	if i < q.done {
-		q.done--
+	if e.grouped {
+		q.regroup = true
 	}
 	if e.indexed && e.ref.Feats != nil {
 		q.index.Remove(&e.ref, e.ref.Feats)
@@ -243,25 +250,42 @@ func (q *Queue) sort() {
 // at the end.
 func (q *Queue) sync() {
 	q.sort()
-	if q.dirty == nil {
+	if q.dirty == nil && !q.regroup {
 		return
 	}
-	from, _ := slices.BinarySearchFunc(q.docs, q.dirty, compareEntries)
+	from := len(q.docs)
+	if q.dirty != nil {
+		from, _ = slices.BinarySearchFunc(q.docs, q.dirty, compareEntries)
+	}
 	q.dirty = nil
-	if from < q.done {
+	// The grouper's state is that of the grouped tickets. If a grouped
+	// one was removed, or one comes at or after from, the state is
+	// rebuilt from the tickets before from; otherwise it goes on.
+	reset := q.regroup
+	for _, e := range q.docs[from:] {
+		reset = reset || e.grouped
+	}
+	if reset {
 		context := make([]*cluster.Doc, from)
 		for i := range from {
 			context[i] = &q.docs[i].doc
 		}
-		q.group.Reset(context, q.docs[from].doc.Created)
+		start := int64(math.MaxInt64)
+		if from < len(q.docs) {
+			start = q.docs[from].doc.Created
+		} else if from > 0 {
+			start = q.docs[from-1].doc.Created
+		}
+		q.group.Reset(context, start)
+		q.regroup = false
 	}
 	for _, e := range q.docs[from:] {
+		e.grouped = true
 		if e.doc.Frozen() {
 			continue // too late to link; it keeps its cluster
 		}
 		q.group.Assign(&e.doc)
 	}
-	q.done = len(q.docs)
 	q.dupsStale = true
 }
 

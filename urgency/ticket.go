@@ -99,7 +99,7 @@ func decodeTicket(b []byte) (Ticket, error) {
 	if err := d.Decode(&t); err != nil {
 		return Ticket{}, jsonError(err)
 	}
-	if d.More() {
+	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 {
 		return Ticket{}, errors.New("more than one JSON value on the line")
 	}
 	if t.ID == "" {
