@@ -48,6 +48,10 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function("words", wordsFunc, new(func(string) int)),
 		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
 		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
+		// Joining text with + is bounded: a chain of lets doubling a
+		// string would otherwise build gigabytes per ticket.
+		expr.Function(fnConcat, concatFunc, new(func(string, string) string)),
+		expr.Operator("+", fnConcat),
 	}
 	for _, m := range p.macros {
 		c.compileMacro(m)
@@ -385,6 +389,7 @@ const (
 	fnWordsField        = "words·field"
 	fnShoutingField     = "shouting·field"
 	fnExclamationsField = "exclamations·field"
+	fnConcat            = "concat·"
 )
 
 // patcher binds mentions, mentionCount, words, shouting and exclamations to

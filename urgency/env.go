@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/triagekit/triage/urgency/internal/match"
@@ -241,3 +242,14 @@ func wordsFunc(args ...any) (any, error) { return match.Words(args[0].(string)),
 func shoutingFunc(args ...any) (any, error) { return match.Shouting(args[0].(string)), nil }
 
 func exclamationsFunc(args ...any) (any, error) { return match.Exclamations(args[0].(string)), nil }
+
+// maxConcatBytes bounds text built with + in an expression.
+const maxConcatBytes = 2 * MaxTextBytes
+
+func concatFunc(args ...any) (any, error) {
+	a, b := args[0].(string), args[1].(string)
+	if len(a)+len(b) > maxConcatBytes {
+		return nil, fmt.Errorf("text joined with + would be longer than %d KiB", maxConcatBytes>>10)
+	}
+	return a + b, nil
+}

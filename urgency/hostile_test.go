@@ -123,3 +123,20 @@ func TestRuntimeOverflowIsAnError(t *testing.T) {
 	assert.Contains(t, a.Errors[0].Error(), "not a finite number")
 	assert.Equal(t, 5.0, a.Score)
 }
+
+// TestExpressionsCannotBuildHugeText: a chain of lets doubling a string
+// fails for that rule at run time, quickly, instead of building gigabytes.
+func TestExpressionsCannotBuildHugeText(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`let l0 = "xxxxxxxxxx"; `)
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "let l%d = %s; ", i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("l%d + ", i-1), 10), " + "))
+	}
+	b.WriteString("len(l9) > 0")
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack("\n  - name: bomb\n    when: '" + b.String() + "'\n  - {name: ok, when: 'subject + \" \" + body == \"a b\"', score: 1}"))}})
+	require.NoError(t, err)
+	a := e.Assess(Ticket{ID: "x", Subject: "a", Body: "b", CreatedAt: now}, now)
+	require.Len(t, a.Errors, 1)
+	assert.Contains(t, a.Errors[0].Error(), "text joined with + would be longer than")
+	assert.Equal(t, []string{"ok"}, a.Rules(), "ordinary joining still works")
+}
