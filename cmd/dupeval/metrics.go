@@ -114,30 +114,47 @@ func links(n int) int { return n * (n - 1) / 2 }
 // leaves out count as predicted alone; tickets of pred not in gold are
 // ignored.
 func PairwiseLinks(pred, gold [][]string) PairCounts {
-	pl := labels(pred)
 	var c PairCounts
-	predSize := make(map[int]int)
-	cell := make(map[[2]int]int)
+	for _, members := range gold {
+		c.Gold += links(len(members))
+	}
+	t := tabulate(pred, gold)
+	for _, n := range t.predSize {
+		c.Predicted += links(n)
+	}
+	for _, n := range t.cell {
+		c.Both += links(n)
+	}
+	return c
+}
+
+// contingency is the contingency table of a predicted and a gold clustering over
+// the tickets of gold: the size of each predicted cluster, the number of
+// tickets in each (predicted, gold) pair of clusters, and each ticket's
+// pair. Tickets that pred leaves out are predicted alone.
+type contingency struct {
+	predSize map[int]int
+	cell     map[[2]int]int
+	tickets  [][2]int // (predicted, gold) per ticket
+}
+
+func tabulate(pred, gold [][]string) contingency {
+	pl := labels(pred)
+	t := contingency{predSize: make(map[int]int), cell: make(map[[2]int]int)}
 	alone := len(pred)
 	for g, members := range gold {
-		c.Gold += links(len(members))
 		for _, id := range members {
 			p, ok := pl[id]
 			if !ok {
 				p = alone
 				alone++
 			}
-			predSize[p]++
-			cell[[2]int{p, g}]++
+			t.predSize[p]++
+			t.cell[[2]int{p, g}]++
+			t.tickets = append(t.tickets, [2]int{p, g})
 		}
 	}
-	for _, n := range predSize {
-		c.Predicted += links(n)
-	}
-	for _, n := range cell {
-		c.Both += links(n)
-	}
-	return c
+	return t
 }
 
 // BCubed returns the B-cubed precision and recall over the tickets of gold:
@@ -146,34 +163,17 @@ func PairwiseLinks(pred, gold [][]string) PairCounts {
 // predicted cluster (recall), each averaged over all tickets; F1 is their
 // harmonic mean. Tickets that pred leaves out count as predicted alone.
 func BCubed(pred, gold [][]string) Scores {
-	pl := labels(pred)
-	predSize := make(map[int]int)
-	cell := make(map[[2]int]int)
-	type ticket struct{ p, g int }
-	var all []ticket
-	alone := len(pred)
-	for g, members := range gold {
-		for _, id := range members {
-			p, ok := pl[id]
-			if !ok {
-				p = alone
-				alone++
-			}
-			predSize[p]++
-			cell[[2]int{p, g}]++
-			all = append(all, ticket{p, g})
-		}
-	}
-	if len(all) == 0 {
+	t := tabulate(pred, gold)
+	if len(t.tickets) == 0 {
 		return newScores(1, 1)
 	}
 	var sp, sr float64
-	for _, t := range all {
-		both := float64(cell[[2]int{t.p, t.g}])
-		sp += both / float64(predSize[t.p])
-		sr += both / float64(len(gold[t.g]))
+	for _, pg := range t.tickets {
+		both := float64(t.cell[pg])
+		sp += both / float64(t.predSize[pg[0]])
+		sr += both / float64(len(gold[pg[1]]))
 	}
-	n := float64(len(all))
+	n := float64(len(t.tickets))
 	return newScores(sp/n, sr/n)
 }
 
