@@ -47,27 +47,17 @@ const always24x7 = "24/7"
 //	    holidays: ["2026-12-24", "12-25"]    # a date, or month-day every year
 //	  always: 24/7
 func (d *decoder) calendars(n *yaml.Node, p *pack) {
-	if n.Kind != yaml.MappingNode {
-		d.errorAt(n, "", "calendars must map calendar names to their hours, not %s", describe(n))
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], d.resolve(n.Content[i+1])
-		name, ok := d.name(k, "calendar name", "", labelName, labelForm)
-		if !ok || !d.declare(p, "calendar", name, k, "") {
-			continue
-		}
+	d.named(n, p, "calendar", "calendars must map calendar names to their hours", labelName, labelForm, func(name string, k, v *yaml.Node) {
 		def := &calendarDef{name: name, pos: d.src.pos(k.Line, k.Column)}
 		if v.Kind == yaml.ScalarNode && v.Value == always24x7 {
 			def.cal = calendar.Always()
-			p.calendars = append(p.calendars, def)
-			continue
+		} else {
+			def.cal = d.calendar(v, name)
 		}
-		if c := d.calendar(v, name); c != nil {
-			def.cal = c
+		if def.cal != nil {
 			p.calendars = append(p.calendars, def)
 		}
-	}
+	})
 }
 
 func (d *decoder) calendar(n *yaml.Node, name string) *calendar.Calendar {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -442,21 +443,29 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 	}
 }
 
-func (d *decoder) lists(n *yaml.Node, p *pack) {
+// named reads a section mapping names to definitions (lists, macros,
+// calendars): it checks each name's form and that it is defined once in
+// the pack, and hands each well-named entry to fn.
+func (d *decoder) named(n *yaml.Node, p *pack, kind, shape string, re *regexp.Regexp, form string, fn func(name string, k, v *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
-		d.errorAt(n, "", "lists must map list names to terms, not %s", describe(n))
+		d.errorAt(n, "", "%s, not %s", shape, describe(n))
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], d.resolve(n.Content[i+1])
-		name, ok := d.name(k, "list name", "", identName, identForm)
-		if !ok || !d.declare(p, "list", name, k, "") {
-			continue
+		name, ok := d.name(k, kind+" name", "", re, form)
+		if ok && d.declare(p, kind, name, k, "") {
+			fn(name, k, v)
 		}
+	}
+}
+
+func (d *decoder) lists(n *yaml.Node, p *pack) {
+	d.named(n, p, "list", "lists must map list names to terms", identName, identForm, func(name string, k, v *yaml.Node) {
 		l := &listDef{name: name, pos: d.src.pos(k.Line, k.Column)}
 		if v.Kind != yaml.SequenceNode {
 			d.errorAt(v, "", "list %q must be a list of terms, not %s", name, describe(v))
-			continue
+			return
 		}
 		if len(v.Content) == 0 {
 			d.errorAt(v, "", "list %q has no terms", name)
@@ -470,28 +479,19 @@ func (d *decoder) lists(n *yaml.Node, p *pack) {
 			l.terms = append(l.terms, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
 		}
 		p.lists = append(p.lists, l)
-	}
+	})
 }
 
 func (d *decoder) macros(n *yaml.Node, p *pack) {
-	if n.Kind != yaml.MappingNode {
-		d.errorAt(n, "", "macros must map names to expressions, not %s", describe(n))
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], d.resolve(n.Content[i+1])
-		name, ok := d.name(k, "macro name", "", identName, identForm)
-		if !ok || !d.declare(p, "macro", name, k, "") {
-			continue
-		}
+	d.named(n, p, "macro", "macros must map names to expressions", identName, identForm, func(name string, k, v *yaml.Node) {
 		if reserved[name] || builtinNames[name] {
 			d.errorAt(k, "", "macro name %q is already a name of the rule language", name)
-			continue
+			return
 		}
 		if e, ok := d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
 			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e})
 		}
-	}
+	})
 }
 
 // reserved are the names an expression already knows; a macro may not
