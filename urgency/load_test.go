@@ -87,3 +87,22 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestTicketFieldNumbersCompare checks that numbers in a ticket line's
+// custom fields reach rules as numbers they can compare.
+func TestTicketFieldNumbersCompare(t *testing.T) {
+	line := `{"id":"A","created_at":"2026-11-22T09:00:00Z","fields":{"seats":250,"ratio":0.5,"nested":{"n":[1,2.5]},"huge":123456789012345678901234}}`
+	tk, err := NewTicketReader(strings.NewReader(line)).Next()
+	require.NoError(t, err)
+	assert.Equal(t, 250, tk.Fields["seats"])
+	assert.Equal(t, 0.5, tk.Fields["ratio"])
+	assert.Equal(t, map[string]any{"n": []any{1, 2.5}}, tk.Fields["nested"])
+	assert.InDelta(t, 1.2345678901234568e23, tk.Fields["huge"], 1e9)
+
+	src := "version: 1\nname: t\nlevels: [{name: normal, respond_within: 1h}]\nrules:\n  - {name: big, when: fields.seats > 100 && fields.ratio < 1, score: 10}\n"
+	eng, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(src)}}, "p.yaml")
+	require.NoError(t, err)
+	a := eng.Assess(tk, tk.CreatedAt)
+	assert.Empty(t, a.Errors)
+	assert.Equal(t, []string{"big"}, a.Rules())
+}

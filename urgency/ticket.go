@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -108,7 +109,45 @@ func decodeTicket(b []byte) (Ticket, error) {
 	if t.CreatedAt.IsZero() {
 		return Ticket{}, errors.New(`missing "created_at"`)
 	}
+	for k, v := range t.Fields {
+		n, err := plainNumbers(v)
+		if err != nil {
+			return Ticket{}, fmt.Errorf("field %q: %v", k, err)
+		}
+		t.Fields[k] = n
+	}
 	return t, nil
+}
+
+// plainNumbers turns the json.Numbers the decoder keeps into the numbers
+// rules compare with: int when the number is whole and fits, float64
+// otherwise, so fields.seats > 100 works on a ticket read from JSON.
+func plainNumbers(v any) (any, error) {
+	var err error
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(v), 10, 0); err == nil {
+			return int(i), nil
+		}
+		f, err := v.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("the number %s is too large", v)
+		}
+		return f, nil
+	case map[string]any:
+		for k, e := range v {
+			if v[k], err = plainNumbers(e); err != nil {
+				return nil, err
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if v[i], err = plainNumbers(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
 }
 
 // jsonError rewrites encoding/json's messages, which name Go types, into
