@@ -3,10 +3,12 @@
 //	urgency check [-rules FILE]...
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency test [-v] TESTFILE...
 //
 // rank puts tickets in priority order with the repeated-issue clusters
 // among them applied; similar lists, for each ticket, the tickets most like
-// it created no later than it.
+// it created no later than it; test runs rule-pack test files (see package
+// urgencytest) and exits 1 when a check fails.
 //
 // Without -rules, the embedded default pack is used. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
@@ -31,6 +33,7 @@ Usage:
   urgency check [-rules FILE]...
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+  urgency test [-v] TESTFILE...
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
@@ -55,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return rank(args[1:], stdin, stdout, stderr)
 	case "similar":
 		return similar(args[1:], stdin, stdout, stderr)
+	case "test":
+		return test(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

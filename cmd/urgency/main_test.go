@@ -633,3 +633,35 @@ func TestSimilar(t *testing.T) {
 		assert.Equal(t, 2, runCmd(t, "", args...).code, "%v", args)
 	}
 }
+
+func TestTestCommand(t *testing.T) {
+	t.Parallel()
+	const dir = "../../urgency/urgencytest/testdata/"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"default pack's own tests", []string{"test", "../../rules/default"}, 0,
+			[]string{"ok    ../../rules/default/samples_test.yaml: 87 of 87 checks passed", "ok: 2 files, 0 of 129 checks failed"}},
+		{"verbose", []string{"test", "-v", dir + "pass_test.yaml"}, 0,
+			[]string{"ok    " + dir + "pass_test.yaml:15:5: A premium payment failure with many seats", "6 of 6 checks passed"}},
+		{"failing", []string{"test", dir + "pass_test.yaml", dir + "fail_test.yaml"}, 1,
+			[]string{"FAIL  " + dir + "fail_test.yaml:11:5: A a lead thinks premium alone is critical", "  level: expected high, got critical", "    +25 premium", "FAIL: 2 files, 4 of 11 checks failed"}},
+		{"broken test file", []string{"test", dir + "bad_test.yaml"}, 1,
+			[]string{dir + "bad_test.yaml:20:1: unknown key \"colour\"", "18 problems", "FAIL  " + dir + "bad_test.yaml: does not load"}},
+		{"no test files", []string{"test", dir + "none*_test.yaml"}, 1, nil},
+		{"no arguments", []string{"test"}, 2, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCmd(t, "", tt.args...)
+			assert.Equal(t, tt.code, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			for _, w := range tt.want {
+				assert.Contains(t, r.stdout, w)
+			}
+		})
+	}
+}
