@@ -2,13 +2,19 @@
 //
 //	urgency check [-rules FILE]...
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //
 // rank puts tickets in priority order with the repeated-issue clusters
-// among them applied; similar lists, for each ticket, the tickets most like
-// it created no later than it.
+// among them applied; diff ranks the same tickets with two packs and shows
+// what a rule change would do: the tickets per level before and after, the
+// rules that match more or fewer tickets, and the tickets that change
+// level, queue, due time, score, rules or position, the most significant
+// first; similar lists, for each ticket, the tickets most like it created
+// no later than it.
 //
-// Without -rules, the embedded default pack is used. Tickets are JSON
+// Without -rules, the embedded default pack is used; for diff, a pack left
+// out or named "default" is the embedded default pack. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
 package main
 
@@ -30,10 +36,14 @@ const usage = `urgency ranks support tickets by the policy in a rule pack.
 Usage:
   urgency check [-rules FILE]...
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+  urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
+diff ranks the tickets with the -old and the -new pack (each given like
+-rules; left out or "default": the embedded default pack) and shows the
+tickets that change level, queue, due time, score, rules or position.
 Run "urgency COMMAND -h" for the flags of one command.
 `
 
@@ -53,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "rank":
 		return rank(args[1:], stdin, stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdin, stdout, stderr)
 	case "similar":
 		return similar(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
