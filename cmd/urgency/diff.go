@@ -201,14 +201,17 @@ type diffCounts struct {
 }
 
 // ruleCount is a rule that matched another set of tickets under the new
-// pack, or that only one of the packs has.
+// pack, that failed on another number of tickets, or that only one of the
+// packs has.
 type ruleCount struct {
-	Rule   string `json:"rule"`
-	Old    int    `json:"old"`
-	New    int    `json:"new"`
-	Gained int    `json:"gained"` // tickets it matches only under the new pack
-	Lost   int    `json:"lost"`   // tickets it matches only under the old pack
-	Status string `json:"status,omitempty"`
+	Rule      string `json:"rule"`
+	Old       int    `json:"old"`
+	New       int    `json:"new"`
+	Gained    int    `json:"gained"`     // tickets it matches only under the new pack
+	Lost      int    `json:"lost"`       // tickets it matches only under the old pack
+	FailedOld int    `json:"failed_old"` // tickets it failed on at run time
+	FailedNew int    `json:"failed_new"`
+	Status    string `json:"status,omitempty"`
 }
 
 // The statuses of a level or rule only one pack has.
@@ -467,6 +470,16 @@ func (t *ruleTally) add(oa, na *urgency.Assessment) {
 			c.Gained++
 		}
 	}
+	for _, e := range oa.Errors {
+		if c, ok := t.rules[e.Rule]; ok {
+			c.FailedOld++
+		}
+	}
+	for _, e := range na.Errors {
+		if c, ok := t.rules[e.Rule]; ok {
+			c.FailedNew++
+		}
+	}
 }
 
 // changed returns the rules that matched other tickets, or that only
@@ -480,7 +493,7 @@ func (t *ruleTally) changed() []ruleCount {
 			c.Status = added
 		case !t.inNew[name]:
 			c.Status = removed
-		case c.Gained+c.Lost == 0:
+		case c.Gained+c.Lost == 0 && c.FailedOld == c.FailedNew:
 			continue
 		}
 		out = append(out, c)
@@ -540,11 +553,21 @@ func writeDiffTable(w io.Writer, rep *diffReport, loc *time.Location) error {
 
 	if len(rep.Rules) > 0 {
 		fmt.Fprintln(w)
+		// Run-time failures get a column only when there are some.
+		failed := slices.ContainsFunc(rep.Rules, func(r ruleCount) bool { return r.FailedOld+r.FailedNew > 0 })
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "RULE\tOLD\tNEW\tGAINED\tLOST")
+		fmt.Fprint(tw, "RULE\tOLD\tNEW\tGAINED\tLOST")
+		if failed {
+			fmt.Fprint(tw, "\tFAILED")
+		}
+		fmt.Fprintln(tw)
 		for _, r := range rep.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(r.Rule, 40), present(r.Status != added, r.Old),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", cell(r.Rule, 40), present(r.Status != added, r.Old),
 				present(r.Status != removed, r.New), signed(r.Gained), signed(-r.Lost))
+			if failed {
+				fmt.Fprintf(tw, "\t%s", change(present(r.Status != added, r.FailedOld), present(r.Status != removed, r.FailedNew)))
+			}
+			fmt.Fprintln(tw)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
