@@ -2,15 +2,21 @@
 //
 //	urgency check [-rules FILE]...
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
 //
 // rank puts tickets in priority order with the repeated-issue clusters
-// among them applied; similar lists, for each ticket, the tickets most like
-// it created no later than it; test runs rule-pack test files (see package
+// among them applied; diff ranks the same tickets with two packs and shows
+// what a rule change would do: the tickets per level before and after, the
+// rules that match more or fewer tickets, and the tickets that change
+// level, queue, due time, score, rules or position, the most significant
+// first; similar lists, for each ticket, the tickets most like it created
+// no later than it; test runs rule-pack test files (see package
 // urgencytest) and exits 1 when a check fails.
 //
-// Without -rules, the embedded default pack is used. Tickets are JSON
+// Without -rules, the embedded default pack is used; for diff, a pack left
+// out or named "default" is the embedded default pack. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
 package main
 
@@ -32,11 +38,15 @@ const usage = `urgency ranks support tickets by the policy in a rule pack.
 Usage:
   urgency check [-rules FILE]...
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
+  urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
   urgency test [-v] TESTFILE...
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
+diff ranks the tickets with the -old and the -new pack (each given like
+-rules; left out or "default": the embedded default pack) and shows the
+tickets that change level, queue, due time, score, rules or position.
 Run "urgency COMMAND -h" for the flags of one command.
 `
 
@@ -56,6 +66,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "rank":
 		return rank(args[1:], stdin, stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdin, stdout, stderr)
 	case "similar":
 		return similar(args[1:], stdin, stdout, stderr)
 	case "test":
@@ -291,7 +303,7 @@ func readTickets(in io.Reader, name string, skipBad bool, stderr io.Writer) ([]u
 		tickets = append(tickets, t)
 	}
 	if bad > 0 && !skipBad {
-		fmt.Fprintf(stderr, "urgency rank: %d bad %s in %s (use -skip-bad to rank the rest)\n", bad, plural(bad, "line", "lines"), name)
+		fmt.Fprintf(stderr, "urgency: %d bad %s in %s (use -skip-bad to go on without them)\n", bad, plural(bad, "line", "lines"), name)
 		return nil, false
 	}
 	return tickets, true

@@ -1,0 +1,676 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/triagekit/triage/rules"
+	"github.com/triagekit/triage/urgency"
+)
+
+// defaultPack is the name -old and -new take for the embedded default
+// pack; a file or directory called default is written ./default.
+const defaultPack = "default"
+
+// exitDiffers is the exit code of diff -exit-code when some ticket came
+// out differently: 1 and 2 already mean an error and a usage error.
+const exitDiffers = 3
+
+func diff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("diff", stderr)
+	var oldPaths, newPaths files
+	fs.Var(&oldPaths, "old", `rule `+"`file`"+`, directory or glob of the pack in use (repeatable; "default" or none: the embedded default pack)`)
+	fs.Var(&newPaths, "new", `rule `+"`file`"+`, directory or glob of the changed pack (repeatable; "default" or none: the embedded default pack)`)
+	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	format := fs.String("format", "table", "output `format`: table or json")
+	moves := fs.Int("moves", 5, "list a ticket that only moved in the order when it moved at least `N` positions (1: every move)")
+	exitCode := fs.Bool("exit-code", false, "exit with 3 when some ticket comes out differently, 0 when none does")
+	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(stderr, "urgency diff: -format must be table or json, not %q\n", *format)
+		return 2
+	}
+	if *moves < 1 {
+		fmt.Fprintf(stderr, "urgency diff: -moves must be at least 1, not %d\n", *moves)
+		return 2
+	}
+	if len(oldPaths) == 0 && len(newPaths) == 0 {
+		fmt.Fprintln(stderr, "urgency diff: give the changed pack with -new, the pack in use with -old, or both (the one left out is the embedded default pack)")
+		return 2
+	}
+	for _, side := range []struct {
+		flag  string
+		paths []string
+	}{{"-old", oldPaths}, {"-new", newPaths}} {
+		if len(side.paths) > 1 && slices.Contains(side.paths, defaultPack) {
+			fmt.Fprintf(stderr, "urgency diff: %s %s names the embedded default pack, which cannot be loaded with other files; copy rules/default and name the copy\n", side.flag, defaultPack)
+			return 2
+		}
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "urgency diff: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", *nowFlag)
+			return 2
+		}
+		now = t
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "urgency diff: give one tickets file, or none to read standard input")
+		return 2
+	}
+
+	// Both packs are loaded before anything is read, so that one run
+	// reports the problems of both.
+	oldEng, oldErr := loadPack(oldPaths)
+	newEng, newErr := loadPack(newPaths)
+	for _, side := range []struct {
+		flag string
+		err  error
+	}{{"-old", oldErr}, {"-new", newErr}} {
+		if side.err != nil {
+			printLoadError(stderr, side.err)
+			fmt.Fprintf(stderr, "urgency diff: the %s pack does not load\n", side.flag)
+		}
+	}
+	if oldErr != nil || newErr != nil {
+		return 1
+	}
+
+	in, name := stdin, "stdin"
+	if fs.NArg() == 1 && fs.Arg(0) != "-" {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "urgency diff: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		in, name = f, fs.Arg(0)
+	}
+	tickets, ok := readTickets(in, name, *skipBad, stderr)
+	if !ok {
+		return 1
+	}
+
+	rep := compare(
+		side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
+		side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
+		now, *moves)
+	var err error
+	if *format == "json" {
+		err = writeDiffJSON(stdout, rep)
+	} else {
+		err = writeDiffTable(stdout, rep, newEng.Location())
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency diff: %v\n", err)
+		return 1
+	}
+	if *exitCode && rep.Counts.Changed > 0 {
+		return exitDiffers
+	}
+	return 0
+}
+
+// loadPack loads the named rule files; none, or the one name "default",
+// is the embedded default pack.
+func loadPack(paths []string) (*urgency.Engine, error) {
+	if len(paths) == 0 || len(paths) == 1 && paths[0] == defaultPack {
+		return urgency.LoadFS(rules.Default())
+	}
+	return urgency.Load(paths...)
+}
+
+// packNames is what the report says a pack was loaded from.
+func packNames(paths []string) []string {
+	if len(paths) == 0 {
+		return []string{defaultPack}
+	}
+	return slices.Clone(paths)
+}
+
+// rankQueue ranks the tickets as urgency rank does: in a live queue, so
+// that the cluster facts apply alike on both sides.
+func rankQueue(eng *urgency.Engine, tickets []urgency.Ticket, now time.Time) []urgency.Assessment {
+	q := urgency.NewQueue(eng)
+	q.Add(tickets...)
+	return q.Ranked(now)
+}
+
+// side is one pack of a diff with the tickets as it ranks them.
+type side struct {
+	Pack  string   `json:"pack"`  // name@hash, see urgency.Engine.Version
+	Rules []string `json:"rules"` // what it was loaded from, as given
+
+	eng    *urgency.Engine
+	ranked []urgency.Assessment
+}
+
+// diffReport is the whole outcome of a diff, and the JSON it prints.
+type diffReport struct {
+	Old     side         `json:"old"`
+	New     side         `json:"new"`
+	Now     time.Time    `json:"now"`
+	Tickets int          `json:"tickets"`
+	Levels  []levelCount `json:"levels"`
+	Counts  diffCounts   `json:"counts"`
+	Failed  struct {
+		Old int `json:"old"`
+		New int `json:"new"`
+	} `json:"failed"` // tickets on which some rule failed at run time
+	Rules   []ruleCount  `json:"rules"`
+	Changes []ticketDiff `json:"changes"`
+	Moves   int          `json:"moves"` // the -moves threshold the changes were listed with
+}
+
+// levelCount is how many tickets a level holds under each pack.
+type levelCount struct {
+	Level  string `json:"level"`
+	Old    int    `json:"old"`
+	New    int    `json:"new"`
+	Status string `json:"status,omitempty"` // added or removed: only one pack has the level
+}
+
+// diffCounts counts the tickets that changed, by what changed; a ticket
+// may count under several.
+type diffCounts struct {
+	Changed int `json:"changed"` // changed in any way, rank included
+	Level   int `json:"level"`
+	Queue   int `json:"queue"`
+	Due     int `json:"due"`
+	Score   int `json:"score"` // as shown: to one decimal
+	Rules   int `json:"rules"` // matched another set of rules
+	Tags    int `json:"tags"`
+	Rank    int `json:"rank"`
+	Up      int `json:"up"`
+	Down    int `json:"down"`
+	Listed  int `json:"listed"` // in changes
+	Hidden  int `json:"hidden"` // moved fewer than -moves positions, nothing else changed
+}
+
+// ruleCount is a rule that matched another set of tickets under the new
+// pack, that failed on another number of tickets, or that only one of the
+// packs has.
+type ruleCount struct {
+	Rule      string `json:"rule"`
+	Old       int    `json:"old"`
+	New       int    `json:"new"`
+	Gained    int    `json:"gained"`     // tickets it matches only under the new pack
+	Lost      int    `json:"lost"`       // tickets it matches only under the old pack
+	FailedOld int    `json:"failed_old"` // tickets it failed on at run time
+	FailedNew int    `json:"failed_new"`
+	Status    string `json:"status,omitempty"`
+}
+
+// The statuses of a level or rule only one pack has.
+const (
+	added   = "added"   // only in the new pack
+	removed = "removed" // only in the old pack
+)
+
+// ticketDiff is one ticket that came out differently.
+type ticketDiff struct {
+	ID      string     `json:"id"`
+	Subject string     `json:"subject"`
+	Changed []string   `json:"changed"` // of level, queue, due, score, rules, tags, rank
+	Move    int        `json:"move"`    // positions up (negative: down)
+	Old     ticketSide `json:"old"`
+	New     ticketSide `json:"new"`
+	Gained  []string   `json:"rules_gained"`
+	Lost    []string   `json:"rules_lost"`
+	TagsIn  []string   `json:"tags_gained"`
+	TagsOut []string   `json:"tags_lost"`
+}
+
+// ticketSide is a ticket as one pack ranks it.
+type ticketSide struct {
+	Rank  int       `json:"rank"`
+	Level string    `json:"level"`
+	Queue string    `json:"queue"`
+	Score float64   `json:"score"`
+	Due   time.Time `json:"due"`
+	Rules []string  `json:"rules"`
+	Tags  []string  `json:"tags"`
+}
+
+func newTicketSide(a *urgency.Assessment, rank int, loc *time.Location) ticketSide {
+	return ticketSide{Rank: rank, Level: a.Level, Queue: a.Queue, Score: round1(a.Score),
+		Due: a.Due.In(loc), Rules: nonNil(a.Rules()), Tags: nonNil(a.Tags)}
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+// Change kinds in ticketDiff.Changed, in the order they are listed.
+const (
+	changedLevel = "level"
+	changedQueue = "queue"
+	changedDue   = "due"
+	changedScore = "score"
+	changedRules = "rules"
+	changedTags  = "tags"
+	changedRank  = "rank"
+)
+
+func (d *ticketDiff) has(kind string) bool { return slices.Contains(d.Changed, kind) }
+
+// class orders the listed changes by significance: a new level first,
+// then a new queue, then anything else the rules changed, then plain
+// moves in the order.
+func (d *ticketDiff) class() int {
+	switch {
+	case d.has(changedLevel):
+		return 0
+	case d.has(changedQueue):
+		return 1
+	case len(d.Changed) > 1 || !d.has(changedRank):
+		return 2
+	}
+	return 3
+}
+
+// compare works out what changed between the old and the new ranking of
+// the same tickets. A ticket whose only change is a move of fewer than
+// minMove positions is counted but not listed.
+func compare(o, n side, now time.Time, minMove int) *diffReport {
+	rep := &diffReport{Old: o, New: n, Now: now, Tickets: len(n.ranked), Moves: minMove}
+	rep.Levels = levelCounts(o, n)
+
+	oldAt := make(map[string]int, len(o.ranked))
+	for i := range o.ranked {
+		oldAt[o.ranked[i].Ticket.ID] = i
+	}
+	oldLoc, newLoc := o.eng.Location(), n.eng.Location()
+	rules := newRuleCounts(o.eng, n.eng)
+	for i := range n.ranked {
+		na := &n.ranked[i]
+		j, ok := oldAt[na.Ticket.ID]
+		if !ok {
+			continue // both sides rank the same tickets
+		}
+		oa := &o.ranked[j]
+		if len(oa.Errors) > 0 {
+			rep.Failed.Old++
+		}
+		if len(na.Errors) > 0 {
+			rep.Failed.New++
+		}
+		rules.add(oa, na)
+
+		d := ticketDiff{ID: na.Ticket.ID, Subject: na.Ticket.Subject, Move: j - i,
+			Old: newTicketSide(oa, j+1, oldLoc), New: newTicketSide(na, i+1, newLoc)}
+		d.Gained, d.Lost = setDiff(d.Old.Rules, d.New.Rules)
+		d.TagsIn, d.TagsOut = setDiff(d.Old.Tags, d.New.Tags)
+		for _, c := range []struct {
+			kind    string
+			changed bool
+		}{
+			{changedLevel, oa.Level != na.Level},
+			{changedQueue, oa.Queue != na.Queue},
+			{changedDue, !oa.Due.Equal(na.Due)},
+			{changedScore, d.Old.Score != d.New.Score},
+			{changedRules, len(d.Gained)+len(d.Lost) > 0},
+			{changedTags, len(d.TagsIn)+len(d.TagsOut) > 0},
+			{changedRank, d.Move != 0},
+		} {
+			if c.changed {
+				d.Changed = append(d.Changed, c.kind)
+			}
+		}
+		if len(d.Changed) == 0 {
+			continue
+		}
+		c := &rep.Counts
+		c.Changed++
+		for _, k := range d.Changed {
+			switch k {
+			case changedLevel:
+				c.Level++
+			case changedQueue:
+				c.Queue++
+			case changedDue:
+				c.Due++
+			case changedScore:
+				c.Score++
+			case changedRules:
+				c.Rules++
+			case changedTags:
+				c.Tags++
+			case changedRank:
+				c.Rank++
+				if d.Move > 0 {
+					c.Up++
+				} else {
+					c.Down++
+				}
+			}
+		}
+		if d.class() == 3 && abs(d.Move) < minMove {
+			c.Hidden++
+			continue
+		}
+		rep.Changes = append(rep.Changes, d)
+	}
+	rep.Counts.Listed = len(rep.Changes)
+	slices.SortFunc(rep.Changes, func(a, b ticketDiff) int {
+		return cmp.Or(
+			cmp.Compare(a.class(), b.class()),
+			cmp.Compare(abs(b.Move), abs(a.Move)),
+			cmp.Compare(a.New.Rank, b.New.Rank))
+	})
+	rep.Rules = rules.changed()
+	return rep
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// setDiff returns the elements of b not in a, and those of a not in b,
+// each in the order of its slice.
+func setDiff(a, b []string) (added, removed []string) {
+	added, removed = []string{}, []string{}
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			added = append(added, s)
+		}
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			removed = append(removed, s)
+		}
+	}
+	return added, removed
+}
+
+// levelCounts counts the tickets per level on both sides. The levels are
+// the old pack's, highest first, with those only the new pack has
+// placed after the level they follow there.
+func levelCounts(o, n side) []levelCount {
+	var out []levelCount
+	at := make(map[string]int)
+	for _, l := range o.eng.Levels() {
+		at[l.Name] = len(out)
+		out = append(out, levelCount{Level: l.Name, Status: removed})
+	}
+	prev := -1
+	for _, l := range n.eng.Levels() {
+		if i, ok := at[l.Name]; ok {
+			out[i].Status = ""
+			prev = i
+			continue
+		}
+		prev++
+		out = slices.Insert(out, prev, levelCount{Level: l.Name, Status: added})
+		for k := range out {
+			at[out[k].Level] = k
+		}
+	}
+	for _, a := range o.ranked {
+		out[at[a.Level]].Old++
+	}
+	for _, a := range n.ranked {
+		out[at[a.Level]].New++
+	}
+	return out
+}
+
+// ruleTally counts, per rule, the tickets it matches on each side.
+type ruleTally struct {
+	names []string // the old pack's rules in file order, then the new ones
+	rules map[string]*ruleCount
+	inOld map[string]bool
+	inNew map[string]bool
+}
+
+func newRuleCounts(o, n *urgency.Engine) *ruleTally {
+	t := &ruleTally{rules: make(map[string]*ruleCount), inOld: make(map[string]bool), inNew: make(map[string]bool)}
+	for _, r := range o.Rules() {
+		t.inOld[r.Name] = true
+		t.names = append(t.names, r.Name)
+		t.rules[r.Name] = &ruleCount{Rule: r.Name}
+	}
+	for _, r := range n.Rules() {
+		t.inNew[r.Name] = true
+		if _, ok := t.rules[r.Name]; !ok {
+			t.names = append(t.names, r.Name)
+			t.rules[r.Name] = &ruleCount{Rule: r.Name}
+		}
+	}
+	return t
+}
+
+func (t *ruleTally) add(oa, na *urgency.Assessment) {
+	or, nr := oa.Rules(), na.Rules()
+	for _, r := range or {
+		c := t.rules[r]
+		c.Old++
+		if !slices.Contains(nr, r) {
+			c.Lost++
+		}
+	}
+	for _, r := range nr {
+		c := t.rules[r]
+		c.New++
+		if !slices.Contains(or, r) {
+			c.Gained++
+		}
+	}
+	for _, e := range oa.Errors {
+		if c, ok := t.rules[e.Rule]; ok {
+			c.FailedOld++
+		}
+	}
+	for _, e := range na.Errors {
+		if c, ok := t.rules[e.Rule]; ok {
+			c.FailedNew++
+		}
+	}
+}
+
+// changed returns the rules that matched other tickets, or that only
+// one pack has: the largest change in count first.
+func (t *ruleTally) changed() []ruleCount {
+	out := []ruleCount{}
+	for _, name := range t.names {
+		c := *t.rules[name]
+		switch {
+		case !t.inOld[name]:
+			c.Status = added
+		case !t.inNew[name]:
+			c.Status = removed
+		case c.Gained+c.Lost == 0 && c.FailedOld == c.FailedNew:
+			continue
+		}
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b ruleCount) int {
+		return cmp.Or(
+			cmp.Compare(abs(b.New-b.Old), abs(a.New-a.Old)),
+			cmp.Compare(b.Gained+b.Lost, a.Gained+a.Lost),
+			strings.Compare(a.Rule, b.Rule))
+	})
+	return out
+}
+
+func writeDiffJSON(w io.Writer, rep *diffReport) error {
+	if rep.Changes == nil {
+		rep.Changes = []ticketDiff{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+func writeDiffTable(w io.Writer, rep *diffReport, loc *time.Location) error {
+	fmt.Fprintf(w, "old  %s  %s\n", rep.Old.Pack, source(rep.Old.Rules))
+	fmt.Fprintf(w, "new  %s  %s\n", rep.New.Pack, source(rep.New.Rules))
+	fmt.Fprintf(w, "%d %s ranked at %s\n\n", rep.Tickets, plural(rep.Tickets, "ticket", "tickets"), rep.Now.In(loc).Format(time.RFC3339))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LEVEL\tOLD\tNEW\tCHANGE")
+	for _, l := range rep.Levels {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Level, present(l.Status != added, l.Old), present(l.Status != removed, l.New), signed(l.New-l.Old))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+
+	c := rep.Counts
+	if c.Changed == 0 {
+		fmt.Fprintln(w, "no ticket changed")
+	} else {
+		fmt.Fprintf(w, "%d %s changed:", c.Changed, plural(c.Changed, "ticket", "tickets"))
+		for _, k := range []struct {
+			name string
+			n    int
+		}{{changedLevel, c.Level}, {changedQueue, c.Queue}, {changedDue, c.Due}, {changedScore, c.Score}, {changedRules, c.Rules}, {changedTags, c.Tags}} {
+			if k.n > 0 {
+				fmt.Fprintf(w, " %s %d,", k.name, k.n)
+			}
+		}
+		fmt.Fprintf(w, " rank %d (%d up, %d down)\n", c.Rank, c.Up, c.Down)
+	}
+	if rep.Failed.Old+rep.Failed.New > 0 {
+		fmt.Fprintf(w, "rules failed at run time on %d tickets with the old pack, %d with the new (see urgency rank -explain)\n", rep.Failed.Old, rep.Failed.New)
+	}
+
+	if len(rep.Rules) > 0 {
+		fmt.Fprintln(w)
+		// Run-time failures get a column only when there are some.
+		failed := slices.ContainsFunc(rep.Rules, func(r ruleCount) bool { return r.FailedOld+r.FailedNew > 0 })
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "RULE\tOLD\tNEW\tGAINED\tLOST")
+		if failed {
+			fmt.Fprint(tw, "\tFAILED")
+		}
+		fmt.Fprintln(tw)
+		for _, r := range rep.Rules {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", cell(r.Rule, 40), present(r.Status != added, r.Old),
+				present(r.Status != removed, r.New), signed(r.Gained), signed(-r.Lost))
+			if failed {
+				fmt.Fprintf(tw, "\t%s", change(present(r.Status != added, r.FailedOld), present(r.Status != removed, r.FailedNew)))
+			}
+			fmt.Fprintln(tw)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+
+	if len(rep.Changes) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "RANK\tMOVE\tLEVEL\tQUEUE\tSCORE\tDUE\tID\tRULES\tSUBJECT")
+		for i := range rep.Changes {
+			d := &rep.Changes[i]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				change(fmt.Sprint(d.Old.Rank), fmt.Sprint(d.New.Rank)), move(d.Move),
+				change(d.Old.Level, d.New.Level), change(cell(d.Old.Queue, 16), cell(d.New.Queue, 16)),
+				change(fmt.Sprint(d.Old.Score), fmt.Sprint(d.New.Score)), dueShift(d.New.Due.Sub(d.Old.Due)),
+				cell(d.ID, 24), cell(ruleChanges(d), 64), cell(d.Subject, 40))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if c.Hidden > 0 {
+		fmt.Fprintf(w, "\n%d %s only moved by fewer than %d positions; -moves 1 lists them\n",
+			c.Hidden, plural(c.Hidden, "ticket", "tickets"), rep.Moves)
+	}
+	return nil
+}
+
+// source says where a pack was loaded from.
+func source(paths []string) string {
+	if slices.Equal(paths, []string{defaultPack}) {
+		return "(the embedded default pack)"
+	}
+	return strings.Join(paths, " ")
+}
+
+// present shows a count, or "-" for a level or rule the pack does not
+// have.
+func present(ok bool, n int) string {
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
+
+func signed(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
+}
+
+// change shows a value that stayed as it is, and one that changed as
+// old→new.
+func change(o, n string) string {
+	if o == n {
+		return o
+	}
+	return o + "→" + n
+}
+
+func move(m int) string {
+	switch {
+	case m > 0:
+		return fmt.Sprintf("↑%d", m)
+	case m < 0:
+		return fmt.Sprintf("↓%d", -m)
+	}
+	return "-"
+}
+
+// dueShift shows how much earlier (negative) or later the ticket is due.
+func dueShift(d time.Duration) string {
+	d = d.Round(time.Minute)
+	switch {
+	case d == 0:
+		return "-"
+	case d > 0:
+		return "+" + urgency.FormatDuration(d)
+	}
+	return urgency.FormatDuration(d)
+}
+
+// ruleChanges shows the rules a ticket gained and lost, then the tags
+// when they changed otherwise than with the rules.
+func ruleChanges(d *ticketDiff) string {
+	var parts []string
+	for _, r := range d.Gained {
+		parts = append(parts, "+"+r)
+	}
+	for _, r := range d.Lost {
+		parts = append(parts, "-"+r)
+	}
+	if len(d.TagsIn)+len(d.TagsOut) > 0 && len(d.Gained)+len(d.Lost) == 0 {
+		var tags []string
+		for _, t := range d.TagsIn {
+			tags = append(tags, "+"+t)
+		}
+		for _, t := range d.TagsOut {
+			tags = append(tags, "-"+t)
+		}
+		parts = append(parts, "tags "+strings.Join(tags, " "))
+	}
+	return strings.Join(parts, " ")
+}
