@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -108,7 +109,7 @@ func TestSchemaKeysMatchLoader(t *testing.T) {
 		walk = func(pointer string, v any) {
 			switch v := v.(type) {
 			case map[string]any:
-				if _, ok := v["properties"].(map[string]any); ok && !strings.Contains(pointer, "defaultSnippets") {
+				if _, ok := v["properties"].(map[string]any); ok {
 					found = append(found, pointer)
 				}
 				for k, child := range v {
@@ -119,7 +120,7 @@ func TestSchemaKeysMatchLoader(t *testing.T) {
 				}
 			case []any:
 				for i, child := range v {
-					walk(pointer+"/"+strings.Repeat("#", i+1), child)
+					walk(pointer+"/"+strconv.Itoa(i), child)
 				}
 			}
 		}
