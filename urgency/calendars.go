@@ -66,7 +66,7 @@ func (d *decoder) calendar(n *yaml.Node, name string) *calendar.Calendar {
 		d.errorAt(n, "", "%s must be 24/7 or a mapping with timezone, hours and holidays, not %s", what, describe(n))
 		return nil
 	}
-	f := d.fields(n, "calendar", "", "timezone", "hours", "holidays")
+	f := d.fields(n, "calendar", "", calendarKeys...)
 	ok := true
 	loc := time.UTC
 	if v, found := f["timezone"]; !found {

@@ -327,7 +327,7 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	if p.firstSrc == nil {
 		p.firstSrc = d.src
 	}
-	f := d.fields(root, "top-level", "", "version", "name", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order")
+	f := d.fields(root, "top-level", "", fileKeys...)
 	if root.Kind != yaml.MappingNode {
 		return
 	}
@@ -374,7 +374,7 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 }
 
 func (d *decoder) settings(n *yaml.Node, p *pack) {
-	f := d.fields(n, "settings", "", "new_customer", "timezone", "calendar")
+	f := d.fields(n, "settings", "", settingsKeys...)
 	if v, ok := f["calendar"]; ok {
 		p.settings.calendar = d.calendarRef(v.val, "")
 	}
@@ -412,7 +412,7 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 	}
 	for _, item := range n.Content {
 		item = d.resolve(item)
-		f := d.fields(item, "level", "", "name", "min_score", "respond_within", "calendar")
+		f := d.fields(item, "level", "", levelKeys...)
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
@@ -504,7 +504,16 @@ var reserved = map[string]bool{
 	"true": true, "false": true, "nil": true,
 }
 
-var ruleKeys = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled"}
+// The keys each part of a rule file may have. schema/rules.schema.json
+// offers editors the same keys, and a test keeps the two in step.
+var (
+	fileKeys     = []string{"version", "name", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order"}
+	settingsKeys = []string{"new_customer", "timezone", "calendar"}
+	levelKeys    = []string{"name", "min_score", "respond_within", "calendar"}
+	ruleKeys     = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled"}
+	clusterKeys  = []string{"window", "similarity", "horizon"}
+	calendarKeys = []string{"timezone", "hours", "holidays"}
+)
 
 func (d *decoder) rules(n *yaml.Node, p *pack) {
 	if n.Kind != yaml.SequenceNode {
@@ -597,7 +606,7 @@ func (d *decoder) tags(n *yaml.Node, rule string) []string {
 }
 
 func (d *decoder) clusterSettings(n *yaml.Node, p *pack) {
-	f := d.fields(n, "clusters", "", "window", "similarity", "horizon")
+	f := d.fields(n, "clusters", "", clusterKeys...)
 	if v, ok := f["window"]; ok {
 		if dur, ok := d.duration(v.val, "window", ""); ok {
 			p.clusters.Window = dur

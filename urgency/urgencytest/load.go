@@ -21,8 +21,10 @@ import (
 
 // Keys of a test file and of one case, in the order they are documented.
 var (
-	fileKeys = []string{"name", "rules", "now", "tickets", "tickets_from", "expect", "order", "order_starts_with"}
-	caseKeys = []string{"id", "name", "level", "score", "rules", "not_rules", "queue", "tags", "not_tags", "due", "cluster", "duplicate"}
+	fileKeys    = []string{"name", "rules", "now", "tickets", "tickets_from", "expect", "order", "order_starts_with"}
+	caseKeys    = []string{"id", "name", "level", "score", "rules", "not_rules", "queue", "tags", "not_tags", "due", "cluster", "duplicate"}
+	scoreKeys   = []string{"min", "max"}
+	clusterKeys = []string{"size", "customers"}
 )
 
 // Load reads a test file and loads the pack it names. Every problem found,
@@ -467,7 +469,7 @@ func (p *parser) expectation(n *yaml.Node, ids map[string]urgency.Position, eng 
 		c.Due = &t
 	}
 	if v := f["cluster"]; v != nil {
-		cf := p.fields(v, "cluster", []string{"size", "customers"})
+		cf := p.fields(v, "cluster", clusterKeys)
 		if n := cf["size"]; n != nil {
 			if i, ok := p.integer(n, "cluster size"); ok {
 				c.Size = &i
@@ -498,7 +500,7 @@ func (p *parser) scoreRange(n *yaml.Node) *Range {
 		}
 		return &Range{Min: &f, Max: &f}
 	}
-	rf := p.fields(n, "score", []string{"min", "max"})
+	rf := p.fields(n, "score", scoreKeys)
 	if rf == nil {
 		return nil
 	}
