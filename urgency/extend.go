@@ -310,7 +310,7 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 	case ok && o.p.from[key] < o.p.layer:
 		return true
 	case ok:
-		o.d.errorAt(k, o.ruleName(kind, name), "%s %q is defined by this pack at %s, not by its base: change it there", kind, name, at)
+		o.d.errorAt(k, "", "%s %q is defined by this pack at %s, not by its base: change it there", kind, name, at)
 	default:
 		var names []string
 		for n := range o.p.names {
@@ -319,16 +319,9 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 			}
 		}
 		slices.Sort(names)
-		o.d.errorAt(k, o.ruleName(kind, name), "no %s %q to override in the base %q (extends at %s)%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
+		o.d.errorAt(k, "", "no %s %q to override in the base %q (extends at %s)%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
 	}
 	return false
-}
-
-func (o *overrider) ruleName(kind, name string) string {
-	if kind == "rule" {
-		return name
-	}
-	return ""
 }
 
 func (o *overrider) level(name string, k, v *yaml.Node) {
