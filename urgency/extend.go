@@ -319,7 +319,7 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 			}
 		}
 		slices.Sort(names)
-		o.d.errorAt(k, "", "no %s %q to override in the base %q (extends at %s)%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
+		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
 	}
 	return false
 }

@@ -95,6 +95,13 @@ func TestExtendsEveryOverride(t *testing.T) {
 		assert.Equal(t, 4*time.Hour, levelByName(t, ext, "high").RespondWithin)
 		assert.Equal(t, "24/7", levelByName(t, base, "normal").Calendar)
 		assert.Equal(t, "office", levelByName(t, ext, "normal").Calendar)
+		// 24h on the overriding office calendar (Mon-Sat 07:00-19:00) from
+		// Saturday 11:00 in Zagreb: 8h on Saturday, 12h on Monday, 4h on
+		// Tuesday. The base's calendar (Mon-Fri 08:00-16:00) would give
+		// Wednesday 16:00.
+		a := ext.Assess(Ticket{Subject: "hello", CreatedAt: zagreb(t, "2026-11-21 11:00")}, extNow)
+		assert.Equal(t, "normal", a.Level)
+		assert.True(t, zagreb(t, "2026-11-24 11:00").Equal(a.Due), "due %v", a.Due)
 	})
 	t.Run("rules", func(t *testing.T) {
 		assert.True(t, ruleByName(t, base, "thanks").Enabled)
@@ -509,8 +516,8 @@ func TestExtendsOverrideErrors(t *testing.T) {
 		{"{rules: {r: {level: top}}}", []string{`ext.yaml:3:32: rule "r": unknown level "top"`}},
 		{"{rules: [r]}", []string{`ext.yaml:3:20: overrides.rules must map rule names to their changes, not a list`}},
 		{"{rule: {r: {score: 1}}}", []string{`ext.yaml:3:13: unknown overrides key "rule" (did you mean "rules"?)`}},
-		{"{macros: {m: flagged}}", []string{`ext.yaml:3:22: no macro "m" to override in the base "base.yaml" (extends at ext.yaml:2:10)`}},
-		{"{calendars: {office: 24/7}}", []string{`ext.yaml:3:25: no calendar "office" to override in the base "base.yaml" (extends at ext.yaml:2:10)`}},
+		{"{macros: {m: flagged}}", []string{`ext.yaml:3:22: no macro "m" to override: the base "base.yaml" (extends at ext.yaml:2:10) has none`}},
+		{"{calendars: {office: 24/7}}", []string{`ext.yaml:3:25: no calendar "office" to override: the base "base.yaml" (extends at ext.yaml:2:10) has none`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.overrides, func(t *testing.T) {
@@ -546,4 +553,25 @@ func TestLoadSkipsTestFiles(t *testing.T) {
 	e, err := Load("testdata/base")
 	require.NoError(t, err)
 	assert.True(t, slices.ContainsFunc(e.Rules(), func(r Rule) bool { return r.Name == "thanks" }))
+}
+
+// TestSameTerm checks that remove finds a term the way the matcher sees
+// it: folded, with "*" in the same places.
+func TestSameTerm(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"plaćanje", "plaćanje", true},
+		{"Placanje", "plaćanje", true},
+		{"ПЛАЋАЊЕ", "plaćanje", true},
+		{"plać*", "PLAC*", true},
+		{"plać*", "plać", false},
+		{"nie dział*", "nie działa*", false},
+		{"nie dział*", "Nie Dzial*", true},
+		{"ne radi", "ne* radi", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, sameTerm(tt.a, tt.b), "%q, %q", tt.a, tt.b)
+	}
 }

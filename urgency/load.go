@@ -40,8 +40,10 @@ func Load(paths ...string) (*Engine, error) {
 	return load(osFS{}, files, errs)
 }
 
-// LoadFS is like [Load] with the files read from fsys. Without paths it
-// loads every *.yaml file at the root of fsys except *_test.yaml, so
+// LoadFS is like [Load] with the files read from fsys, the bases their
+// extends name included (except extends: default, the embedded default
+// pack). Without paths it loads every *.yaml file at the root of fsys
+// except *_test.yaml, so
 //
 //	urgency.LoadFS(rules.Default())
 //
