@@ -453,7 +453,8 @@ func (o *overrider) rule(name string, k, v *yaml.Node) {
 		return
 	}
 	old := o.p.rules[i]
-	f := d.fields(v, "rule override", name, append(slices.Clone(ruleKeys[1:]), "replace")...)
+	keys := slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "name" })
+	f := d.fields(v, "rule override", name, append(keys, "replace")...)
 	replace := false
 	if rv, ok := f["replace"]; ok {
 		replace, _ = d.boolean(rv.val, "replace", name)

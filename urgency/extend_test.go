@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -389,6 +390,17 @@ func TestExtendsPaths(t *testing.T) {
 			assert.Equal(t, tt.rules, names)
 		})
 	}
+}
+
+// TestExtendsDepth checks that a chain of bases is bounded, as symbolic
+// links can make an endless one of distinct paths.
+func TestExtendsDepth(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for i := range maxExtends + 2 {
+		fsys[fmt.Sprintf("p%d.yaml", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf("version: 1\nextends: p%d.yaml\n", i+1))}
+	}
+	_, err := LoadFS(fsys, "p0.yaml")
+	assert.Equal(t, []string{fmt.Sprintf("p%d.yaml:2:10: extends \"p%d.yaml\": more than %d packs extend each other", maxExtends, maxExtends+1, maxExtends)}, loadErrors(t, err))
 }
 
 // TestExtendsChainOverrides checks that each layer's overrides apply on
