@@ -20,7 +20,9 @@ import (
 
 // Load reads the rule files at paths (several files form one pack) and
 // compiles them into an Engine. A path may be a file, a directory (its
-// *.yaml and *.yml files, without *_test.yaml) or a glob pattern.
+// *.yaml and *.yml files, without *_test.yaml) or a glob pattern (whose
+// *_test.yaml matches are skipped too). A file may say extends: to build
+// on another pack; see the README's "Extending a pack".
 //
 // Every problem found is returned at once as an [ErrorList], each with its
 // file:line:col.
@@ -38,8 +40,10 @@ func Load(paths ...string) (*Engine, error) {
 	return load(osFS{}, files, errs)
 }
 
-// LoadFS is like [Load] with the files read from fsys. Without paths it
-// loads every *.yaml file at the root of fsys except *_test.yaml, so
+// LoadFS is like [Load] with the files read from fsys, the bases their
+// extends name included (except extends: default, the embedded default
+// pack). Without paths it loads every *.yaml file at the root of fsys
+// except *_test.yaml, so
 //
 //	urgency.LoadFS(rules.Default())
 //
@@ -77,8 +81,13 @@ func (osFS) Glob(pattern string) ([]string, error) { return filepath.Glob(filepa
 
 func isRuleFile(name string) bool {
 	ext := path.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	return (ext == ".yaml" || ext == ".yml") && !strings.HasSuffix(base, "_test")
+	return (ext == ".yaml" || ext == ".yml") && !isTestFile(name)
+}
+
+// isTestFile reports a rule-pack test file, *_test.yaml or *_test.yml.
+func isTestFile(name string) bool {
+	ext := path.Ext(name)
+	return (ext == ".yaml" || ext == ".yml") && strings.HasSuffix(strings.TrimSuffix(name, ext), "_test")
 }
 
 func expand(fsys fs.FS, p string) ([]string, error) {
@@ -87,6 +96,8 @@ func expand(fsys fs.FS, p string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad pattern: %v", err)
 		}
+		// Rule-pack test files beside the rules are not rules.
+		matches = slices.DeleteFunc(matches, isTestFile)
 		if len(matches) == 0 {
 			return nil, fmt.Errorf("no rule files match %s", p)
 		}
@@ -128,35 +139,9 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	if len(files) == 0 && len(errs) == 0 {
 		errs = append(errs, &Error{Err: fmt.Errorf("no rule files given")})
 	}
-	p := newPack()
-	h := sha256.New()
-	srcs := make(map[string]*source)
-	complete := true // every file read and parsed as YAML
-	for _, name := range files {
-		data, err := readFile(fsys, name)
-		if err != nil {
-			errs = append(errs, &Error{Pos: Position{File: name}, Err: err})
-			complete = false
-			continue
-		}
-		// The version hashes contents in load order, not the paths they
-		// were read from.
-		fmt.Fprintf(h, "%d\x00", len(data))
-		h.Write(data)
-		src := newSource(name, data)
-		srcs[name] = src
-		root := parseYAML(src, &errs)
-		if root == nil {
-			complete = false
-			continue
-		}
-		d := &decoder{src: src, errs: &errs, budget: maxAliasNodes}
-		d.file(root, p)
-		if d.budget < 0 {
-			errs = append(errs, &Error{Pos: src.pos(1, 1), Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes)})
-			complete = false
-		}
-	}
+	l := &loader{p: newPack(), h: sha256.New(), srcs: make(map[string]*source), errs: &errs, complete: true}
+	l.layer(fsys, files, nil)
+	p, h, srcs, complete := l.p, l.h, l.srcs, l.complete
 	// Go on after errors in single values, so that one load reports as
 	// much as it can; stop only where whole files are missing, whose names
 	// would be reported as unknown everywhere.
@@ -219,6 +204,13 @@ type pack struct {
 	once      map[string]Position // sections a pack may have only once
 	names     map[string]Position // "rule x", "list y"... for duplicates
 	firstSrc  *source
+
+	// A pack that extends another is read in layers, the deepest base
+	// first (see extend.go).
+	layer     int            // the layer being read, from 1
+	from      map[string]int // the layer of each key of names and once
+	nameLayer int            // the layer that set name
+	overrides []overrideDef  // of the layer being read
 }
 
 type settings struct {
@@ -239,6 +231,7 @@ type levelDef struct {
 	within   time.Duration
 	calendar *calendarRef
 	cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
+	minLayer int                // the layer that set min_score
 }
 
 type listDef struct {
@@ -297,6 +290,7 @@ func newPack() *pack {
 		clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: 7 * 24 * time.Hour},
 		once:     make(map[string]Position),
 		names:    make(map[string]Position),
+		from:     make(map[string]int),
 	}
 }
 
@@ -305,20 +299,30 @@ func (d *decoder) declare(p *pack, kind, name string, n *yaml.Node, rule string)
 	key := kind + " " + name
 	at := d.src.pos(n.Line, n.Column)
 	if prev, ok := p.names[key]; ok {
-		d.errorAt(n, rule, "%s %q is defined twice: here and at %s", kind, name, prev)
+		if p.from[key] < p.layer {
+			d.errorAt(n, rule, "%s %q is already defined by the base at %s; to change it use overrides.%ss", kind, name, prev, kind)
+		} else {
+			d.errorAt(n, rule, "%s %q is defined twice: here and at %s", kind, name, prev)
+		}
 		return false
 	}
 	p.names[key] = at
+	p.from[key] = p.layer
 	return true
 }
 
 func (d *decoder) section(p *pack, key *yaml.Node) bool {
 	at := d.src.pos(key.Line, key.Column)
 	if prev, ok := p.once[key.Value]; ok {
-		d.errorAt(key, "", "%s may appear in only one file of a pack: here and at %s", key.Value, prev)
+		if p.from[key.Value] < p.layer {
+			d.errorAt(key, "", "%s is already defined by the base at %s; to change it use overrides.%s", key.Value, prev, key.Value)
+		} else {
+			d.errorAt(key, "", "%s may appear in only one file of a pack: here and at %s", key.Value, prev)
+		}
 		return false
 	}
 	p.once[key.Value] = at
+	p.from[key.Value] = p.layer
 	return true
 }
 
@@ -340,8 +344,9 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 		if s, ok := d.str(v.val, "name", ""); ok {
 			at := d.src.pos(v.val.Line, v.val.Column)
 			switch {
-			case p.name == "":
-				p.name, p.namePos = s, at
+			case p.name == "" || p.nameLayer < p.layer:
+				// A pack that extends another may name itself anew.
+				p.name, p.namePos, p.nameLayer = s, at, p.layer
 			case p.name != s:
 				d.errorAt(v.val, "", "pack name %q differs from %q at %s", s, p.name, p.namePos)
 			}
@@ -370,6 +375,10 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	}
 	if v, ok := f["order"]; ok && d.section(p, v.key) {
 		d.order(v.val, p)
+	}
+	if v, ok := f["overrides"]; ok {
+		// Applied once every file of the layer is read (extend.go).
+		p.overrides = append(p.overrides, overrideDef{d: d, key: v.key, val: v.val})
 	}
 }
 
@@ -429,7 +438,7 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 			l.minScore, ok = d.number(v.val, "min_score", "")
 			l.minPos = d.src.pos(v.val.Line, v.val.Column)
 			// A bad value is reported; it is neither missing nor compared.
-			l.hasMin, l.minBad = true, !ok
+			l.hasMin, l.minBad, l.minLayer = true, !ok, p.layer
 		}
 		if v, ok := f["respond_within"]; !ok {
 			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.name)
@@ -507,7 +516,7 @@ var reserved = map[string]bool{
 // The keys each part of a rule file may have. schema/rules.schema.json
 // offers editors the same keys, and a test keeps the two in step.
 var (
-	fileKeys     = []string{"version", "name", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order"}
+	fileKeys     = []string{"version", "name", "extends", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order", "overrides"}
 	settingsKeys = []string{"new_customer", "timezone", "calendar"}
 	levelKeys    = []string{"name", "min_score", "respond_within", "calendar"}
 	ruleKeys     = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled"}
@@ -546,41 +555,10 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 			d.errorAt(item, "", "rule has no name")
 		}
 		r.name = rname
-		if v, ok := f["description"]; ok {
-			r.description, _ = d.str(v.val, "description", rname)
-		}
-		if v, ok := f["when"]; !ok {
+		if _, ok := f["when"]; !ok {
 			d.errorAt(item, rname, "rule has no when: say when the rule applies")
-		} else {
-			r.when, _ = d.expr(v.key, v.val, "when", rname)
 		}
-		if v, ok := f["score"]; ok {
-			if t := v.val.ShortTag(); v.val.Kind == yaml.ScalarNode && (t == "!!int" || t == "!!float") {
-				r.points, _ = d.number(v.val, "score", rname)
-			} else {
-				r.score, _ = d.expr(v.key, v.val, "score", rname)
-			}
-		}
-		if v, ok := f["level"]; ok {
-			if s, ok := d.str(v.val, "level", rname); ok {
-				r.level, r.levelNode, r.levelSrc = s, v.val, d.src
-			}
-		}
-		if v, ok := f["queue"]; ok {
-			r.queue, _ = d.name(v.val, "queue", rname, labelName, labelForm)
-		}
-		if v, ok := f["tags"]; ok {
-			r.tags = d.tags(v.val, rname)
-		}
-		if v, ok := f["respond_within"]; ok {
-			r.within, _ = d.duration(v.val, "respond_within", rname)
-		}
-		if v, ok := f["calendar"]; ok {
-			r.calendar = d.calendarRef(v.val, rname)
-		}
-		if v, ok := f["enabled"]; ok {
-			r.enabled, _ = d.boolean(v.val, "enabled", rname)
-		}
+		d.ruleFields(f, r)
 		switch {
 		case dup:
 			// Compiled for its own errors, never part of the engine.
@@ -588,6 +566,45 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		case rname != "":
 			p.rules = append(p.rules, r)
 		}
+	}
+}
+
+// ruleFields reads the fields of a rule other than its name into r, for a
+// rule and for an override of one.
+func (d *decoder) ruleFields(f map[string]*field, r *ruleDef) {
+	rname := r.name
+	if v, ok := f["description"]; ok {
+		r.description, _ = d.str(v.val, "description", rname)
+	}
+	if v, ok := f["when"]; ok {
+		r.when, _ = d.expr(v.key, v.val, "when", rname)
+	}
+	if v, ok := f["score"]; ok {
+		if t := v.val.ShortTag(); v.val.Kind == yaml.ScalarNode && (t == "!!int" || t == "!!float") {
+			r.points, _ = d.number(v.val, "score", rname)
+		} else {
+			r.score, _ = d.expr(v.key, v.val, "score", rname)
+		}
+	}
+	if v, ok := f["level"]; ok {
+		if s, ok := d.str(v.val, "level", rname); ok {
+			r.level, r.levelNode, r.levelSrc = s, v.val, d.src
+		}
+	}
+	if v, ok := f["queue"]; ok {
+		r.queue, _ = d.name(v.val, "queue", rname, labelName, labelForm)
+	}
+	if v, ok := f["tags"]; ok {
+		r.tags = d.tags(v.val, rname)
+	}
+	if v, ok := f["respond_within"]; ok {
+		r.within, _ = d.duration(v.val, "respond_within", rname)
+	}
+	if v, ok := f["calendar"]; ok {
+		r.calendar = d.calendarRef(v.val, rname)
+	}
+	if v, ok := f["enabled"]; ok {
+		r.enabled, _ = d.boolean(v.val, "enabled", rname)
 	}
 }
 
@@ -675,6 +692,11 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		case !last && !l.hasMin:
 			at(l.pos, "", "", "level %q needs a min_score: only the last level is the catch-all", l.name)
 		case !last && i > 0 && p.levels[i-1].hasMin && !l.minBad && !p.levels[i-1].minBad && l.minScore >= p.levels[i-1].minScore:
+			if up := p.levels[i-1]; up.minLayer > l.minLayer {
+				// An override moved the level above: point at the override.
+				at(up.minPos, "", "", "level %q: min_score %g must be above %g of level %q below it", up.name, up.minScore, l.minScore, l.name)
+				break
+			}
 			at(l.minPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.name, l.minScore, p.levels[i-1].minScore, p.levels[i-1].name)
 		}
 	}

@@ -78,6 +78,11 @@ func FuzzLoad(f *testing.F) {
 		}
 		lines := len(newSource("p.yaml", data).lines)
 		for _, e := range list {
+			if strings.HasPrefix(e.Pos.File, defaultDir+"/") {
+				// extends: default, with overrides that break what the
+				// default pack's own rules say.
+				continue
+			}
 			if e.Pos.File != "p.yaml" && e.Pos.File != "" {
 				t.Fatalf("error names file %q: %v", e.Pos.File, e)
 			}

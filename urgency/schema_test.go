@@ -41,6 +41,10 @@ var schemaObjects = []struct {
 	{"levelKeys", levelKeys, "/definitions/level"},
 	{"ruleKeys", ruleKeys, "/definitions/rule"},
 	{"clusterKeys", clusterKeys, "/properties/clusters"},
+	{"overrideKeys", overrideKeys, "/properties/overrides"},
+	{"levelOverrideKeys", levelOverrideKeys, "/definitions/levelOverride"},
+	{"listOverrideKeys", listOverrideKeys, "/definitions/listOverride"},
+	{"ruleOverrideKeys", ruleOverrideKeys, "/definitions/ruleOverride"},
 }
 
 func readSchema(t *testing.T, name string) map[string]any {

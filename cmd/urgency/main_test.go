@@ -30,6 +30,7 @@ const (
 	ticketsFile = "../../testdata/tickets.jsonl"
 	fixedNow    = "2026-11-22T10:00:00Z"
 	darkPack    = "testdata/packs/dark_mode.yaml"
+	acmePack    = "testdata/packs/extends_default.yaml"
 	badRules    = "testdata/badrules"
 )
 
@@ -444,6 +445,7 @@ func TestCheck(t *testing.T) {
 		{"default pack", []string{"check"}, "ok: default@"},
 		{"custom pack", []string{"check", "-rules", darkPack}, "ok: dark-mode@"},
 		{"pack as argument", []string{"check", darkPack}, "ok: dark-mode@"},
+		{"pack extending the default", []string{"check", "-rules", acmePack}, "ok: acme@"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -535,6 +537,45 @@ func TestRankCustomPack(t *testing.T) {
 	i := slices.IndexFunc(defLines, func(l jsonLine) bool { return l.ID == "T-1072" })
 	assert.Greater(t, i, 50, "the default pack puts a feature wish near the end")
 	assert.NotEqual(t, def.stdout, r.stdout)
+}
+
+// TestRankExtendedPack ranks with the default pack extended by a dark mode
+// rule and with its feature-request rule disabled: the two dark mode
+// requests rise to high, and every other ticket is decided as the default
+// pack decides it.
+func TestRankExtendedPack(t *testing.T) {
+	t.Parallel()
+	def := runCmd(t, "", "rank", "-now", fixedNow, "-format", "json", ticketsFile)
+	requireOK(t, def)
+	r := runCmd(t, "", "rank", "-rules", acmePack, "-now", fixedNow, "-format", "json", ticketsFile)
+	requireOK(t, r)
+
+	byID := func(lines []jsonLine) map[string]jsonLine {
+		out := make(map[string]jsonLine)
+		for _, l := range lines {
+			l.Rank = 0
+			out[l.ID] = l
+		}
+		return out
+	}
+	want, got := byID(parseJSON(t, def.stdout)), byID(parseJSON(t, r.stdout))
+	require.Len(t, got, len(want))
+	for _, id := range []string{"T-1072", "T-1076"} {
+		assert.Contains(t, want[id].Rules, "feature-request", id)
+		assert.Equal(t, "high", got[id].Level, id)
+		assert.Equal(t, "product", got[id].Queue, id)
+		assert.Contains(t, got[id].Rules, "dark-mode", id)
+		assert.NotContains(t, got[id].Rules, "feature-request", id)
+	}
+	changed := 0
+	for id, w := range want {
+		if slices.Contains(w.Rules, "feature-request") || slices.Contains(got[id].Rules, "dark-mode") {
+			changed++
+			continue
+		}
+		assert.Equal(t, w, got[id], id)
+	}
+	assert.Less(t, changed, len(want)/4, "the extension changes only the tickets it is about")
 }
 
 func TestUsage(t *testing.T) {

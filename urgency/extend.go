@@ -1,0 +1,482 @@
+package urgency
+
+import (
+	"fmt"
+	"hash"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/triagekit/triage/rules"
+	"github.com/triagekit/triage/urgency/internal/match"
+)
+
+// A pack may build on another: one of its files says
+//
+//	extends: default          # the embedded default pack
+//	extends: ../base/         # a file, directory or glob, relative to this file
+//
+// The base is read first (and its own base before it), then the files of
+// the pack on top, as one more layer. A layer adds lists, macros,
+// calendars and rules; it changes what its base defines only through an
+// overrides section, and every override must name something the base has.
+
+// The keys of an overrides section and of its entries.
+var (
+	overrideKeys      = []string{"settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order"}
+	levelOverrideKeys = []string{"min_score", "respond_within", "calendar"}
+	listOverrideKeys  = []string{"add", "remove", "replace"}
+	// A rule override takes a rule's keys but its name, and replace.
+	ruleOverrideKeys = append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "name" }), "replace")
+)
+
+// maxExtends bounds a chain of packs extending each other; symbolic links
+// can make an endless chain of distinct paths.
+const maxExtends = 8
+
+// defaultBase names the embedded default pack in extends.
+const defaultBase = "default"
+
+// defaultDir is the directory the default pack's files are named under in
+// positions, as in the repository.
+const defaultDir = "rules/default"
+
+// loader reads the layers of a pack into one pack, deepest base first.
+type loader struct {
+	p        *pack
+	h        hash.Hash
+	srcs     map[string]*source
+	errs     *ErrorList
+	complete bool // every file read and parsed as YAML
+}
+
+// link is one layer of a chain of packs extending each other.
+type link struct {
+	files []string
+	ref   string   // what the layer's extends names, "" for none
+	at    Position // where its extends is written
+}
+
+type parsedFile struct {
+	src  *source
+	root *yaml.Node // nil when the file is not valid YAML
+}
+
+// layer reads files as one layer: their base first, then the files
+// themselves, then their overrides.
+func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
+	var docs []parsedFile
+	for _, name := range files {
+		data, err := readFile(fsys, name)
+		if err != nil {
+			*l.errs = append(*l.errs, &Error{Pos: Position{File: name}, Err: err})
+			l.complete = false
+			continue
+		}
+		src := newSource(name, data)
+		l.srcs[name] = src
+		root := parseYAML(src, l.errs)
+		if root == nil {
+			l.complete = false
+		}
+		docs = append(docs, parsedFile{src: src, root: root})
+	}
+	this := &link{files: files}
+	var ext *yaml.Node
+	for _, doc := range docs {
+		k, v := extendsOf(doc.root)
+		if k == nil {
+			continue
+		}
+		if ext != nil {
+			pos := doc.src.pos(k.Line, k.Column)
+			*l.errs = append(*l.errs, &Error{Pos: pos, Err: fmt.Errorf("extends may appear in only one file of a pack: here and at %s", this.at), line: doc.src.line(pos.Line)})
+			continue
+		}
+		ext = v
+		this.at = doc.src.pos(v.Line, v.Column)
+		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
+		l.extend(fsys, d, v, append(chain, this))
+	}
+
+	l.p.layer++
+	l.p.overrides = nil
+	for _, doc := range docs {
+		// The version hashes contents in load order, base first, not the
+		// paths they were read from.
+		fmt.Fprintf(l.h, "%d\x00", len(doc.src.data))
+		l.h.Write(doc.src.data)
+		if doc.root == nil {
+			continue
+		}
+		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
+		d.file(doc.root, l.p)
+		if d.budget < 0 {
+			l.tooManyAliases(doc.src)
+		}
+	}
+	if len(l.p.overrides) == 0 {
+		return
+	}
+	if ext == nil {
+		for _, o := range l.p.overrides {
+			o.d.errorAt(o.key, "", "overrides change a base pack, but this pack extends none: add extends: default, or the path of the base")
+		}
+		return
+	}
+	if !l.complete {
+		// Targets in files that could not be read would all be missing.
+		return
+	}
+	seen := make(map[string]Position)
+	for _, o := range l.p.overrides {
+		ov := &overrider{d: o.d, p: l.p, base: this, seen: seen}
+		ov.apply(o.val)
+		if o.d.budget < 0 {
+			l.tooManyAliases(o.d.src)
+		}
+	}
+}
+
+func (l *loader) tooManyAliases(src *source) {
+	*l.errs = append(*l.errs, &Error{Pos: src.pos(1, 1), Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes)})
+	l.complete = false
+}
+
+// extendsOf returns the extends key and value of a file's top level.
+func extendsOf(root *yaml.Node) (key, val *yaml.Node) {
+	for root != nil && root.Kind == yaml.AliasNode {
+		root = root.Alias
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i]; k.Kind == yaml.ScalarNode && k.Value == "extends" {
+			v := root.Content[i+1]
+			for v.Kind == yaml.AliasNode {
+				v = v.Alias
+			}
+			return k, v
+		}
+	}
+	return nil, nil
+}
+
+// extend reads the base that n, the extends of the last layer of chain,
+// names.
+func (l *loader) extend(fsys fs.FS, d *decoder, n *yaml.Node, chain []*link) {
+	this := chain[len(chain)-1]
+	ref, ok := d.str(n, "extends", "")
+	if ok && strings.TrimSpace(ref) == "" {
+		d.errorAt(n, "", "extends is empty: name the base pack, default or a path")
+		ok = false
+	}
+	if !ok {
+		l.complete = false
+		return
+	}
+	this.ref = ref
+	if len(chain) > maxExtends {
+		d.errorAt(n, "", "extends %q: more than %d packs extend each other", ref, maxExtends)
+		l.complete = false
+		return
+	}
+	base, target := fsys, ref
+	switch {
+	case ref == defaultBase:
+		base, target = prefixFS{dir: defaultDir, fsys: rules.Default()}, defaultDir
+	case !path.IsAbs(ref):
+		target = path.Join(path.Dir(d.src.name), ref)
+	}
+	files, err := expand(base, target)
+	if err != nil {
+		d.errorAt(n, "", "extends %q: %s: %v", ref, target, err)
+		l.complete = false
+		return
+	}
+	for _, f := range files {
+		for i, up := range chain {
+			if !slices.ContainsFunc(up.files, func(g string) bool { return path.Clean(g) == path.Clean(f) }) {
+				continue
+			}
+			if i == len(chain)-1 {
+				d.errorAt(n, "", "extends %q loads %s, a file of this pack: a pack cannot extend itself", ref, f)
+			} else {
+				var steps []string
+				for _, c := range chain[i:] {
+					steps = append(steps, fmt.Sprintf("%s extends %s", c.at, c.ref))
+				}
+				d.errorAt(n, "", "extends %q makes a cycle: %s, which loads %s again", ref, strings.Join(steps, ", "), f)
+			}
+			l.complete = false
+			return
+		}
+	}
+	l.layer(base, files, chain)
+}
+
+// prefixFS serves fsys under dir, so that the default pack's files are
+// named rules/default/pack.yaml in positions, not pack.yaml.
+type prefixFS struct {
+	dir  string
+	fsys fs.FS
+}
+
+func (p prefixFS) Open(name string) (fs.File, error) {
+	if name == p.dir {
+		return p.fsys.Open(".")
+	}
+	if rest, ok := strings.CutPrefix(name, p.dir+"/"); ok {
+		return p.fsys.Open(rest)
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// overrideDef is one overrides section, kept until its layer is read.
+type overrideDef struct {
+	d        *decoder
+	key, val *yaml.Node
+}
+
+// overrider applies the overrides sections of one layer to the pack its
+// base built.
+type overrider struct {
+	d    *decoder
+	p    *pack
+	base *link
+	seen map[string]Position // what the layer overrides, against doing it twice
+}
+
+func (o *overrider) apply(n *yaml.Node) {
+	d := o.d
+	f := d.fields(n, "overrides", "", overrideKeys...)
+	if v, ok := f["settings"]; ok && o.once(v.key, "settings") {
+		d.settings(v.val, o.p)
+	}
+	if v, ok := f["clusters"]; ok && o.once(v.key, "clusters") {
+		d.clusterSettings(v.val, o.p)
+	}
+	if v, ok := f["order"]; ok && o.once(v.key, "order") {
+		d.order(v.val, o.p)
+	}
+	if v, ok := f["levels"]; ok {
+		o.each(v.val, "level", o.level)
+	}
+	if v, ok := f["lists"]; ok {
+		o.each(v.val, "list", o.list)
+	}
+	if v, ok := f["macros"]; ok {
+		o.each(v.val, "macro", o.macro)
+	}
+	if v, ok := f["calendars"]; ok {
+		o.each(v.val, "calendar", o.calendar)
+	}
+	if v, ok := f["rules"]; ok {
+		o.each(v.val, "rule", o.rule)
+	}
+}
+
+// once reports a second override of the same thing in one layer.
+func (o *overrider) once(n *yaml.Node, key string) bool {
+	if prev, ok := o.seen[key]; ok {
+		o.d.errorAt(n, "", "%s is overridden twice: here and at %s", key, prev)
+		return false
+	}
+	o.seen[key] = o.d.src.pos(n.Line, n.Column)
+	return true
+}
+
+// each walks a mapping of names to overrides of one kind, handing each
+// whose target the base defines to fn.
+func (o *overrider) each(n *yaml.Node, kind string, fn func(name string, k, v *yaml.Node)) {
+	d := o.d
+	if n.Kind != yaml.MappingNode {
+		d.errorAt(n, "", "overrides.%ss must map %s names to their changes, not %s", kind, kind, describe(n))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.resolve(n.Content[i+1])
+		name, ok := d.str(k, kind+" name", "")
+		if !ok || !o.once(k, fmt.Sprintf("%s %q", kind, name)) {
+			continue
+		}
+		if o.target(k, kind, name) {
+			fn(name, k, v)
+		}
+	}
+}
+
+// target checks that the base defines kind name, and says where to look
+// when it does not.
+func (o *overrider) target(k *yaml.Node, kind, name string) bool {
+	key := kind + " " + name
+	at, ok := o.p.names[key]
+	switch {
+	case ok && o.p.from[key] < o.p.layer:
+		return true
+	case ok:
+		o.d.errorAt(k, "", "%s %q is defined by this pack at %s, not by its base: change it there", kind, name, at)
+	default:
+		var names []string
+		for n := range o.p.names {
+			if s, found := strings.CutPrefix(n, kind+" "); found && o.p.from[n] < o.p.layer {
+				names = append(names, s)
+			}
+		}
+		slices.Sort(names)
+		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
+	}
+	return false
+}
+
+func (o *overrider) level(name string, k, v *yaml.Node) {
+	d := o.d
+	i := slices.IndexFunc(o.p.levels, func(l *levelDef) bool { return l.name == name })
+	if i < 0 {
+		return // the base's definition was broken, and reported
+	}
+	f := d.fields(v, "level override", "", levelOverrideKeys...)
+	l := *o.p.levels[i]
+	if v, ok := f["min_score"]; ok {
+		var ok bool
+		l.minScore, ok = d.number(v.val, "min_score", "")
+		l.minPos = d.src.pos(v.val.Line, v.val.Column)
+		l.hasMin, l.minBad, l.minLayer = true, !ok, o.p.layer
+	}
+	if v, ok := f["respond_within"]; ok {
+		if dur, ok := d.duration(v.val, "respond_within", ""); ok {
+			l.within = dur
+		}
+	}
+	if v, ok := f["calendar"]; ok {
+		l.calendar = d.calendarRef(v.val, "")
+	}
+	o.p.levels[i] = &l
+}
+
+func (o *overrider) list(name string, k, v *yaml.Node) {
+	d := o.d
+	i := slices.IndexFunc(o.p.lists, func(l *listDef) bool { return l.name == name })
+	if i < 0 {
+		return
+	}
+	old := o.p.lists[i]
+	f := d.fields(v, "list override", "", listOverrideKeys...)
+	l := &listDef{name: name, pos: old.pos, terms: slices.Clone(old.terms)}
+	if r, ok := f["replace"]; ok {
+		if _, add := f["add"]; add {
+			d.errorAt(r.key, "", "list %q: replace gives the whole list: use it without add and remove", name)
+		} else if _, remove := f["remove"]; remove {
+			d.errorAt(r.key, "", "list %q: replace gives the whole list: use it without add and remove", name)
+		}
+		l.terms = o.terms(r.val, name)
+	}
+	if r, ok := f["remove"]; ok {
+		for _, t := range o.terms(r.val, name) {
+			kept := slices.DeleteFunc(slices.Clone(l.terms), func(b termDef) bool { return sameTerm(b.text, t.text) })
+			if len(kept) == len(l.terms) {
+				var have []string
+				for _, b := range l.terms {
+					have = append(have, b.text)
+				}
+				d.errorAtPos(t.pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.text, suggest(t.text, have), old.pos)
+			}
+			l.terms = kept
+		}
+	}
+	if a, ok := f["add"]; ok {
+		l.terms = append(l.terms, o.terms(a.val, name)...)
+	}
+	if len(l.terms) == 0 {
+		d.errorAt(k, "", "list %q would have no terms left: disable the rules that mention it instead", name)
+		return
+	}
+	o.p.lists[i] = l
+}
+
+// terms reads a list of terms of an override of list name.
+func (o *overrider) terms(n *yaml.Node, name string) []termDef {
+	d := o.d
+	if n.Kind != yaml.SequenceNode {
+		d.errorAt(n, "", "list %q: terms must be a list like [\"plać*\", invoice], not %s", name, describe(n))
+		return nil
+	}
+	var out []termDef
+	for _, t := range n.Content {
+		t = d.resolve(t)
+		if t.Kind != yaml.ScalarNode || t.ShortTag() == "!!null" {
+			d.errorAt(t, "", "list %q: a term must be text, not %s", name, describe(t))
+			continue
+		}
+		out = append(out, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
+	}
+	return out
+}
+
+// sameTerm reports whether two spellings are one term to the matcher: the
+// same words after folding, with "*" in the same places.
+func sameTerm(a, b string) bool {
+	if a == b {
+		return true
+	}
+	stars := func(s string) string {
+		var out []string
+		for _, w := range strings.Fields(s) {
+			out = append(out, fmt.Sprint(strings.HasSuffix(w, "*")))
+		}
+		return strings.Join(out, " ")
+	}
+	return match.Fold(a) == match.Fold(b) && stars(a) == stars(b)
+}
+
+func (o *overrider) macro(name string, k, v *yaml.Node) {
+	i := slices.IndexFunc(o.p.macros, func(m *macroDef) bool { return m.name == name })
+	if i < 0 {
+		return
+	}
+	if e, ok := o.d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
+		o.p.macros[i] = &macroDef{name: name, pos: o.d.src.pos(k.Line, k.Column), expr: e}
+	}
+}
+
+func (o *overrider) calendar(name string, k, v *yaml.Node) {
+	i := slices.IndexFunc(o.p.calendars, func(c *calendarDef) bool { return c.name == name })
+	if i < 0 {
+		return
+	}
+	if c := o.d.calendar(v, name); c != nil {
+		o.p.calendars[i] = &calendarDef{name: name, pos: o.d.src.pos(k.Line, k.Column), cal: c}
+	}
+}
+
+// rule changes the fields of a base rule that the override gives, or
+// with replace: true replaces the rule by the override.
+func (o *overrider) rule(name string, k, v *yaml.Node) {
+	d := o.d
+	i := slices.IndexFunc(o.p.rules, func(r *ruleDef) bool { return r.name == name })
+	if i < 0 {
+		return
+	}
+	old := o.p.rules[i]
+	f := d.fields(v, "rule override", name, ruleOverrideKeys...)
+	replace := false
+	if rv, ok := f["replace"]; ok {
+		replace, _ = d.boolean(rv.val, "replace", name)
+	}
+	r := *old
+	if replace {
+		r = ruleDef{name: name, pos: old.pos, enabled: true}
+		if _, ok := f["when"]; !ok {
+			d.errorAt(v, name, "a replaced rule has no when: say when the rule applies")
+		}
+	}
+	if _, ok := f["score"]; ok {
+		r.points, r.score = 0, exprSource{}
+	}
+	d.ruleFields(f, &r)
+	o.p.rules[i] = &r
+}
