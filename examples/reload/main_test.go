@@ -63,7 +63,7 @@ func TestRunReloads(t *testing.T) {
 
 	first := servingLine.FindStringSubmatch(waitFor(servingLine))[1]
 	assert.True(t, strings.HasPrefix(first, "default@"), first)
-	assert.Regexp(t, `(?m)^  1\. R-\d `, out.String(), "the tickets are ranked")
+	waitFor(regexp.MustCompile(`(?m)^  1\. R-\d `)) // the tickets are ranked after the version is named
 
 	// A support lead saves a mistake: the reload is rejected with the
 	// place of the mistake, and the version serving keeps serving.
