@@ -1,12 +1,13 @@
 // Command urgency checks rule packs and ranks support tickets with them.
 //
-//	urgency check [-rules FILE]...
+//	urgency check [-rules FILE]... [-strict] [-format text|json]
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //
-// rank puts tickets in priority order with the repeated-issue clusters
-// among them applied; similar lists, for each ticket, the tickets most like
-// it created no later than it.
+// check lists every error and warning of a pack; rank puts tickets in
+// priority order with the repeated-issue clusters among them applied;
+// similar lists, for each ticket, the tickets most like it created no
+// later than it.
 //
 // Without -rules, the embedded default pack is used. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
@@ -28,7 +29,7 @@ import (
 const usage = `urgency ranks support tickets by the policy in a rule pack.
 
 Usage:
-  urgency check [-rules FILE]...
+  urgency check [-rules FILE]... [-strict] [-format text|json]
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 
@@ -117,25 +118,6 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func check(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", stderr)
-	var paths files
-	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
-	}
-	paths = append(paths, fs.Args()...)
-	eng, err := loadEngine(paths)
-	if err != nil {
-		printLoadError(stderr, err)
-		return 1
-	}
-	r, l, v := len(eng.Rules()), len(eng.Lists()), len(eng.Levels())
-	fmt.Fprintf(stdout, "ok: %s: %d %s, %d %s, %d %s\n", eng.Version(),
-		r, plural(r, "rule", "rules"), l, plural(l, "list", "lists"), v, plural(v, "level", "levels"))
-	return 0
 }
 
 func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
