@@ -137,12 +137,13 @@ type linter struct {
 	e      *Engine
 	srcs   map[string]*source
 	macros map[string]bool
+	budget int // term comparisons left; see coverBudget
 	out    []Warning
 }
 
 // lint returns the warnings of a pack that compiled without errors.
 func lint(p *pack, e *Engine, srcs map[string]*source) []Warning {
-	l := &linter{p: p, e: e, srcs: srcs, macros: make(map[string]bool)}
+	l := &linter{p: p, e: e, srcs: srcs, macros: make(map[string]bool), budget: coverBudget}
 	for _, m := range p.macros {
 		l.macros[m.name] = true
 	}
@@ -499,32 +500,26 @@ func (l *linter) contradictions(r *rule, root ast.Node) {
 		if inner[chain] {
 			continue
 		}
-		var cs []constraint
+		domains := make(map[string]*domain)
 		for _, term := range conjuncts(chain, nil) {
-			if c, ok := constraintOf(term); ok {
-				cs = append(cs, c)
-			}
-		}
-		for i, c := range cs {
-			var same []constraint
-			for _, d := range cs[:i+1] {
-				if d.field == c.field {
-					same = append(same, d)
-				}
-			}
-			if len(same) < 2 || satisfiable(same) {
+			c, ok := constraintOf(term)
+			if !ok {
 				continue
 			}
-			earlier := make([]string, len(same)-1)
-			for j, d := range same[:len(same)-1] {
-				earlier[j] = d.String()
+			d := domains[c.field]
+			if d == nil {
+				d = newDomain(c)
+				domains[c.field] = d
+			}
+			if d.add(c) {
+				continue
 			}
 			outcome := "so the rule never matches"
 			if chain != root {
 				outcome = "so this part of when is never true"
 			}
 			l.warn(Warning{Pos: r.whenSrc.position(c.from), Code: WarnContradictory, Rule: r.Name,
-				Msg: fmt.Sprintf("%s contradicts %s in the same condition, %s", c, strings.Join(earlier, " && "), outcome)})
+				Msg: fmt.Sprintf("%s contradicts %s in the same condition, %s", c, d.describe(), outcome)})
 			break
 		}
 	}
@@ -624,7 +619,7 @@ func setOf(n ast.Node) ([]value, bool) {
 	return out, true
 }
 
-var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in"}
+var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in", "not in": "in"}
 var flipped = map[string]string{"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 func constraintOf(n ast.Node) (constraint, bool) {
@@ -683,50 +678,80 @@ func constraintOf(n ast.Node) (constraint, bool) {
 	return constraint{field: f, op: op, vals: []value{v}, integer: isInteger(fieldNode), from: from}, true
 }
 
-// satisfiable tells whether some value of one field meets every
-// constraint. Constraints that mix kinds of value are not judged.
-func satisfiable(cs []constraint) bool {
-	kind := cs[0].vals[0].kind
-	integer := true
-	for _, c := range cs {
+// A domain is what the constraints of one && chain so far allow a field
+// to be: a range of numbers, a set of values or any, minus excluded
+// values. Constraints are added one by one, each check costing about the
+// size of the allowed set.
+type domain struct {
+	kind       valueKind
+	integer    bool // the field holds whole numbers
+	mixed      bool // constraints with several kinds of value: not judged
+	lo, hi     float64
+	loOpen     bool
+	hiOpen     bool
+	restricted bool
+	allowed    []value
+	excluded   map[value]bool
+	seen       []string // the first constraints met, for the message
+	more       bool     // more than seen
+}
+
+func newDomain(c constraint) *domain {
+	d := &domain{kind: c.vals[0].kind, integer: c.integer, lo: math.Inf(-1), hi: math.Inf(1), excluded: make(map[value]bool)}
+	if d.kind == kindBool {
+		d.allowed, d.restricted = []value{{kind: kindBool}, {kind: kindBool, b: true}}, true
+	}
+	return d
+}
+
+// add adds a constraint and tells whether some value still meets all.
+func (d *domain) add(c constraint) bool {
+	for _, v := range c.vals {
+		d.mixed = d.mixed || v.kind != d.kind
+	}
+	if d.mixed {
+		return true
+	}
+	d.integer = d.integer && c.integer
+	v := c.vals[0]
+	switch c.op {
+	case "==", "in":
+		if !d.restricted {
+			d.allowed, d.restricted = slices.Clone(c.vals), true
+		} else {
+			set := make(map[value]bool, len(c.vals))
+			for _, v := range c.vals {
+				set[v] = true
+			}
+			d.allowed = slices.DeleteFunc(d.allowed, func(a value) bool { return !set[a] })
+		}
+	case "!=", "not in":
 		for _, v := range c.vals {
-			if v.kind != kind {
-				return true
-			}
+			d.excluded[v] = true
 		}
-		integer = integer && c.integer
-	}
-	lo, hi := math.Inf(-1), math.Inf(1)
-	loOpen, hiOpen := false, false
-	var allowed, excluded []value
-	restricted := false
-	restrict := func(set []value) {
-		if !restricted {
-			allowed, restricted = slices.Clone(set), true
-			return
+	case "<", "<=":
+		if v.n < d.hi || v.n == d.hi && c.op == "<" {
+			d.hi, d.hiOpen = v.n, c.op == "<"
 		}
-		allowed = slices.DeleteFunc(allowed, func(a value) bool {
-			return !slices.ContainsFunc(set, a.equal)
-		})
-	}
-	for _, c := range cs {
-		v := c.vals[0]
-		switch c.op {
-		case "==", "in":
-			restrict(c.vals)
-		case "!=", "not in":
-			excluded = append(excluded, c.vals...)
-		case "<", "<=":
-			if v.n < hi || v.n == hi && c.op == "<" {
-				hi, hiOpen = v.n, c.op == "<"
-			}
-		case ">", ">=":
-			if v.n > lo || v.n == lo && c.op == ">" {
-				lo, loOpen = v.n, c.op == ">"
-			}
+	case ">", ">=":
+		if v.n > d.lo || v.n == d.lo && c.op == ">" {
+			d.lo, d.loOpen = v.n, c.op == ">"
 		}
 	}
-	if integer {
+	if !d.satisfiable() {
+		return false
+	}
+	if len(d.seen) < 3 {
+		d.seen = append(d.seen, c.String())
+	} else {
+		d.more = true
+	}
+	return true
+}
+
+func (d *domain) satisfiable() bool {
+	lo, hi, loOpen, hiOpen := d.lo, d.hi, d.loOpen, d.hiOpen
+	if d.integer {
 		// Whole numbers: x > 2 is x >= 3.
 		if loOpen && lo == math.Floor(lo) {
 			lo++
@@ -736,27 +761,28 @@ func satisfiable(cs []constraint) bool {
 		}
 		lo, hi, loOpen, hiOpen = math.Ceil(lo), math.Floor(hi), false, false
 	}
-	if kind == kindBool && !restricted {
-		allowed, restricted = []value{{kind: kindBool}, {kind: kindBool, b: true}}, true
-	}
-	inRange := func(v value) bool {
-		if v.kind != kindNumber {
-			return true
-		}
-		return (v.n > lo || v.n == lo && !loOpen) && (v.n < hi || v.n == hi && !hiOpen)
-	}
 	if lo > hi || lo == hi && (loOpen || hiOpen) {
 		return false
 	}
-	if restricted {
-		return slices.ContainsFunc(allowed, func(a value) bool {
-			return inRange(a) && !slices.ContainsFunc(excluded, a.equal)
-		})
+	inRange := func(v value) bool {
+		return v.kind != kindNumber || (v.n > lo || v.n == lo && !loOpen) && (v.n < hi || v.n == hi && !hiOpen)
 	}
-	if kind == kindNumber && lo == hi {
-		return !slices.ContainsFunc(excluded, value{kind: kindNumber, n: lo}.equal)
+	if d.restricted {
+		return slices.ContainsFunc(d.allowed, func(a value) bool { return inRange(a) && !d.excluded[a] })
+	}
+	if d.kind == kindNumber && lo == hi {
+		return !d.excluded[value{kind: kindNumber, n: lo}]
 	}
 	return true
+}
+
+// describe names the constraints added before the one that failed.
+func (d *domain) describe() string {
+	s := strings.Join(d.seen, " && ")
+	if d.more {
+		s += " && ..."
+	}
+	return s
 }
 
 // lintTerm is a list term as the matcher reads it.
@@ -794,32 +820,26 @@ func parseLintTerm(def termDef) (lintTerm, bool) {
 	return t, true
 }
 
-// covers tells whether every text a matches is matched by b: b's words
-// appear in a's in a row, each b word equal to the a word or, ending with
-// "*", a prefix of it.
-func (b lintTerm) covers(a lintTerm) bool {
-	if b.key == a.key || len(b.words) > len(a.words) {
+// coversAt tells whether every text a matches is matched by b because
+// b's words match a's from word off on: each b word equal to the a word
+// or, ending with "*", a prefix of it.
+func (b lintTerm) coversAt(a lintTerm, off int) bool {
+	if b.key == a.key || off+len(b.words) > len(a.words) {
 		return false
 	}
-	for off := 0; off+len(b.words) <= len(a.words); off++ {
-		ok := true
-		for i, w := range b.words {
-			aw := a.words[off+i]
-			if b.prefix[i] {
-				ok = strings.HasPrefix(aw, w)
-			} else {
-				ok = aw == w && !a.prefix[off+i]
-			}
-			if !ok {
-				break
-			}
-		}
-		if ok {
-			return true
+	for i, w := range b.words {
+		aw := a.words[off+i]
+		if b.prefix[i] && !strings.HasPrefix(aw, w) || !b.prefix[i] && (aw != w || a.prefix[off+i]) {
+			return false
 		}
 	}
-	return false
+	return true
 }
+
+// coverBudget bounds the term comparisons of one lint, so that a list
+// of many terms sharing a first word cannot make loading slow; past it,
+// covered terms are no longer looked for.
+const coverBudget = 1 << 20
 
 // terms reports a list's terms that add nothing (written twice, the same
 // after folding, matched by another term anyway) and "*" terms with stems
@@ -840,24 +860,64 @@ func (l *linter) terms(ld *listDef) {
 		}
 		return fmt.Sprintf("column %d", p.Column)
 	}
+	byText := make(map[string]int)
+	byKey := make(map[string]int)
+	// Distinct terms by their first word: plain, or the stem before "*".
+	byWord := make(map[string][]int)
+	byStem := make(map[string][]int)
+	var distinct []int
 	for i, t := range ts {
 		if len(t.words) == 1 && t.prefix[0] && utf8.RuneCountInString(t.words[0]) < minStem {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnShortWildcard, List: ld.name,
 				Msg: fmt.Sprintf("%q matches every word that starts with %q, which is too many words in too many languages; write a stem of at least %d letters or the whole words", t.def.text, t.words[0], minStem)})
 		}
-		if j := slices.IndexFunc(ts[:i], func(u lintTerm) bool { return u.def.text == t.def.text }); j >= 0 {
+		if j, ok := byText[t.def.text]; ok {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnDuplicateTerm, List: ld.name,
 				Msg: fmt.Sprintf("%q is listed twice (first at %s); remove one", t.def.text, at(ts[j].def.pos, t.def.pos))})
 			continue
 		}
-		if j := slices.IndexFunc(ts[:i], func(u lintTerm) bool { return u.key == t.key }); j >= 0 {
+		byText[t.def.text] = i
+		if j, ok := byKey[t.key]; ok {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnSameAfterFolding, List: ld.name,
 				Msg: fmt.Sprintf("%q is the same as %q (%s) after folding (case, accents and script are ignored); keep one", t.def.text, ts[j].def.text, at(ts[j].def.pos, t.def.pos))})
 			continue
 		}
-		if j := slices.IndexFunc(ts, func(u lintTerm) bool { return u.covers(t) }); j >= 0 {
+		byKey[t.key] = i
+		if t.prefix[0] {
+			byStem[t.words[0]] = append(byStem[t.words[0]], i)
+		} else {
+			byWord[t.words[0]] = append(byWord[t.words[0]], i)
+		}
+		distinct = append(distinct, i)
+	}
+	for _, i := range distinct {
+		t := ts[i]
+		best := -1
+		try := func(cands []int, off int) {
+			for _, j := range cands {
+				if l.budget <= 0 || best >= 0 && j >= best {
+					return
+				}
+				l.budget--
+				if ts[j].coversAt(t, off) {
+					best = j
+				}
+			}
+		}
+		for off, w := range t.words {
+			if !t.prefix[off] {
+				try(byWord[w], off)
+			}
+			for k := range w {
+				if k > 0 {
+					try(byStem[w[:k]], off)
+				}
+			}
+			try(byStem[w], off)
+		}
+		if best >= 0 {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnCoveredTerm, List: ld.name,
-				Msg: fmt.Sprintf("%q is already matched by %q (%s), so it adds nothing; remove %q", t.def.text, ts[j].def.text, at(ts[j].def.pos, t.def.pos), t.def.text)})
+				Msg: fmt.Sprintf("%q is already matched by %q (%s), so it adds nothing; remove %q", t.def.text, ts[best].def.text, at(ts[best].def.pos, t.def.pos), t.def.text)})
 		}
 	}
 }

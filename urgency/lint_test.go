@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,4 +205,27 @@ func TestUntestedRules(t *testing.T) {
 	require.NotEmpty(t, ws)
 	assert.Equal(t, "testdata/lint.clean.yaml:31:11: warning: rule \"account\": no test case makes this rule match; add a ticket that should match it to a test file [untested-rule]", ws[0].String())
 	assert.Equal(t, "  - name: account\n          ^", ws[0].Caret())
+}
+
+// TestLintLargePack: lint stays linear on packs at the limits, such as a
+// list of many phrases with the same first word and a long chain of
+// comparisons of one field.
+func TestLintLargePack(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: big\nlevels:\n  - {name: low, respond_within: 2h}\nlists:\n  big:\n")
+	for i := range 90000 {
+		fmt.Fprintf(&b, "    - \"ne t%d\"\n", i)
+	}
+	b.WriteString("    - \"ne t7\"\nrules:\n  - name: r\n    score: 1\n    when: mentions(text, \"big\")")
+	for i := range 600 {
+		fmt.Fprintf(&b, " && cluster.size != %d", i)
+	}
+	b.WriteString(" && cluster.size == 7\n")
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(b.String())}})
+	require.NoError(t, err)
+	ws := e.Warnings()
+	require.Len(t, ws, 2)
+	assert.Equal(t, WarnDuplicateTerm, ws[0].Code)
+	assert.Equal(t, WarnContradictory, ws[1].Code)
+	assert.Equal(t, `cluster.size == 7 contradicts cluster.size != 0 && cluster.size != 1 && cluster.size != 2 && ... in the same condition, so the rule never matches`, ws[1].Msg)
 }
