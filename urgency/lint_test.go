@@ -229,3 +229,30 @@ func TestLintLargePack(t *testing.T) {
 	assert.Equal(t, WarnContradictory, ws[1].Code)
 	assert.Equal(t, `cluster.size == 7 contradicts cluster.size != 0 && cluster.size != 1 && cluster.size != 2 && ... in the same condition, so the rule never matches`, ws[1].Msg)
 }
+
+// FuzzLint checks that lint never panics on a pack that loads and that
+// every warning points into the file with a known code.
+func FuzzLint(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	codes := append(slices.Clone(allCodes), WarnUntestedRule)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
+		if err != nil {
+			return
+		}
+		lines := len(newSource("p.yaml", data).lines)
+		for _, w := range append(e.Warnings(), e.UntestedRules(nil)...) {
+			if w.Pos.File != "p.yaml" || w.Pos.Line < 1 || w.Pos.Line > lines || w.Pos.Column < 1 {
+				t.Fatalf("position %v outside the file (%d lines): %v", w.Pos, lines, w)
+			}
+			if !slices.Contains(codes, w.Code) {
+				t.Fatalf("unknown code: %v", w)
+			}
+		}
+	})
+}
