@@ -101,14 +101,18 @@ func (w Warning) Caret() string {
 // linted, except that the lists and macros they use count as used.
 func (e *Engine) Warnings() []Warning { return slices.Clone(e.warnings) }
 
-// UntestedRules returns an [WarnUntestedRule] warning, at the rule's name,
+// UntestedRules returns a [WarnUntestedRule] warning, at the rule's name,
 // for every enabled rule of the pack whose name is not in exercised: the
 // rules no test case made match. Names that are not rules of the pack are
 // ignored.
 func (e *Engine) UntestedRules(exercised []string) []Warning {
+	done := make(map[string]bool, len(exercised))
+	for _, name := range exercised {
+		done[name] = true
+	}
 	var out []Warning
 	for _, r := range e.rules {
-		if !r.Enabled || slices.Contains(exercised, r.Name) {
+		if !r.Enabled || done[r.Name] {
 			continue
 		}
 		out = append(out, Warning{
