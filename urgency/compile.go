@@ -93,6 +93,12 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			points:  rd.points,
 			whenSrc: rd.when, scoreSrc: rd.score,
 		}
+		if s := c.srcs[rd.pos.File]; s != nil {
+			r.line = s.line(rd.pos.Line)
+		}
+		if rd.levelNode != nil {
+			r.levelPos = rd.levelSrc.pos(rd.levelNode.Line, rd.levelNode.Column)
+		}
 		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
 			r.floor = i
 		}

@@ -28,6 +28,7 @@ type Engine struct {
 	usesText  bool // some expression reads text itself, not through a function
 	aging     bool // some rule reads due_in, overdue or sla_used
 	ruleIndex map[string]int
+	warnings  []Warning // found by lint at load
 
 	pool sync.Pool // *evaluator
 }
@@ -79,6 +80,8 @@ type rule struct {
 	points   float64
 	whenSrc  exprSource
 	scoreSrc exprSource
+	line     string   // the source line of Pos, for warnings
+	levelPos Position // where the level floor is written, if any
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.

@@ -169,6 +169,7 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 		return nil, err
 	}
 	e.version = e.name + "@" + hex.EncodeToString(h.Sum(nil))[:12]
+	e.warnings = lint(p, e, srcs)
 	return e, nil
 }
 

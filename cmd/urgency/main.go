@@ -1,19 +1,20 @@
 // Command urgency checks rule packs and ranks support tickets with them.
 //
-//	urgency check [-rules FILE]...
+//	urgency check [-rules FILE]... [-strict] [-format text|json]
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
 //
-// rank puts tickets in priority order with the repeated-issue clusters
-// among them applied; diff ranks the same tickets with two packs and shows
-// what a rule change would do: the tickets per level before and after, the
-// rules that match more or fewer tickets, and the tickets that change
-// level, queue, due time, score, rules or position, the most significant
-// first; similar lists, for each ticket, the tickets most like it created
-// no later than it; test runs rule-pack test files (see package
-// urgencytest) and exits 1 when a check fails.
+// check lists every error and warning of a pack; rank puts tickets in
+// priority order with the repeated-issue clusters among them applied; diff
+// ranks the same tickets with two packs and shows what a rule change would
+// do: the tickets per level before and after, the rules that match more or
+// fewer tickets, and the tickets that change level, queue, due time, score,
+// rules or position, the most significant first; similar lists, for each
+// ticket, the tickets most like it created no later than it; test runs
+// rule-pack test files (see package urgencytest) and exits 1 when a check
+// fails.
 //
 // Without -rules, the embedded default pack is used; for diff, a pack left
 // out or named "default" is the embedded default pack. Tickets are JSON
@@ -36,7 +37,7 @@ import (
 const usage = `urgency ranks support tickets by the policy in a rule pack.
 
 Usage:
-  urgency check [-rules FILE]...
+  urgency check [-rules FILE]... [-strict] [-format text|json]
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
@@ -134,25 +135,6 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func check(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", stderr)
-	var paths files
-	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
-	}
-	paths = append(paths, fs.Args()...)
-	eng, err := loadEngine(paths)
-	if err != nil {
-		printLoadError(stderr, err)
-		return 1
-	}
-	r, l, v := len(eng.Rules()), len(eng.Lists()), len(eng.Levels())
-	fmt.Fprintf(stdout, "ok: %s: %d %s, %d %s, %d %s\n", eng.Version(),
-		r, plural(r, "rule", "rules"), l, plural(l, "list", "lists"), v, plural(v, "level", "levels"))
-	return 0
 }
 
 func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -31,6 +31,7 @@ const (
 	fixedNow    = "2026-11-22T10:00:00Z"
 	darkPack    = "testdata/packs/dark_mode.yaml"
 	acmePack    = "testdata/packs/extends_default.yaml"
+	warnPack    = "testdata/packs/warnings.yaml"
 	badRules    = "testdata/badrules"
 )
 
@@ -593,7 +594,8 @@ func TestUsage(t *testing.T) {
 		{"now without time", []string{"rank", "-now", "2026-11-22", ticketsFile}, 2, "RFC 3339"},
 		{"two files", []string{"rank", "-now", fixedNow, ticketsFile, ticketsFile}, 2, "one tickets file"},
 		{"unknown flag", []string{"rank", "-verbose", ticketsFile}, 2, "-verbose"},
-		{"check unknown flag", []string{"check", "-strict"}, 2, "-strict"},
+		{"check unknown flag", []string{"check", "-verbose"}, 2, "-verbose"},
+		{"check format xml", []string{"check", "-format", "xml"}, 2, "-format must be text or json"},
 		{"missing tickets file", []string{"rank", "-now", fixedNow, "testdata/no_such.jsonl"}, 1, "no_such.jsonl"},
 		{"missing rules file", []string{"check", "-rules", "testdata/no_such.yaml"}, 1, "testdata/no_such.yaml"},
 	}

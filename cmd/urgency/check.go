@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/triagekit/triage/urgency"
+)
+
+// check loads a pack and reports its errors (exit 1) and warnings (exit 1
+// only with -strict).
+func check(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	var paths files
+	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "urgency check: -format must be text or json, not %q\n", *format)
+		return 2
+	}
+	paths = append(paths, fs.Args()...)
+	eng, err := loadEngine(paths)
+	if err != nil {
+		if *format == "json" {
+			return writeCheckJSON(stdout, stderr, nil, err, nil, *strict)
+		}
+		printLoadError(stderr, err)
+		return 1
+	}
+	warnings := eng.Warnings()
+	if *format == "json" {
+		return writeCheckJSON(stdout, stderr, eng, nil, warnings, *strict)
+	}
+	printWarnings(stdout, warnings)
+	status := "ok"
+	if *strict && len(warnings) > 0 {
+		status = "failed (-strict)"
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", status, summary(eng, warnings))
+	return checkExit(warnings, *strict)
+}
+
+func checkExit(warnings []urgency.Warning, strict bool) int {
+	if strict && len(warnings) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// summary counts a pack's rules, lists, levels and warnings:
+// "default@3f2a9c0d11e4: 38 rules, 27 lists, 4 levels, 2 warnings".
+func summary(eng *urgency.Engine, warnings []urgency.Warning) string {
+	r, l, v := len(eng.Rules()), len(eng.Lists()), len(eng.Levels())
+	s := fmt.Sprintf("%s: %d %s, %d %s, %d %s", eng.Version(),
+		r, plural(r, "rule", "rules"), l, plural(l, "list", "lists"), v, plural(v, "level", "levels"))
+	if n := len(warnings); n > 0 {
+		s += fmt.Sprintf(", %d %s", n, plural(n, "warning", "warnings"))
+	}
+	return s
+}
+
+// printWarnings prints each warning on its own line with its position,
+// then the source line with a caret under the column, as errors are
+// printed.
+func printWarnings(w io.Writer, warnings []urgency.Warning) {
+	for _, wn := range warnings {
+		fmt.Fprintln(w, wn.String())
+		if c := wn.Caret(); c != "" {
+			for _, l := range strings.Split(c, "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+		}
+	}
+}
+
+// checkJSON is the one object check -format json prints.
+type checkJSON struct {
+	OK       bool          `json:"ok"`
+	Pack     string        `json:"pack,omitempty"`
+	Rules    int           `json:"rules"`
+	Lists    int           `json:"lists"`
+	Levels   int           `json:"levels"`
+	Errors   []problemJSON `json:"errors"`
+	Warnings []problemJSON `json:"warnings"`
+}
+
+// problemJSON is one error or warning.
+type problemJSON struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	List    string `json:"list,omitempty"`
+	Macro   string `json:"macro,omitempty"`
+	Message string `json:"message"`
+}
+
+func writeCheckJSON(stdout, stderr io.Writer, eng *urgency.Engine, loadErr error, warnings []urgency.Warning, strict bool) int {
+	out := checkJSON{Errors: []problemJSON{}, Warnings: []problemJSON{}}
+	code := checkExit(warnings, strict)
+	if loadErr != nil {
+		code = 1
+		var list urgency.ErrorList
+		if !errors.As(loadErr, &list) {
+			list = urgency.ErrorList{{Err: loadErr}}
+		}
+		for _, e := range list {
+			out.Errors = append(out.Errors, problemJSON{File: e.Pos.File, Line: e.Pos.Line, Column: e.Pos.Column, Rule: e.Rule, Message: e.Err.Error()})
+		}
+	}
+	if eng != nil {
+		out.Pack = eng.Version()
+		out.Rules, out.Lists, out.Levels = len(eng.Rules()), len(eng.Lists()), len(eng.Levels())
+	}
+	for _, w := range warnings {
+		out.Warnings = append(out.Warnings, problemJSON{File: w.Pos.File, Line: w.Pos.Line, Column: w.Pos.Column,
+			Code: w.Code, Rule: w.Rule, List: w.List, Macro: w.Macro, Message: w.Msg})
+	}
+	out.OK = code == 0
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(stderr, "urgency check: %v\n", err)
+		return 1
+	}
+	return code
+}
