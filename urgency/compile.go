@@ -110,6 +110,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
+	e.explainer = newExplainer(c)
 	e.init()
 	return e
 }
@@ -140,6 +141,7 @@ const (
 	wantAny want = iota
 	wantBool
 	wantNumber
+	wantValue // any type: the parts of conditions an explanation shows
 )
 
 func (c *compiler) compileMacro(m *macroDef) {

@@ -28,6 +28,7 @@ type Engine struct {
 	usesText  bool // some expression reads text itself, not through a function
 	aging     bool // some rule reads due_in, overdue or sla_used
 	ruleIndex map[string]int
+	explainer *explainer // compiles the parts of conditions for Explain
 
 	pool sync.Pool // *evaluator
 }
@@ -79,6 +80,7 @@ type rule struct {
 	points   float64
 	whenSrc  exprSource
 	scoreSrc exprSource
+	parts    lazyTerms // when taken apart, for Explain
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.
