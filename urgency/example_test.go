@@ -133,7 +133,7 @@ func ExampleEngine_Explain() {
 		fmt.Println(line)
 	}
 	// Output:
-	// ticket T-2: normal, score 0, queue -
+	// ticket T-2 "Invoice": normal, score 0, queue -
 	// score 0 reaches normal
 	// due 2026-11-23T08:00:00Z: normal responds within 1d
 	// rules, in pack order:

@@ -703,7 +703,7 @@ func (x Explanation) String() string { return strings.Join(x.Lines(), "\n") + "\
 //	skipped      double-charge: needs "double_charge": not mentioned
 func (x Explanation) Lines() []string {
 	a := &x.Assessment
-	out := []string{fmt.Sprintf("ticket %s: %s, score %g, queue %s", a.Ticket.ID, a.Level, round2(a.Score), dashed(a.Queue))}
+	out := []string{fmt.Sprintf("ticket %s %q: %s, score %g, queue %s", a.Ticket.ID, shorten(a.Ticket.Subject, 60), a.Level, round2(a.Score), dashed(a.Queue))}
 	// Why starts with the hits, one line each ("no rule matched" for
 	// none), and ends with the errors: the rules below show both.
 	why := a.Why()
@@ -732,7 +732,7 @@ func (x Explanation) Lines() []string {
 		case RuleMatched:
 			head += fmt.Sprintf("  %+g", round2(r.Points))
 			if r.Score != "" {
-				head += " (score: " + shorten(r.Score) + ")"
+				head += " (score: " + shorten(r.Score, 100) + ")"
 			}
 		case RuleSkipped:
 			head += "  " + strings.Join(r.Missing, "; ")
@@ -760,34 +760,55 @@ func (t *Term) lines(out []string, indent string) []string {
 // parts appends the parts of t, opening those that decided its value.
 func (t *Term) parts(out []string, indent string) []string {
 	kids := t.Terms
-	if t.Op == "macro" && len(kids) == 1 && kids[0].Op != "" && kids[0].Op != "macro" {
+	switch {
+	case t.Op == "macro" && (kids[0].Op == "and" || kids[0].Op == "or"):
 		// The macro's own parts, without its whole text again.
-		kids = kids[0].Terms
-	} else if t.Op == "not" && kids[0].Op == "" {
+		return kids[0].parts(out, indent)
+	case t.Op == "not" && kids[0].Op == "":
 		return out // not x: x needs no line of its own
+	case t.Op != "and" && t.Op != "or":
+		for i := range kids {
+			out = kids[i].lines(out, indent)
+		}
+		return out
 	}
+	// The parts that decided the value are opened; the others are
+	// listed, except the false ones beside a true part of a long ||,
+	// which say nothing about the ticket.
 	decisive := t.Op == "or"
+	quiet := 0
+	if t.Value == true && t.Op == "or" {
+		for i := range kids {
+			if kids[i].Value == false {
+				quiet++
+			}
+		}
+		if quiet <= maxQuietParts {
+			quiet = 0
+		}
+	}
 	for i := range kids {
 		k := &kids[i]
-		if t.Op != "and" && t.Op != "or" {
-			out = k.lines(out, indent)
-			continue
-		}
-		// Every part of && and || is listed; only the parts that decided
-		// the value are opened.
 		b, ok := k.Value.(bool)
-		if t.Value == decisive && ok && b != decisive {
+		switch {
+		case t.Value != decisive || !ok || b == decisive:
+			out = k.lines(out, indent)
+		case quiet == 0:
 			out = append(out, indent+k.line())
-			continue
 		}
-		out = k.lines(out, indent)
+	}
+	if quiet > 0 {
+		out = append(out, fmt.Sprintf("%s(%d other parts are false)", indent, quiet))
 	}
 	return out
 }
 
+// maxQuietParts is how many false parts of a true || are listed.
+const maxQuietParts = 3
+
 // line is one part with its value: `customer.new is false`.
 func (t *Term) line() string {
-	s := shorten(t.Text)
+	s := shorten(t.Text, 100)
 	if t.Err != "" {
 		return s + " could not be told: " + t.Err
 	}
@@ -801,11 +822,11 @@ func (t *Term) line() string {
 	return s
 }
 
-// shorten puts an expression on one line of readable length.
-func shorten(s string) string {
+// shorten puts text on one line of at most n characters.
+func shorten(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 100 {
-		s = string(r[:99]) + "…"
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n-1]) + "…"
 	}
 	return s
 }
