@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser/lexer"
 	"github.com/expr-lang/expr/vm"
@@ -94,8 +93,11 @@ func (r RuleTrace) Matched() bool { return r.Status == RuleMatched }
 
 // Explain assesses t at time now, like [Engine.Assess], and traces every
 // rule of the pack for it: matched or not, with the parts of its
-// condition and their values. The assessment is the one Assess gives;
-// Explain is much slower and meant for people asking about one ticket.
+// condition and their values. The assessment is the one Assess gives.
+// Explain is slower than Assess (it runs every part of every condition,
+// and compiles a rule's parts the first time it explains the rule) and is
+// meant for people asking about one ticket; like Assess, it is safe for
+// concurrent use.
 func (e *Engine) Explain(t Ticket, now time.Time) Explanation {
 	created := t.CreatedAt
 	if created.IsZero() {
@@ -228,16 +230,16 @@ func (e *Engine) trace(ev *evaluator, r *rule) RuleTrace {
 // explainer compiles the parts of conditions on demand, the first time a
 // rule is explained: loading and assessing never pay for it.
 type explainer struct {
-	mu      sync.Mutex // expr.Compile shares the options
+	// mu serializes compiling: the compilations share the pack's
+	// compile options.
+	mu      sync.Mutex
 	macros  map[string]*macroDef
-	opts    []expr.Option
-	compile *compiler // matcher and macros; errors go nowhere
+	compile *compiler // the pack's lists, macros and options; its errors are dropped
 }
 
 func newExplainer(c *compiler) *explainer {
 	return &explainer{
 		macros: c.macros,
-		opts:   c.opts,
 		compile: &compiler{
 			srcs: c.srcs, matcher: c.matcher, macros: c.macros,
 			broken: c.broken, opts: c.opts,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -370,4 +371,66 @@ func TestExplainAgreesWithAssess(t *testing.T) {
 			check(x, a)
 		}
 	}
+}
+
+// TestExplainConcurrentUse explains from several goroutines at once on a
+// fresh engine, so that the parts of conditions are compiled while others
+// read them (run with -race).
+func TestExplainConcurrentUse(t *testing.T) {
+	e, err := LoadFS(os.DirFS("../rules/default"))
+	require.NoError(t, err)
+	tickets := readSampleTickets(t)[:20]
+	want := make([]string, len(tickets))
+	for i, tk := range tickets {
+		want[i] = fmt.Sprint(e.Assess(tk, now).Rules())
+	}
+	var wg sync.WaitGroup
+	got := make([][]string, 4)
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tk := range tickets {
+				var matched []string
+				for _, r := range e.Explain(tk, now).Rules {
+					if r.Matched() {
+						matched = append(matched, r.Rule)
+					}
+				}
+				got[g] = append(got[g], fmt.Sprint(matched))
+			}
+		}()
+	}
+	wg.Wait()
+	for _, g := range got {
+		assert.Equal(t, want, g)
+	}
+}
+
+// BenchmarkExplain measures explaining one sample ticket with the default
+// pack once every rule's parts are compiled, and the first explanation of
+// a freshly loaded pack, which compiles them.
+func BenchmarkExplain(b *testing.B) {
+	tk := readSampleTickets(b)[0]
+	b.Run("warm", func(b *testing.B) {
+		e, err := LoadFS(os.DirFS("../rules/default"))
+		require.NoError(b, err)
+		for _, r := range e.rules {
+			e.terms(r)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			e.Explain(tk, now)
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			e, err := LoadFS(os.DirFS("../rules/default"))
+			require.NoError(b, err)
+			b.StartTimer()
+			e.Explain(tk, now)
+		}
+	})
 }
