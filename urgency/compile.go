@@ -116,6 +116,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
+	e.explainer = newExplainer(c)
 	e.init()
 	return e
 }
@@ -146,6 +147,7 @@ const (
 	wantAny want = iota
 	wantBool
 	wantNumber
+	wantValue // any type: the parts of conditions an explanation shows
 )
 
 func (c *compiler) compileMacro(m *macroDef) {

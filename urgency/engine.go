@@ -28,7 +28,8 @@ type Engine struct {
 	usesText  bool // some expression reads text itself, not through a function
 	aging     bool // some rule reads due_in, overdue or sla_used
 	ruleIndex map[string]int
-	warnings  []Warning // found by lint at load
+	warnings  []Warning  // found by lint at load
+	explainer *explainer // compiles the parts of conditions for Explain
 
 	pool sync.Pool // *evaluator
 }
@@ -80,8 +81,9 @@ type rule struct {
 	points   float64
 	whenSrc  exprSource
 	scoreSrc exprSource
-	line     string   // the source line of Pos, for warnings
-	levelPos Position // where the level floor is written, if any
+	line     string    // the source line of Pos, for warnings
+	levelPos Position  // where the level floor is written, if any
+	parts    lazyTerms // when taken apart, for Explain
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.

@@ -116,3 +116,29 @@ rules:
 	// vip.yaml:7:56: rule "vip-outage": unknown list "outage"
 	// vip.yaml:8:12: rule "vip-outage": unknown level "critical"
 }
+
+func ExampleEngine_Explain() {
+	eng, err := urgency.LoadFS(fstest.MapFS{"support.yaml": {Data: []byte(supportPack)}})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	x := eng.Explain(urgency.Ticket{
+		ID:        "T-2",
+		Subject:   "Invoice",
+		Body:      "Where can I download last month's invoice? Thanks",
+		CreatedAt: now.Add(-2 * time.Hour),
+	}, now)
+	for _, line := range x.Lines() {
+		fmt.Println(line)
+	}
+	// Output:
+	// ticket T-2 "Invoice": normal, score 0, queue -
+	// score 0 reaches normal
+	// due 2026-11-23T08:00:00Z: normal responds within 1d
+	// rules, in pack order:
+	//   skipped      payment-failure  needs "failure": not mentioned
+	//   not matched  thanks-only
+	//       words(text) < 8 is false (words(text) is 10)
+	//       mentions(text, "thanks") is true
+}

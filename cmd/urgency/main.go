@@ -3,6 +3,7 @@
 //	urgency check [-rules FILE]... [-strict] [-format text|json]
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
 //
@@ -11,10 +12,11 @@
 // ranks the same tickets with two packs and shows what a rule change would
 // do: the tickets per level before and after, the rules that match more or
 // fewer tickets, and the tickets that change level, queue, due time, score,
-// rules or position, the most significant first; similar lists, for each
-// ticket, the tickets most like it created no later than it; test runs
-// rule-pack test files (see package urgencytest) and exits 1 when a check
-// fails.
+// rules or position, the most significant first; explain tells, for one
+// ranked ticket, what every rule of the pack made of it and why; similar
+// lists, for each ticket, the tickets most like it created no later than
+// it; test runs rule-pack test files (see package urgencytest) and exits 1
+// when a check fails.
 //
 // Without -rules, the embedded default pack is used; for diff, a pack left
 // out or named "default" is the embedded default pack. Tickets are JSON
@@ -40,6 +42,7 @@ Usage:
   urgency check [-rules FILE]... [-strict] [-format text|json]
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
+  urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
   urgency test [-v] TESTFILE...
 
@@ -69,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return rank(args[1:], stdin, stdout, stderr)
 	case "diff":
 		return diff(args[1:], stdin, stdout, stderr)
+	case "explain":
+		return explain(args[1:], stdin, stdout, stderr)
 	case "similar":
 		return similar(args[1:], stdin, stdout, stderr)
 	case "test":
@@ -152,14 +157,9 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "urgency rank: -format must be table or json, not %q\n", *format)
 		return 2
 	}
-	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.RFC3339, *nowFlag)
-		if err != nil {
-			fmt.Fprintf(stderr, "urgency rank: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", *nowFlag)
-			return 2
-		}
-		now = t
+	now, ok := parseNow("rank", *nowFlag, stderr)
+	if !ok {
+		return 2
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "urgency rank: give one tickets file, or none to read standard input")
@@ -180,6 +180,82 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseNow reads the -now flag, the current time when it is empty.
+func parseNow(cmd, s string, stderr io.Writer) (time.Time, bool) {
+	if s == "" {
+		return time.Now(), true
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency %s: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", cmd, s)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// explain prints, for the tickets named by -id, their place in the ranked
+// queue and what every rule of the pack made of them.
+func explain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("explain", stderr)
+	var paths, ids files
+	fs.Var(&ids, "id", "`ID` of the ticket to explain (repeatable)")
+	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	format := fs.String("format", "table", "output `format`: table or json")
+	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	if err := fs.Parse(args); err != nil {
+		return parseExit(err)
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(stderr, "urgency explain: -format must be table or json, not %q\n", *format)
+		return 2
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(stderr, "urgency explain: name the ticket to explain with -id ID")
+		return 2
+	}
+	now, ok := parseNow("explain", *nowFlag, stderr)
+	if !ok {
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "urgency explain: give one tickets file, or none to read standard input")
+		return 2
+	}
+	eng, tickets, ok := loadInput("explain", paths, fs, stdin, *skipBad, stderr)
+	if !ok {
+		return 1
+	}
+	// The ticket is explained among all the others, as rank ranks it:
+	// its cluster and its place depend on them.
+	q := urgency.NewQueue(eng)
+	q.Add(tickets...)
+	ranks := make(map[string]int)
+	for i, a := range q.Ranked(now) {
+		ranks[a.Ticket.ID] = i + 1
+	}
+	var found []explained
+	for _, id := range ids {
+		x, ok := q.Explain(id, now)
+		if !ok {
+			fmt.Fprintf(stderr, "urgency explain: no ticket with id %q\n", id)
+			return 1
+		}
+		found = append(found, explained{Explanation: x, rank: ranks[id], of: len(tickets)})
+	}
+	var err error
+	if *format == "json" {
+		err = writeExplainJSON(stdout, found, eng.Location())
+	} else {
+		err = writeExplainText(stdout, found)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency explain: %v\n", err)
 		return 1
 	}
 	return 0

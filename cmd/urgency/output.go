@@ -100,6 +100,75 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, ex
 	return nil
 }
 
+// explained is one ticket's explanation with its place in the queue.
+type explained struct {
+	urgency.Explanation
+	rank, of int
+}
+
+func writeExplainText(w io.Writer, xs []explained) error {
+	for i, x := range xs {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return err
+			}
+		}
+		if _, err := fmt.Fprintf(w, "rank %d of %d\n%s", x.rank, x.of, x.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonExplanation is one line of explain -format json.
+type jsonExplanation struct {
+	Rank      int                  `json:"rank"`
+	Of        int                  `json:"of"`
+	ID        string               `json:"id"`
+	Level     string               `json:"level"`
+	Score     float64              `json:"score"`
+	Due       time.Time            `json:"due"`
+	DueIn     string               `json:"due_in"`
+	Calendar  string               `json:"calendar"`
+	Queue     string               `json:"queue"`
+	QueueRule string               `json:"queue_rule"` // the matching rule the queue comes from
+	Tags      []string             `json:"tags"`
+	Cluster   urgency.ClusterFacts `json:"cluster"`
+	Duplicate bool                 `json:"duplicate"`
+	Why       []string             `json:"why"`
+	Rules     []jsonRuleTrace      `json:"rules"` // every rule of the pack, in pack order
+}
+
+type jsonRuleTrace struct {
+	urgency.RuleTrace
+	Error string `json:"error,omitempty"`
+}
+
+func writeExplainJSON(w io.Writer, xs []explained, loc *time.Location) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, x := range xs {
+		a := &x.Assessment
+		j := jsonExplanation{
+			Rank: x.rank, Of: x.of, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
+			DueIn: urgency.FormatDuration(a.DueIn.Round(time.Second)), Calendar: a.Calendar,
+			Queue: a.Queue, QueueRule: x.QueueRule, Tags: nonNil(a.Tags),
+			Cluster: a.Cluster, Duplicate: a.Duplicate, Why: a.Why(),
+		}
+		for _, r := range x.Rules {
+			jr := jsonRuleTrace{RuleTrace: r}
+			if r.Err != nil {
+				jr.Error = r.Err.Error()
+			}
+			j.Rules = append(j.Rules, jr)
+		}
+		if err := enc.Encode(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // clusterCell shows a ticket's cluster as LEADER×SIZE/CUSTOMERS, or "-"
 // for a ticket alone.
 func clusterCell(c urgency.ClusterFacts) string {
