@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/triagekit/triage/urgency"
+	"github.com/triagekit/triage/urgency/urgencytest"
 )
 
 // check loads a pack and reports its errors (exit 1) and warnings (exit 1
@@ -18,6 +19,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
 	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
 	format := fs.String("format", "text", "output `format`: text or json")
+	var tests files
+	fs.Var(&tests, "tests", "test `file`, directory or glob of the pack (repeatable): warn about rules no test case makes match")
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
@@ -35,6 +38,13 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	warnings := eng.Warnings()
+	if len(tests) > 0 {
+		untested, ok := untestedRules(eng, tests, stderr)
+		if !ok {
+			return 1
+		}
+		warnings = append(warnings, untested...)
+	}
 	if *format == "json" {
 		return writeCheckJSON(stdout, stderr, eng, nil, warnings, *strict)
 	}
@@ -45,6 +55,40 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", status, summary(eng, warnings))
 	return checkExit(warnings, *strict)
+}
+
+// untestedRules runs the test files and returns an untested-rule warning
+// for every enabled rule of eng that no test case made match. Test files
+// of another pack are reported and not counted; a test file that does not
+// load is an error.
+func untestedRules(eng *urgency.Engine, paths []string, stderr io.Writer) ([]urgency.Warning, bool) {
+	files, err := urgencytest.Files(paths...)
+	if err != nil {
+		fmt.Fprintf(stderr, "urgency check: %v\n", err)
+		return nil, false
+	}
+	var exercised []string
+	counted := 0
+	for _, file := range files {
+		s, err := urgencytest.Load(file)
+		if err != nil {
+			printLoadError(stderr, err)
+			return nil, false
+		}
+		if s.Engine.Version() != eng.Version() {
+			fmt.Fprintf(stderr, "urgency check: %s tests %s, not %s: not counted\n", file, s.Engine.Version(), eng.Version())
+			continue
+		}
+		counted++
+		for rule := range s.Run().Exercised {
+			exercised = append(exercised, rule)
+		}
+	}
+	if counted == 0 {
+		fmt.Fprintf(stderr, "urgency check: no test file tests %s\n", eng.Version())
+		return nil, false
+	}
+	return eng.UntestedRules(exercised), true
 }
 
 func checkExit(warnings []urgency.Warning, strict bool) int {

@@ -120,3 +120,31 @@ func TestCheckJSON(t *testing.T) {
 			Message: `unknown list "paymnt" (did you mean "payment"?)`}, c.Errors[4])
 	})
 }
+
+func TestCheckTests(t *testing.T) {
+	t.Parallel()
+	// The default pack's own tests exercise every rule.
+	r := runCmd(t, "", "check", "-strict", "-tests", "../../rules/default")
+	assert.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.NotContains(t, r.stdout, "untested-rule")
+
+	// The language tests alone leave rules untested: warnings, exit 1
+	// only with -strict.
+	r = runCmd(t, "", "check", "-tests", "../../rules/default/languages_test.yaml")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^pack.yaml:\d+:\d+: warning: rule "duplicate": no test case makes this rule match`, r.stdout)
+	assert.NotContains(t, r.stdout, `rule "payment-failure": no test case`)
+	r = runCmd(t, "", "check", "-strict", "-tests", "../../rules/default/languages_test.yaml")
+	assert.Equal(t, 1, r.code)
+
+	// Tests of another pack say nothing about this one.
+	r = runCmd(t, "", "check", "-rules", darkPack, "-tests", "../../rules/default/languages_test.yaml")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "not counted")
+	assert.Contains(t, r.stderr, "no test file tests dark-mode@")
+
+	// A broken test file is an error.
+	r = runCmd(t, "", "check", "-tests", "../../urgency/urgencytest/testdata/bad_test.yaml")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, `unknown key "colour"`)
+}

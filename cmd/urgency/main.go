@@ -1,6 +1,6 @@
 // Command urgency checks rule packs and ranks support tickets with them.
 //
-//	urgency check [-rules FILE]... [-strict] [-format text|json]
+//	urgency check [-rules FILE]... [-tests FILE]... [-strict] [-format text|json]
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
@@ -39,7 +39,7 @@ import (
 const usage = `urgency ranks support tickets by the policy in a rule pack.
 
 Usage:
-  urgency check [-rules FILE]... [-strict] [-format text|json]
+  urgency check [-rules FILE]... [-tests FILE]... [-strict] [-format text|json]
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
   urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
