@@ -92,6 +92,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			calName: refName(rd.calendar),
 			points:  rd.points,
 			whenSrc: rd.when, scoreSrc: rd.score,
+			inherited: rd.layer < p.layer,
 		}
 		if s := c.srcs[rd.pos.File]; s != nil {
 			r.line = s.line(rd.pos.Line)

@@ -81,9 +81,12 @@ type rule struct {
 	points   float64
 	whenSrc  exprSource
 	scoreSrc exprSource
-	line     string    // the source line of Pos, for warnings
-	levelPos Position  // where the level floor is written, if any
-	parts    lazyTerms // when taken apart, for Explain
+	line     string // the source line of Pos, for warnings
+	// inherited is true for a rule of a base pack that this pack does not
+	// override: the base's tests cover it.
+	inherited bool
+	levelPos  Position  // where the level floor is written, if any
+	parts     lazyTerms // when taken apart, for Explain
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.

@@ -478,5 +478,6 @@ func (o *overrider) rule(name string, k, v *yaml.Node) {
 		r.points, r.score = 0, exprSource{}
 	}
 	d.ruleFields(f, &r)
+	r.layer = o.p.layer
 	o.p.rules[i] = &r
 }

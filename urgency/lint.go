@@ -104,7 +104,8 @@ func (e *Engine) Warnings() []Warning { return slices.Clone(e.warnings) }
 // UntestedRules returns a [WarnUntestedRule] warning, at the rule's name,
 // for every enabled rule of the pack whose name is not in exercised: the
 // rules no test case made match. Names that are not rules of the pack are
-// ignored.
+// ignored. In a pack that extends another, the base's rules that the pack
+// does not override are left to the base's own tests.
 func (e *Engine) UntestedRules(exercised []string) []Warning {
 	done := make(map[string]bool, len(exercised))
 	for _, name := range exercised {
@@ -112,7 +113,7 @@ func (e *Engine) UntestedRules(exercised []string) []Warning {
 	}
 	var out []Warning
 	for _, r := range e.rules {
-		if !r.Enabled || done[r.Name] {
+		if !r.Enabled || r.inherited || done[r.Name] {
 			continue
 		}
 		out = append(out, Warning{

@@ -269,6 +269,7 @@ type ruleDef struct {
 	calendar    *calendarRef
 	cal         *calendar.Calendar // resolved in finish; nil for none
 	enabled     bool
+	layer       int // the layer that defined or last overrode the rule
 }
 
 // ClusterSettings are the clusters section of a pack: how alike and how
@@ -538,7 +539,7 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		}
 		// The name comes first so that every other error can carry it.
 		var rname string
-		r := &ruleDef{pos: d.src.pos(item.Line, item.Column), enabled: true}
+		r := &ruleDef{pos: d.src.pos(item.Line, item.Column), enabled: true, layer: p.layer}
 		dup := false
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			if k := item.Content[i]; k.Value == "name" {
