@@ -271,3 +271,25 @@ func FuzzLint(f *testing.F) {
 		}
 	})
 }
+
+// TestUntestedRulesLeavesTheBase checks that a pack extending another is
+// told only about its own rules and those it overrides.
+func TestUntestedRulesLeavesTheBase(t *testing.T) {
+	src := `version: 1
+name: acme
+extends: default
+rules:
+  - {name: widget-broken, when: 'mentions(text, "outage")', score: 10}
+overrides:
+  rules:
+    premium-customer: {score: 20}
+`
+	e, err := LoadFS(fstest.MapFS{"acme.yaml": {Data: []byte(src)}}, "acme.yaml")
+	require.NoError(t, err)
+	var names []string
+	for _, w := range e.UntestedRules(nil) {
+		names = append(names, w.Rule)
+	}
+	assert.ElementsMatch(t, []string{"widget-broken", "premium-customer"}, names)
+	assert.Empty(t, e.UntestedRules([]string{"widget-broken", "premium-customer"}))
+}

@@ -87,9 +87,9 @@ type tutorialStep struct {
 }
 
 var (
-	fileFence = regexp.MustCompile("^```[a-z]+ file=(\\S+)$")
-	exitNote  = regexp.MustCompile(`\s+#\s*exit (\d+)$`)
-	tutorialHash  = regexp.MustCompile(`@[0-9a-f]{12}\b`)
+	fileFence    = regexp.MustCompile("^```[a-z]+ file=(\\S+)$")
+	exitNote     = regexp.MustCompile(`\s+#\s*exit (\d+)$`)
+	tutorialHash = regexp.MustCompile(`@[0-9a-f]{12}\b`)
 )
 
 func parseTutorial(t *testing.T, path string) []tutorialStep {
