@@ -29,7 +29,8 @@ type compiler struct {
 
 	// set by the patcher while compiling one expression
 	usesText bool
-	self     string // the macro being compiled, if any
+	stats    statSet // statistics read as Env fields
+	self     string  // the macro being compiled, if any
 }
 
 func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
@@ -110,6 +111,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
+	e.stats = c.stats
 	e.init()
 	return e
 }
@@ -383,13 +385,10 @@ func (r relocate) Visit(node *ast.Node) { (*node).SetLocation(r.loc) }
 // Names of the Hooks the patcher calls instead of the functions rules
 // write (see the expr tags of [Hooks]).
 const (
-	fnMentionsField     = "mentions·field"
-	fnCountField        = "mentionCount·field"
-	fnCountString       = "mentionCount·string"
-	fnWordsField        = "words·field"
-	fnShoutingField     = "shouting·field"
-	fnExclamationsField = "exclamations·field"
-	fnConcat            = "concat·"
+	fnMentionsField = "mentions·field"
+	fnCountField    = "mentionCount·field"
+	fnCountString   = "mentionCount·string"
+	fnConcat        = "concat·"
 )
 
 // patcher binds mentions, mentionCount, words, shouting and exclamations to
@@ -425,8 +424,9 @@ func (p *patcher) Visit(node *ast.Node) {
 		case "words", "shouting", "exclamations":
 			if len(n.Arguments) == 1 {
 				if f, ok := p.field(n.Arguments[0]); ok {
-					fn := map[string]string{"words": fnWordsField, "shouting": fnShoutingField, "exclamations": fnExclamationsField}[callee.Value]
-					ast.Patch(node, call(fn, &ast.IntegerNode{Value: f}))
+					fn := map[string]int{"words": statWordsFn, "shouting": statShoutingFn, "exclamations": statExclamationsFn}[callee.Value]
+					p.c.stats |= statBit(fn, f)
+					ast.Patch(node, &ast.IdentifierNode{Value: statName(fn, f)})
 				}
 			}
 		}

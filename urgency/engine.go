@@ -27,6 +27,7 @@ type Engine struct {
 	order     []orderKey
 	usesText  bool // some expression reads text itself, not through a function
 	aging     bool // some rule reads due_in, overdue or sla_used
+	stats     statSet
 	ruleIndex map[string]int
 
 	pool sync.Pool // *evaluator
@@ -83,10 +84,19 @@ type rule struct {
 
 // evaluator is the per-goroutine state of one assessment, pooled.
 type evaluator struct {
-	vm    vm.VM
-	env   Env
+	vm  vm.VM
+	env Env
+	// boxed is a copy of env as an interface, made once per ticket (and
+	// again for the aging rules): expr reads the fields of a struct held
+	// in an interface in place, where from a *Env it copies every string,
+	// duration or time it reads to the heap, once per rule.
+	boxed any
 	st    state
 	timed []*rule
+	// hits and tags collect a ticket's matches; the assessment gets a copy
+	// of the right size.
+	hits []Hit
+	tags []string
 }
 
 func (e *Engine) init() {
@@ -181,8 +191,11 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
+	env.fillStats(e.stats)
+	ev.boxed = *env
 
-	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody}
+	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody,
+		Hits: ev.hits[:0], Tags: ev.tags[:0]}
 	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
 	e.runRules(ev, &a, &o, false)
 	e.settle(&a, &o, created, now)
@@ -191,13 +204,25 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		// others give; what they add may raise the level and bring the
 		// deadline closer, but their facts are not computed again.
 		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
+		ev.boxed = *env
 		if e.runRules(ev, &a, &o, true) {
 			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
 			e.settle(&a, &o, created, now)
 		}
 	}
 	ev.timed = o.timed[:0]
+	ev.hits, ev.tags = a.Hits[:0], a.Tags[:0]
+	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
+	ev.boxed = nil // the ticket's text is not kept alive by the pool
 	return a
+}
+
+// cloneOrNil copies s to a slice of its own, nil when s is empty.
+func cloneOrNil[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(S(nil), s...)
 }
 
 // outcome is what the matching rules decided beyond the score, as the
@@ -236,9 +261,6 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 			}
 		}
 		matched = true
-		if a.Hits == nil {
-			a.Hits = make([]Hit, 0, 8)
-		}
 		a.Hits = append(a.Hits, Hit{Rule: r.Name, Points: points})
 		a.Score += points
 		if r.floor >= 0 && r.floor < o.floor {
