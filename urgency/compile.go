@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -411,6 +412,16 @@ func (p *patcher) Visit(node *ast.Node) {
 				p.c.errorAt(p.src.position(n.Right.Location().From), p.rule,
 					errors.New(`matches needs its pattern written in quotes, like text matches "[0-9]{3}", so that it is compiled once, at load`))
 				p.failed = true
+			}
+		}
+	case *ast.BuiltinNode:
+		// duration("2h") is how rules write durations; the builtin would
+		// parse the text, and copy its result to the heap, on every run.
+		if n.Name == "duration" && len(n.Arguments) == 1 {
+			if lit, ok := n.Arguments[0].(*ast.StringNode); ok {
+				if d, err := time.ParseDuration(lit.Value); err == nil {
+					ast.Patch(node, &ast.ConstantNode{Value: d})
+				}
 			}
 		}
 	case *ast.CallNode:
