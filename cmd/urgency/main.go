@@ -3,10 +3,12 @@
 //	urgency check [-rules FILE]...
 //	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency gen [-n N] [-seed S] [-now RFC3339]
 //
 // rank puts tickets in priority order with the repeated-issue clusters
 // among them applied; similar lists, for each ticket, the tickets most like
-// it created no later than it.
+// it created no later than it; gen writes made-up tickets for load tests,
+// the same for the same seed.
 //
 // Without -rules, the embedded default pack is used. Tickets are JSON
 // Lines, one ticket per line; "-" or no file reads standard input.
@@ -31,6 +33,7 @@ Usage:
   urgency check [-rules FILE]...
   urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+  urgency gen [-n N] [-seed S] [-now RFC3339]
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
@@ -55,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return rank(args[1:], stdin, stdout, stderr)
 	case "similar":
 		return similar(args[1:], stdin, stdout, stderr)
+	case "gen":
+		return gen(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
