@@ -151,9 +151,11 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "output `format`: table or json")
 	explain := fs.Bool("explain", false, "show every matching rule with its points, and how level and due time were reached")
 	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	prof := addProfileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
+	defer prof.start("rank", stderr)()
 	if *format != "table" && *format != "json" {
 		fmt.Fprintf(stderr, "urgency rank: -format must be table or json, not %q\n", *format)
 		return 2
