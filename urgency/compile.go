@@ -30,7 +30,7 @@ type compiler struct {
 
 	// set by the patcher while compiling one expression
 	usesText bool
-	stats    statSet // statistics read as Env fields
+	stats    statSet // statistics read as Env fields, since reset
 	self     string  // the macro being compiled, if any
 }
 
@@ -98,6 +98,8 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
 			r.floor = i
 		}
+		packStats := c.stats
+		c.stats = 0
 		if rd.when.text != "" {
 			r.when = c.compileExpr(rd.when, rd.name, wantBool)
 			if r.when != nil {
@@ -109,10 +111,10 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
 			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
+		r.stats, c.stats = c.stats, packStats|c.stats
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
-	e.stats = c.stats
 	e.init()
 	return e
 }

@@ -17,17 +17,20 @@ import (
 // may be used by any number of goroutines at once. Hosts reload a policy by
 // loading a new Engine and swapping the pointer.
 type Engine struct {
-	name      string
-	version   string // name@hash
-	settings  settings
-	levels    []Level
-	rules     []*rule
-	matcher   *match.Matcher
-	clusters  ClusterSettings
-	order     []orderKey
-	usesText  bool // some expression reads text itself, not through a function
-	aging     bool // some rule reads due_in, overdue or sla_used
-	stats     statSet
+	name     string
+	version  string // name@hash
+	settings settings
+	levels   []Level
+	rules    []*rule
+	matcher  *match.Matcher
+	clusters ClusterSettings
+	order    []orderKey
+	usesText bool // some expression reads text itself, not through a function
+	aging    bool // some rule reads due_in, overdue or sla_used
+	// eager are the statistics read by rules that run on every ticket:
+	// they are computed up front, the others when a rule reading them
+	// first runs.
+	eager     statSet
 	ruleIndex map[string]int
 
 	pool sync.Pool // *evaluator
@@ -72,9 +75,10 @@ type rule struct {
 	Rule
 	cal      *calendar.Calendar // nil: the level's
 	calName  string
-	aging    bool  // reads due_in, overdue or sla_used: runs second
-	floor    int   // level index, -1 for none
-	need     *need // nil: always run when
+	aging    bool    // reads due_in, overdue or sla_used: runs second
+	floor    int     // level index, -1 for none
+	stats    statSet // statistics of the text that when or score read
+	need     *need   // nil: always run when
 	when     *vm.Program
 	score    *vm.Program // nil: constant points
 	points   float64
@@ -90,9 +94,10 @@ type evaluator struct {
 	// again for the aging rules): expr reads the fields of a struct held
 	// in an interface in place, where from a *Env it copies every string,
 	// duration or time it reads to the heap, once per rule.
-	boxed any
-	st    state
-	timed []*rule
+	boxed  any
+	filled statSet // statistics computed for this ticket
+	st     state
+	timed  []*rule
 	// hits and tags collect a ticket's matches; the assessment gets a copy
 	// of the right size.
 	hits []Hit
@@ -111,6 +116,9 @@ func (e *Engine) init() {
 	for i, r := range e.rules {
 		e.ruleIndex[r.Name] = i
 		e.aging = e.aging || r.aging && r.Enabled
+		if r.need == nil && r.Enabled {
+			e.eager |= r.stats
+		}
 	}
 }
 
@@ -191,7 +199,8 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
-	env.fillStats(e.stats)
+	env.fillStats(e.eager)
+	ev.filled = e.eager
 	ev.boxed = *env
 
 	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody,
@@ -243,6 +252,11 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 	for i, r := range e.rules {
 		if r.aging != aging || !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
 			continue
+		}
+		if missing := r.stats &^ ev.filled; missing != 0 {
+			env.fillStats(missing)
+			ev.filled |= missing
+			ev.boxed = *env
 		}
 		ok, err := e.runWhen(ev, r)
 		if err != nil {
