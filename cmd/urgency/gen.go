@@ -19,7 +19,7 @@ func gen(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("gen", stderr)
 	n := fs.Int("n", 1000, "how many `tickets` to write")
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives the same tickets")
-	nowFlag := fs.String("now", fixedGenNow, "`time` in RFC 3339 at which the last tickets arrive")
+	nowFlag := fs.String("now", fixedGenNow, "`time` in RFC 3339 that no ticket is created after: the tickets start n × 20s before it")
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
@@ -53,8 +53,8 @@ func gen(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// fixedGenNow is the default end of the generated tickets: the "now" of
-// the sample tickets, so that runs are comparable.
+// fixedGenNow is the default bound of the generated tickets' times: the
+// "now" of the sample tickets, so that runs are comparable.
 const fixedGenNow = "2026-11-22T10:00:00Z"
 
 // meanGap is the mean time between two tickets outside bursts.
