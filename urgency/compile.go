@@ -112,6 +112,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
 		r.stats, c.stats = c.stats, packStats|c.stats
+		r.fields = r.when != nil && readsFields(r.when) || r.score != nil && readsFields(r.score)
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
@@ -500,6 +501,45 @@ func readsAging(p *vm.Program) bool {
 	ast.Walk(&n, agingReader{&found})
 	return found
 }
+
+// readsFields tells whether a program reads a field of Env (directly or
+// through customer.*, cluster.*), rather than only calling the hooks.
+func readsFields(p *vm.Program) bool {
+	found := false
+	n := p.Node()
+	ast.Walk(&n, fieldReader{&found})
+	return found
+}
+
+type fieldReader struct{ found *bool }
+
+func (f fieldReader) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && envFields[id.Value] {
+		*f.found = true
+	}
+}
+
+// envFields are the names of the fields of Env that expressions read by
+// reflection: every expr name of Env, its Stats, and the members'
+// parents, but not the Hooks, which are called.
+var envFields = func() map[string]bool {
+	m := make(map[string]bool)
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case !f.IsExported() || f.Type == reflect.TypeFor[Hooks]():
+			case f.Anonymous:
+				add(f.Type)
+			default:
+				m[f.Tag.Get("expr")] = true
+			}
+		}
+	}
+	add(reflect.TypeFor[Env]())
+	return m
+}()
 
 type agingReader struct{ found *bool }
 

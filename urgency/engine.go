@@ -78,6 +78,7 @@ type rule struct {
 	aging    bool    // reads due_in, overdue or sla_used: runs second
 	floor    int     // level index, -1 for none
 	stats    statSet // statistics of the text that when or score read
+	fields   bool    // when or score reads a field of Env, not only hooks
 	need     *need   // nil: always run when
 	when     *vm.Program
 	score    *vm.Program // nil: constant points
@@ -90,10 +91,11 @@ type rule struct {
 type evaluator struct {
 	vm  vm.VM
 	env Env
-	// boxed is a copy of env as an interface, made once per ticket (and
-	// again for the aging rules): expr reads the fields of a struct held
-	// in an interface in place, where from a *Env it copies every string,
-	// duration or time it reads to the heap, once per rule.
+	// boxed is a copy of env as an interface, made when the first rule
+	// that reads a field of it runs, and again after env changes: expr
+	// reads the fields of a struct held in an interface in place, where
+	// from a *Env it copies every string, duration, time, number or
+	// true/false it reads to the heap, once per rule. nil when not made.
 	boxed  any
 	filled statSet // statistics computed for this ticket
 	st     state
@@ -201,7 +203,7 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	ev.st.reset(e.matcher)
 	env.fillStats(e.eager)
 	ev.filled = e.eager
-	ev.boxed = *env
+	ev.boxed = nil
 
 	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody,
 		Hits: ev.hits[:0], Tags: ev.tags[:0]}
@@ -213,7 +215,7 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		// others give; what they add may raise the level and bring the
 		// deadline closer, but their facts are not computed again.
 		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
-		ev.boxed = *env
+		ev.boxed = nil
 		if e.runRules(ev, &a, &o, true) {
 			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
 			e.settle(&a, &o, created, now)
@@ -224,6 +226,18 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
 	ev.boxed = nil // the ticket's text is not kept alive by the pool
 	return a
+}
+
+// facts is the Env that r's expressions run on: the boxed copy if they
+// read its fields, else a pointer, which costs nothing to pass.
+func (ev *evaluator) facts(r *rule) any {
+	if !r.fields {
+		return &ev.env
+	}
+	if ev.boxed == nil {
+		ev.boxed = ev.env
+	}
+	return ev.boxed
 }
 
 // cloneOrNil copies s to a slice of its own, nil when s is empty.
@@ -256,7 +270,7 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 		if missing := r.stats &^ ev.filled; missing != 0 {
 			env.fillStats(missing)
 			ev.filled |= missing
-			ev.boxed = *env
+			ev.boxed = nil
 		}
 		ok, err := e.runWhen(ev, r)
 		if err != nil {
