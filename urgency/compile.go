@@ -30,8 +30,9 @@ type compiler struct {
 
 	// set by the patcher while compiling one expression
 	usesText bool
-	stats    statSet // statistics read as Env fields, since reset
-	self     string  // the macro being compiled, if any
+	self     string // the macro being compiled, if any
+
+	stats statSet // statistics read as Env fields by the rule being compiled
 }
 
 func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
@@ -98,7 +99,6 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
 			r.floor = i
 		}
-		packStats := c.stats
 		c.stats = 0
 		if rd.when.text != "" {
 			r.when = c.compileExpr(rd.when, rd.name, wantBool)
@@ -111,7 +111,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
 			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
-		r.stats, c.stats = c.stats, packStats|c.stats
+		r.stats = c.stats
 		r.fields = r.when != nil && readsFields(r.when) || r.score != nil && readsFields(r.score)
 		e.rules = append(e.rules, r)
 	}

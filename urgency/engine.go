@@ -17,21 +17,18 @@ import (
 // may be used by any number of goroutines at once. Hosts reload a policy by
 // loading a new Engine and swapping the pointer.
 type Engine struct {
-	name     string
-	version  string // name@hash
-	settings settings
-	levels   []Level
-	rules    []*rule
-	matcher  *match.Matcher
-	clusters ClusterSettings
-	order    []orderKey
-	usesText bool // some expression reads text itself, not through a function
-	aging    bool // some rule reads due_in, overdue or sla_used
-	// eager are the statistics read by rules that run on every ticket:
-	// they are computed up front, the others when a rule reading them
-	// first runs.
-	eager     statSet
+	name      string
+	version   string // name@hash
+	settings  settings
+	levels    []Level
+	rules     []*rule
+	matcher   *match.Matcher
+	clusters  ClusterSettings
+	order     []orderKey
+	usesText  bool // some expression reads text itself, not through a function
+	aging     bool // some rule reads due_in, overdue or sla_used
 	ruleIndex map[string]int
+	eager     statSet // statistics read by rules run on every ticket: computed up front
 
 	pool sync.Pool // *evaluator
 }
@@ -75,22 +72,24 @@ type rule struct {
 	Rule
 	cal      *calendar.Calendar // nil: the level's
 	calName  string
-	aging    bool    // reads due_in, overdue or sla_used: runs second
-	floor    int     // level index, -1 for none
-	stats    statSet // statistics of the text that when or score read
-	fields   bool    // when or score reads a field of Env, not only hooks
-	need     *need   // nil: always run when
+	aging    bool  // reads due_in, overdue or sla_used: runs second
+	floor    int   // level index, -1 for none
+	need     *need // nil: always run when
 	when     *vm.Program
 	score    *vm.Program // nil: constant points
 	points   float64
 	whenSrc  exprSource
 	scoreSrc exprSource
+	stats    statSet // statistics of the text that when or score read
+	fields   bool    // when or score reads a field of Env, not only hooks
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.
 type evaluator struct {
-	vm  vm.VM
-	env Env
+	vm    vm.VM
+	env   Env
+	st    state
+	timed []*rule
 	// boxed is a copy of env as an interface, made when the first rule
 	// that reads a field of it runs, and again after env changes: expr
 	// reads the fields of a struct held in an interface in place, where
@@ -98,8 +97,6 @@ type evaluator struct {
 	// true/false it reads to the heap, once per rule. nil when not made.
 	boxed  any
 	filled statSet // statistics computed for this ticket
-	st     state
-	timed  []*rule
 	// hits and tags collect a ticket's matches; the assessment gets a copy
 	// of the right size.
 	hits []Hit
