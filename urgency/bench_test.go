@@ -9,12 +9,19 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
 )
 
 var benchNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// raceEnabled is set when the tests run under the race detector.
+var raceEnabled bool
 
 // typical is a ~600-byte ticket in Croatian with a German quote: the
 // non-ASCII text the default pack sees every day.
@@ -78,28 +85,72 @@ func BenchmarkAssess(b *testing.B) {
 // the per-ticket matches, they do not scan the text again.
 func BenchmarkAssessScaling(b *testing.B) {
 	for _, n := range []int{10, 50, 200} {
-		eng := syntheticPack(b, n)
-		for _, tc := range []struct {
-			name string
-			t    urgency.Ticket
-		}{{"600B", typical}, {"8KB", long}} {
-			b.Run(fmt.Sprintf("rules=%d/text=%s", n, tc.name), func(b *testing.B) {
+		eng := syntheticPack(b, n, 200)
+		for _, size := range []int{200, 2 << 10, 20 << 10} {
+			t := ticketOfSize(size)
+			b.Run(fmt.Sprintf("rules=%d/text=%s", n, sizeName(size)), func(b *testing.B) {
 				b.ReportAllocs()
+				b.SetBytes(int64(len(t.Subject) + len(t.Body)))
 				for b.Loop() {
-					eng.Assess(tc.t, benchNow)
+					eng.Assess(t, benchNow)
 				}
 			})
 		}
 	}
 }
 
-// syntheticPack builds a pack of n rules over 20 lists of 10 terms.
-func syntheticPack(b *testing.B, n int) *urgency.Engine {
+// BenchmarkAssessTerms shows that the cost of Assess does not depend on
+// the number of list terms: the text is matched against a trie of all
+// terms in one pass.
+func BenchmarkAssessTerms(b *testing.B) {
+	t := ticketOfSize(2 << 10)
+	for _, terms := range []int{100, 10_000} {
+		eng := syntheticPack(b, 50, terms)
+		b.Run(fmt.Sprintf("terms=%d", terms), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				eng.Assess(t, benchNow)
+			}
+		})
+	}
+}
+
+// TestAssessAllocsIndependentOfRules checks that a pack of 200 rules
+// allocates no more per ticket than one of 10: the rules read the
+// ticket's facts, the list matches and the text statistics without
+// allocating, and the assessment's hits are copied once.
+func TestAssessAllocsIndependentOfRules(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocations are not counted under the race detector")
+	}
+	small, large := syntheticPack(t, 10, 200), syntheticPack(t, 200, 200)
+	for _, size := range []int{200, 2 << 10, 20 << 10} {
+		tk := ticketOfSize(size)
+		t.Run(sizeName(size), func(t *testing.T) {
+			hits10, hits200 := len(small.Assess(tk, benchNow).Hits), len(large.Assess(tk, benchNow).Hits)
+			require.Less(t, hits10, hits200, "more rules should match")
+			allocs10 := testing.AllocsPerRun(200, func() { small.Assess(tk, benchNow) })
+			allocs200 := testing.AllocsPerRun(200, func() { large.Assess(tk, benchNow) })
+			assert.Equal(t, allocs10, allocs200, "allocations per ticket with 10 and with 200 rules")
+			// The boxed facts, the joined text, the hits and the tags.
+			assert.LessOrEqual(t, allocs200, 4.0)
+		})
+	}
+}
+
+// syntheticPack builds a pack of n rules over 20 lists sharing terms
+// terms. Each rule reads something that used to cost an allocation per
+// rule: the word count (256 or more on long texts), a duration, a string
+// field, a fraction; the right side of || cannot be told from the list
+// matches, so every rule runs on every ticket.
+func syntheticPack(tb testing.TB, n, terms int) *urgency.Engine {
+	tb.Helper()
 	var p strings.Builder
 	p.WriteString("version: 1\nname: synthetic\nlevels:\n  - {name: high, min_score: 50, respond_within: 4h}\n  - {name: low, respond_within: 24h}\nlists:\n")
-	for l := range 20 {
+	const lists = 20
+	for l := range lists {
 		fmt.Fprintf(&p, "  l%d: [", l)
-		for t := range 10 {
+		for t := range max(terms/lists, 1) {
 			if t > 0 {
 				p.WriteString(", ")
 			}
@@ -109,15 +160,52 @@ func syntheticPack(b *testing.B, n int) *urgency.Engine {
 	}
 	p.WriteString("rules:\n")
 	for r := range n {
-		// The right side of || cannot be told from the list matches, so
-		// every rule runs on every ticket.
-		fmt.Fprintf(&p, "  - {name: r%d, when: 'mentions(text, \"l%d\") || words(text) > %d', score: %d}\n", r, r%20, 1000+r, r%7)
+		var when string
+		switch r % 4 {
+		case 0:
+			when = fmt.Sprintf(`mentions(text, "l%d") || words(text) > %d`, r%lists, 100_000+r)
+		case 1:
+			when = fmt.Sprintf(`mentions(body, "l%d") || age > duration("%dh")`, r%lists, 1000+r)
+		case 2:
+			when = fmt.Sprintf(`mentions(subject, "l%d") || customer.tier startsWith "t%d"`, r%lists, r)
+		case 3:
+			// True on every ticket: the hits grow with the rules.
+			when = fmt.Sprintf(`mentions(text, "l%d") || shouting(body) < 0.%d + 0.5`, r%lists, r%10)
+		}
+		fmt.Fprintf(&p, "  - {name: r%d, when: '%s', score: %d, tags: [t%d]}\n", r, when, r%7, r%5)
 	}
 	eng, err := urgency.LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(p.String())}})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return eng
+}
+
+// ticketOfSize is the typical ticket with its body grown or cut to about
+// size bytes of subject and body.
+func ticketOfSize(size int) urgency.Ticket {
+	t := typical
+	t.ID = fmt.Sprintf("T-%d", size)
+	var b strings.Builder
+	b.WriteString(typical.Body)
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "\n[%02d:%02d] Gateway antwortet mit Fehler, Verbindung zurückgesetzt; "+
+			"korisnik %d ponovo pokušava, zahtjev odbijen, šaljemo izvještaj podrške.", i/60, i%60, i)
+	}
+	body := b.String()
+	n := max(size-len(t.Subject), 0)
+	for n > 0 && n < len(body) && !utf8.RuneStart(body[n]) {
+		n--
+	}
+	t.Body = body[:min(n, len(body))]
+	return t
+}
+
+func sizeName(n int) string {
+	if n >= 1<<10 {
+		return fmt.Sprintf("%dKB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
 }
 
 // BenchmarkLoad loads and compiles the default pack.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -30,6 +31,8 @@ type compiler struct {
 	// set by the patcher while compiling one expression
 	usesText bool
 	self     string // the macro being compiled, if any
+
+	stats statSet // statistics read as Env fields by the rule being compiled
 }
 
 func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
@@ -103,6 +106,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
 			r.floor = i
 		}
+		c.stats = 0
 		if rd.when.text != "" {
 			r.when = c.compileExpr(rd.when, rd.name, wantBool)
 			if r.when != nil {
@@ -114,6 +118,8 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
 			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
+		r.stats = c.stats
+		r.fields = r.when != nil && readsFields(r.when) || r.score != nil && readsFields(r.score)
 		e.rules = append(e.rules, r)
 	}
 	e.usesText = c.usesText
@@ -392,13 +398,10 @@ func (r relocate) Visit(node *ast.Node) { (*node).SetLocation(r.loc) }
 // Names of the Hooks the patcher calls instead of the functions rules
 // write (see the expr tags of [Hooks]).
 const (
-	fnMentionsField     = "mentions·field"
-	fnCountField        = "mentionCount·field"
-	fnCountString       = "mentionCount·string"
-	fnWordsField        = "words·field"
-	fnShoutingField     = "shouting·field"
-	fnExclamationsField = "exclamations·field"
-	fnConcat            = "concat·"
+	fnMentionsField = "mentions·field"
+	fnCountField    = "mentionCount·field"
+	fnCountString   = "mentionCount·string"
+	fnConcat        = "concat·"
 )
 
 // patcher binds mentions, mentionCount, words, shouting and exclamations to
@@ -423,6 +426,16 @@ func (p *patcher) Visit(node *ast.Node) {
 				p.failed = true
 			}
 		}
+	case *ast.BuiltinNode:
+		// duration("2h") is how rules write durations; the builtin would
+		// parse the text, and copy its result to the heap, on every run.
+		if n.Name == "duration" && len(n.Arguments) == 1 {
+			if lit, ok := n.Arguments[0].(*ast.StringNode); ok {
+				if d, err := time.ParseDuration(lit.Value); err == nil {
+					ast.Patch(node, &ast.ConstantNode{Value: d})
+				}
+			}
+		}
 	case *ast.CallNode:
 		callee, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok {
@@ -434,8 +447,9 @@ func (p *patcher) Visit(node *ast.Node) {
 		case "words", "shouting", "exclamations":
 			if len(n.Arguments) == 1 {
 				if f, ok := p.field(n.Arguments[0]); ok {
-					fn := map[string]string{"words": fnWordsField, "shouting": fnShoutingField, "exclamations": fnExclamationsField}[callee.Value]
-					ast.Patch(node, call(fn, &ast.IntegerNode{Value: f}))
+					fn := map[string]int{"words": statWordsFn, "shouting": statShoutingFn, "exclamations": statExclamationsFn}[callee.Value]
+					p.c.stats |= statBit(fn, f)
+					ast.Patch(node, &ast.IdentifierNode{Value: statName(fn, f)})
 				}
 			}
 		}
@@ -496,6 +510,45 @@ func readsAging(p *vm.Program) bool {
 	ast.Walk(&n, agingReader{&found})
 	return found
 }
+
+// readsFields tells whether a program reads a field of Env (directly or
+// through customer.*, cluster.*), rather than only calling the hooks.
+func readsFields(p *vm.Program) bool {
+	found := false
+	n := p.Node()
+	ast.Walk(&n, fieldReader{&found})
+	return found
+}
+
+type fieldReader struct{ found *bool }
+
+func (f fieldReader) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && envFields[id.Value] {
+		*f.found = true
+	}
+}
+
+// envFields are the names of the fields of Env that expressions read by
+// reflection: every expr name of Env, its Stats, and the members'
+// parents, but not the Hooks, which are called.
+var envFields = func() map[string]bool {
+	m := make(map[string]bool)
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case !f.IsExported() || f.Type == reflect.TypeFor[Hooks]():
+			case f.Anonymous:
+				add(f.Type)
+			default:
+				m[f.Tag.Get("expr")] = true
+			}
+		}
+	}
+	add(reflect.TypeFor[Env]())
+	return m
+}()
 
 type agingReader struct{ found *bool }
 

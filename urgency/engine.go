@@ -30,6 +30,7 @@ type Engine struct {
 	ruleIndex map[string]int
 	warnings  []Warning  // found by lint at load
 	explainer *explainer // compiles the parts of conditions for Explain
+	eager     statSet    // statistics read by rules run on every ticket: computed up front
 
 	pool sync.Pool // *evaluator
 }
@@ -87,6 +88,8 @@ type rule struct {
 	inherited bool
 	levelPos  Position  // where the level floor is written, if any
 	parts     lazyTerms // when taken apart, for Explain
+	stats     statSet   // statistics of the text that when or score read
+	fields    bool      // when or score reads a field of Env, not only hooks
 }
 
 // evaluator is the per-goroutine state of one assessment, pooled.
@@ -95,6 +98,17 @@ type evaluator struct {
 	env   Env
 	st    state
 	timed []*rule
+	// boxed is a copy of env as an interface, made when the first rule
+	// that reads a field of it runs, and again after env changes: expr
+	// reads the fields of a struct held in an interface in place, where
+	// from a *Env it copies every string, duration, time, number or
+	// true/false it reads to the heap, once per rule. nil when not made.
+	boxed  any
+	filled statSet // statistics computed for this ticket
+	// hits and tags collect a ticket's matches; the assessment gets a copy
+	// of the right size.
+	hits []Hit
+	tags []string
 }
 
 func (e *Engine) init() {
@@ -109,6 +123,9 @@ func (e *Engine) init() {
 	for i, r := range e.rules {
 		e.ruleIndex[r.Name] = i
 		e.aging = e.aging || r.aging && r.Enabled
+		if r.need == nil && r.Enabled {
+			e.eager |= r.stats
+		}
 	}
 }
 
@@ -189,8 +206,12 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
+	env.fillStats(e.eager)
+	ev.filled = e.eager
+	ev.boxed = nil
 
-	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody}
+	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody,
+		Hits: ev.hits[:0], Tags: ev.tags[:0]}
 	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
 	e.runRules(ev, &a, &o, false)
 	e.settle(&a, &o, created, now)
@@ -199,13 +220,37 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		// others give; what they add may raise the level and bring the
 		// deadline closer, but their facts are not computed again.
 		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
+		ev.boxed = nil
 		if e.runRules(ev, &a, &o, true) {
 			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
 			e.settle(&a, &o, created, now)
 		}
 	}
 	ev.timed = o.timed[:0]
+	ev.hits, ev.tags = a.Hits[:0], a.Tags[:0]
+	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
+	ev.boxed = nil // the ticket's text is not kept alive by the pool
 	return a
+}
+
+// facts is the Env that r's expressions run on: the boxed copy if they
+// read its fields, else a pointer, which costs nothing to pass.
+func (ev *evaluator) facts(r *rule) any {
+	if !r.fields {
+		return &ev.env
+	}
+	if ev.boxed == nil {
+		ev.boxed = ev.env
+	}
+	return ev.boxed
+}
+
+// cloneOrNil copies s to a slice of its own, nil when s is empty.
+func cloneOrNil[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(S(nil), s...)
 }
 
 // outcome is what the matching rules decided beyond the score, as the
@@ -227,6 +272,11 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 		if r.aging != aging || !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
 			continue
 		}
+		if missing := r.stats &^ ev.filled; missing != 0 {
+			env.fillStats(missing)
+			ev.filled |= missing
+			ev.boxed = nil
+		}
 		ok, err := e.runWhen(ev, r)
 		if err != nil {
 			a.Errors = append(a.Errors, err)
@@ -244,9 +294,6 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 			}
 		}
 		matched = true
-		if a.Hits == nil {
-			a.Hits = make([]Hit, 0, 8)
-		}
 		a.Hits = append(a.Hits, Hit{Rule: r.Name, Points: points})
 		a.Score += points
 		if r.floor >= 0 && r.floor < o.floor {

@@ -52,33 +52,83 @@ type Env struct {
 	SLAUsed float64       `expr:"sla_used"`
 
 	Hooks
+	Stats
 	st *state
 }
 
-// Hooks are the functions that compiled rules call for mentions,
-// mentionCount, words, shouting and exclamations on a ticket's subject,
-// body or text: they read the per-ticket cache, so the text is folded and
-// matched once whatever the number of rules. They are exported only
-// because the expression runtime reads them through reflection; their
-// names cannot be written in a rule.
+// Hooks are the functions that compiled rules call for mentions and
+// mentionCount on a ticket's subject, body or text: they read the
+// per-ticket cache, so the text is folded and matched once whatever the
+// number of rules. They are exported only because the expression runtime
+// reads them through reflection; their names cannot be written in a rule.
 type Hooks struct {
-	MentionsField     func(field, list int) bool   `expr:"mentions·field"`
-	CountField        func(field, list int) int    `expr:"mentionCount·field"`
-	CountString       func(s string, list int) int `expr:"mentionCount·string"`
-	WordsField        func(field int) int          `expr:"words·field"`
-	ShoutingField     func(field int) float64      `expr:"shouting·field"`
-	ExclamationsField func(field int) int          `expr:"exclamations·field"`
+	MentionsField func(field, list int) bool   `expr:"mentions·field"`
+	CountField    func(field, list int) int    `expr:"mentionCount·field"`
+	CountString   func(s string, list int) int `expr:"mentionCount·string"`
+}
+
+// Stats are what words, shouting and exclamations give on a ticket's
+// subject, body and text, computed once per ticket for the ones the pack
+// reads: compiled rules read them as fields, which the expression runtime
+// does without copying the number to the heap, where a function's result
+// of 256 or more, or any fraction, would be copied on every call. They
+// are exported only because the runtime reads them through reflection;
+// their names cannot be written in a rule.
+type Stats struct {
+	WordsSubject        int     `expr:"words·subject"`
+	WordsBody           int     `expr:"words·body"`
+	WordsText           int     `expr:"words·text"`
+	ShoutingSubject     float64 `expr:"shouting·subject"`
+	ShoutingBody        float64 `expr:"shouting·body"`
+	ShoutingText        float64 `expr:"shouting·text"`
+	ExclamationsSubject int     `expr:"exclamations·subject"`
+	ExclamationsBody    int     `expr:"exclamations·body"`
+	ExclamationsText    int     `expr:"exclamations·text"`
 }
 
 // bind points the hooks at e's cache; done once per pooled Env.
 func (e *Env) bind() {
 	e.Hooks = Hooks{
-		MentionsField:     func(f, l int) bool { return e.fieldHits(f).Has(l) },
-		CountField:        func(f, l int) int { return e.fieldHits(f).Count(l) },
-		CountString:       func(s string, l int) int { return e.stringHits(s).Count(l) },
-		WordsField:        e.words,
-		ShoutingField:     e.shouting,
-		ExclamationsField: e.exclamations,
+		MentionsField: func(f, l int) bool { return e.fieldHits(f).Has(l) },
+		CountField:    func(f, l int) int { return e.fieldHits(f).Count(l) },
+		CountString:   func(s string, l int) int { return e.stringHits(s).Count(l) },
+	}
+}
+
+// Statistics of the rule language, the unit of [statSet].
+const (
+	statWordsFn = iota
+	statShoutingFn
+	statExclamationsFn
+	numStatFns
+)
+
+var statFnNames = [numStatFns]string{"words", "shouting", "exclamations"}
+
+// statSet tells which statistics of which text fields a pack reads: bit
+// fn*numFields+field.
+type statSet uint16
+
+func statBit(fn, field int) statSet { return 1 << (fn*numFields + field) }
+
+// statName is the Env name under which compiled rules read a statistic.
+func statName(fn, field int) string { return statFnNames[fn] + "·" + fieldNames[field] }
+
+// fillStats computes the statistics in set, from the per-ticket cache.
+func (e *Env) fillStats(set statSet) {
+	words := [numFields]*int{&e.WordsSubject, &e.WordsBody, &e.WordsText}
+	shouting := [numFields]*float64{&e.ShoutingSubject, &e.ShoutingBody, &e.ShoutingText}
+	excl := [numFields]*int{&e.ExclamationsSubject, &e.ExclamationsBody, &e.ExclamationsText}
+	for f := range numFields {
+		if set&statBit(statWordsFn, f) != 0 {
+			*words[f] = e.words(f)
+		}
+		if set&statBit(statShoutingFn, f) != 0 {
+			*shouting[f] = e.shouting(f)
+		}
+		if set&statBit(statExclamationsFn, f) != 0 {
+			*excl[f] = e.exclamations(f)
+		}
 	}
 }
 
@@ -230,8 +280,8 @@ const (
 )
 
 // The functions of the rule language as rules call them. The patcher
-// replaces every call of mentions and mentionCount, and calls of the
-// others on subject, body or text, by calls of the Hooks.
+// replaces every call of mentions and mentionCount by calls of the Hooks,
+// and calls of the others on subject, body or text by reads of the Stats.
 
 func mentionsUnpatched(...any) (any, error) {
 	return nil, errors.New("mentions: the list name must be written in quotes")

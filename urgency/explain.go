@@ -166,6 +166,9 @@ func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Exp
 		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
+	// Every statistic up front: the parts of a condition may read any.
+	env.fillStats(^statSet(0))
+	ev.filled, ev.boxed = ^statSet(0), nil
 	if e.aging {
 		// The rules that read the deadline see the deadline of the first
 		// pass, as in assess; the others do not read these facts.
@@ -174,6 +177,7 @@ func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Exp
 		e.runRules(ev, &first, &o, false)
 		e.settle(&first, &o, created, now)
 		env.DueIn, env.Overdue, env.SLAUsed = first.DueIn, first.DueIn < 0, first.SLAUsed
+		ev.boxed = nil // the copy rules read fields from has the old facts
 	}
 	queuePoints := math.Inf(-1)
 	for i, r := range e.rules {

@@ -548,6 +548,11 @@ func conjuncts(n ast.Node, out []ast.Node) []ast.Node {
 func fieldOf(n ast.Node) (name string, from int, ok bool) {
 	switch n := n.(type) {
 	case *ast.IdentifierNode:
+		if fn, field, ok := strings.Cut(n.Value, "·"); ok {
+			// A text statistic, read as a field once compiled: name it
+			// as the rule wrote it.
+			return fn + "(" + field + ")", n.Location().From, true
+		}
 		return n.Value, n.Location().From, true
 	case *ast.MemberNode:
 		prop, ok := n.Property.(*ast.StringNode)

@@ -128,7 +128,8 @@ func TestLintConditions(t *testing.T) {
 		{"language > \"de\" && language < \"ab\"", ""}, // text order is not judged
 		{"(language == \"de\" && language == \"fr\") || flagged", WarnContradictory},
 		{"language == \"de\" && (language == \"fr\" || flagged)", ""},
-		{"words(text) > 5 && words(text) < 3", ""}, // calls are not fields
+		{"words(text) > 5 && words(text) < 3", WarnContradictory}, // text statistics compile to fields
+		{"words(text) > 5 && words(subject) < 3", ""},
 		{"let n = cluster.size; n > 1", ""},
 		{"text matches \"a?\"", WarnMatchesEverything},
 		{"text matches \"^$\"", WarnMatchesEverything},

@@ -144,7 +144,7 @@ func FormatDuration(d time.Duration) string {
 }
 
 func (e *Engine) runWhen(ev *evaluator, r *rule) (bool, *Error) {
-	out, err := ev.vm.Run(r.when, &ev.env)
+	out, err := ev.vm.Run(r.when, ev.facts(r))
 	if err != nil {
 		return false, runtimeError(r, r.whenSrc, err)
 	}
@@ -156,7 +156,7 @@ func (e *Engine) runWhen(ev *evaluator, r *rule) (bool, *Error) {
 }
 
 func (e *Engine) runScore(ev *evaluator, r *rule) (float64, *Error) {
-	out, err := ev.vm.Run(r.score, &ev.env)
+	out, err := ev.vm.Run(r.score, ev.facts(r))
 	if err != nil {
 		return 0, runtimeError(r, r.scoreSrc, err)
 	}

@@ -6,6 +6,7 @@
 //	urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
+//	urgency gen [-n N] [-seed S] [-now RFC3339]
 //
 // check lists every error and warning of a pack; rank puts tickets in
 // priority order with the repeated-issue clusters among them applied; diff
@@ -16,7 +17,8 @@
 // ranked ticket, what every rule of the pack made of it and why; similar
 // lists, for each ticket, the tickets most like it created no later than
 // it; test runs rule-pack test files (see package urgencytest) and exits 1
-// when a check fails.
+// when a check fails; gen writes made-up tickets for load tests, the same
+// for the same seed.
 //
 // Without -rules, the embedded default pack is used; for diff, a pack left
 // out or named "default" is the embedded default pack. Tickets are JSON
@@ -45,6 +47,7 @@ Usage:
   urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
   urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
   urgency test [-v] TESTFILE...
+  urgency gen [-n N] [-seed S] [-now RFC3339]
 
 Without -rules, the embedded default pack is used. -rules may be given
 several times, and may name a file, a directory or a glob pattern.
@@ -78,6 +81,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return similar(args[1:], stdin, stdout, stderr)
 	case "test":
 		return test(args[1:], stdout, stderr)
+	case "gen":
+		return gen(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -150,9 +155,11 @@ func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "output `format`: table or json")
 	explain := fs.Bool("explain", false, "show every matching rule with its points, and how level and due time were reached")
 	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	prof := addProfileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
+	defer prof.start("rank", stderr)()
 	if *format != "table" && *format != "json" {
 		fmt.Fprintf(stderr, "urgency rank: -format must be table or json, not %q\n", *format)
 		return 2
