@@ -174,7 +174,40 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	ev := e.pool.Get().(*evaluator)
 	defer e.pool.Put(ev)
 
-	created := t.CreatedAt
+	created, truncated := e.prepare(ev, t, now, c, dup)
+	env := &ev.env
+	env.fillStats(e.eager)
+	ev.filled = e.eager
+	ev.boxed = nil
+
+	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: truncated,
+		Hits: ev.hits[:0], Tags: ev.tags[:0]}
+	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
+	e.runRules(ev, &a, &o, false)
+	e.settle(&a, &o, created, now)
+	if e.aging {
+		// Rules that read the deadline run second, with the deadline the
+		// others give; what they add may raise the level and bring the
+		// deadline closer, but their facts are not computed again.
+		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
+		ev.boxed = nil
+		if e.runRules(ev, &a, &o, true) {
+			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
+			e.settle(&a, &o, created, now)
+		}
+	}
+	ev.timed = o.timed[:0]
+	ev.hits, ev.tags = a.Hits[:0], a.Tags[:0]
+	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
+	ev.boxed = nil // the ticket's text is not kept alive by the pool
+	return a
+}
+
+// prepare sets up ev's Env for t, as every rule of the pack sees it, and
+// resets the per-ticket cache. It returns the creation time the deadline
+// counts from and whether the text was clipped.
+func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts, dup bool) (created time.Time, truncated bool) {
+	created = t.CreatedAt
 	if created.IsZero() {
 		created = now
 	}
@@ -206,31 +239,7 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 		env.Text = joinText(subject, body)
 	}
 	ev.st.reset(e.matcher)
-	env.fillStats(e.eager)
-	ev.filled = e.eager
-	ev.boxed = nil
-
-	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: cutSubject || cutBody,
-		Hits: ev.hits[:0], Tags: ev.tags[:0]}
-	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
-	e.runRules(ev, &a, &o, false)
-	e.settle(&a, &o, created, now)
-	if e.aging {
-		// Rules that read the deadline run second, with the deadline the
-		// others give; what they add may raise the level and bring the
-		// deadline closer, but their facts are not computed again.
-		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
-		ev.boxed = nil
-		if e.runRules(ev, &a, &o, true) {
-			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
-			e.settle(&a, &o, created, now)
-		}
-	}
-	ev.timed = o.timed[:0]
-	ev.hits, ev.tags = a.Hits[:0], a.Tags[:0]
-	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
-	ev.boxed = nil // the ticket's text is not kept alive by the pool
-	return a
+	return created, cutSubject || cutBody
 }
 
 // facts is the Env that r's expressions run on: the boxed copy if they

@@ -134,38 +134,11 @@ func (q *Queue) Explain(id string, now time.Time) (Explanation, bool) {
 func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Explanation {
 	x := Explanation{Assessment: e.assess(t, now, c, dup), Rules: make([]RuleTrace, len(e.rules))}
 
-	// The Env is set up as assess sets it up (a test holds the two to the
-	// same results), on an evaluator of its own.
+	// The Env is set up by the code assess uses, on an evaluator of its
+	// own.
 	ev := new(evaluator)
-	created := t.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
-	subject, _ := clip(t.Subject, MaxTextBytes)
-	body, _ := clip(t.Body, MaxTextBytes)
+	created, _ := e.prepare(ev, t, now, c, dup)
 	env := &ev.env
-	env.bind()
-	*env = Env{
-		Hooks:   env.Hooks,
-		Subject: subject, Body: body,
-		Channel: t.Channel, Language: t.Language,
-		Flagged:   t.Flagged,
-		Age:       nonNegative(now.Sub(created)),
-		Customer:  CustomerFacts{ID: t.Customer.ID, Tier: t.Customer.Tier},
-		Fields:    t.Fields,
-		Cluster:   c,
-		Duplicate: dup,
-		Now:       now,
-		st:        &ev.st,
-	}
-	if !t.Customer.Since.IsZero() {
-		env.Customer.Age = nonNegative(now.Sub(t.Customer.Since))
-		env.Customer.New = env.Customer.Age < e.settings.newCustomer
-	}
-	if e.usesText {
-		env.Text = joinText(subject, body)
-	}
-	ev.st.reset(e.matcher)
 	// Every statistic up front: the parts of a condition may read any.
 	env.fillStats(^statSet(0))
 	ev.filled, ev.boxed = ^statSet(0), nil
