@@ -134,6 +134,27 @@ func (f *df) length(d *Doc) float64 {
 	return math.Sqrt(n)
 }
 
+// dotIDF is dot with the idf of a's features given, in their order: the
+// same sum, for a doc compared with many.
+func dotIDF(aIDF []float64, a, b *Doc) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a.Feats) && j < len(b.Feats) {
+		switch {
+		case a.Feats[i].Hash < b.Feats[j].Hash:
+			i++
+		case b.Feats[j].Hash < a.Feats[i].Hash:
+			j++
+		default:
+			idf := aIDF[i]
+			dot += float64(a.Feats[i].Weight) * float64(b.Feats[j].Weight) * idf * idf
+			i++
+			j++
+		}
+	}
+	return dot
+}
+
 // dot is the idf-weighted dot product of a and b.
 func (f *df) dot(a, b *Doc) float64 {
 	var dot float64
@@ -180,6 +201,7 @@ type Grouper struct {
 	window  []*Doc            // docs counted in df, in canonical order
 	leaders map[uint64][]*Doc // leaders by feature, in canonical order
 	cands   []*Doc            // leaders sharing a feature with the doc being grouped
+	idfs    []float64         // the idf of each feature of the doc being grouped
 	stamp   uint64
 }
 
@@ -259,15 +281,18 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 	// the threshold are compared in full. Frequent features find no
 	// candidates, so they count as shared with every candidate.
 	g.stamp++
+	// d's idf and length are computed once here, not per candidate: the
+	// same numbers in the same order as df.similarity would compute.
 	var norm2, frequent2 float64
-	g.cands, norm2, frequent2 = gather(g.df, d, g.leaders, g.stamp, g.cands[:0])
+	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.leaders, g.stamp, g.cands[:0], g.idfs[:0])
+	length := math.Sqrt(norm2)
 	var best *Doc
 	bestSim := g.p.Similarity
 	for _, l := range g.cands {
 		if norm2 == 0 || math.Sqrt((l.shared+frequent2)/norm2) < g.p.Similarity-1e-9 {
 			continue
 		}
-		s := g.df.similarity(d, l)
+		s := cosine(dotIDF(g.idfs, d, l), length, g.df.length(l))
 		// Ties go to the earlier leader, whatever the order met.
 		if s > bestSim || s == bestSim && (best == nil || Compare(l, best) < 0) {
 			best, bestSim = l, s
@@ -289,10 +314,12 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 // the squared weight of q it shares. It returns them with q's squared
 // length and the squared weight of its frequent features, which count as
 // shared with every candidate: sim(q, c) <= sqrt((c.shared+frequent2)/norm2)
-// by Cauchy-Schwarz.
-func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Doc) (_ []*Doc, norm2, frequent2 float64) {
+// by Cauchy-Schwarz. It appends the idf of each of q's features to idfs.
+func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Doc, idfs []float64) (_ []*Doc, _ []float64, norm2, frequent2 float64) {
 	for _, ft := range q.Feats {
-		w := float64(ft.Weight) * f.idf(ft.Hash)
+		idf := f.idf(ft.Hash)
+		idfs = append(idfs, idf)
+		w := float64(ft.Weight) * idf
 		norm2 += w * w
 		if f.frequent(ft.Hash) {
 			frequent2 += w * w
@@ -309,7 +336,7 @@ func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Do
 			c.shared += w * w
 		}
 	}
-	return cands, norm2, frequent2
+	return cands, idfs, norm2, frequent2
 }
 
 func (g *Grouper) unlead(h uint64, d *Doc) {

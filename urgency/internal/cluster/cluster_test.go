@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -121,4 +122,35 @@ func TestIndexSimilar(t *testing.T) {
 	x.Remove(a, a.Feats)
 	assert.Empty(t, x.Similar(b, 5, func(*Doc) bool { return true }))
 	assert.Equal(t, 2, x.Len())
+}
+
+// TestDotIDFIsDot checks that the dot product with the idf computed once
+// is the same number, to the last bit, as computing it per feature: the
+// grouping must not change with the shortcut.
+func TestDotIDFIsDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	f := newDF()
+	doc := func() *Doc {
+		var d Doc
+		for range 1 + rng.IntN(30) {
+			d.Feats = append(d.Feats, Feature{Hash: uint64(rng.IntN(60)), Weight: float32(1 + rng.IntN(3))})
+		}
+		slices.SortFunc(d.Feats, func(a, b Feature) int { return cmp.Compare(a.Hash, b.Hash) })
+		d.Feats = slices.CompactFunc(d.Feats, func(a, b Feature) bool { return a.Hash == b.Hash })
+		f.add(&d)
+		return &d
+	}
+	docs := make([]*Doc, 200)
+	for i := range docs {
+		docs[i] = doc()
+	}
+	for _, a := range docs[:50] {
+		var idfs []float64
+		for _, ft := range a.Feats {
+			idfs = append(idfs, f.idf(ft.Hash))
+		}
+		for _, b := range docs {
+			require.Equal(t, f.dot(a, b), dotIDF(idfs, a, b))
+		}
+	}
 }

@@ -14,6 +14,7 @@ type Index struct {
 	df       *df
 	postings map[uint64][]*Doc
 	cands    []*Doc
+	idfs     []float64
 	stamp    uint64
 }
 
@@ -73,7 +74,8 @@ func (x *Index) Len() int { return x.df.docs }
 // bounds their similarity, until the bound falls below the k-th best.
 func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
 	x.stamp++
-	cands, norm2, frequent2 := gather(x.df, q, x.postings, x.stamp, x.cands[:0])
+	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, x.stamp, x.cands[:0], x.idfs[:0])
+	x.idfs = idfs
 	x.cands = cands
 	if norm2 == 0 || k <= 0 {
 		return nil
@@ -88,7 +90,7 @@ func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
 		if !eligible(d) {
 			continue
 		}
-		s := cosine(x.df.dot(q, d), x.length(q), x.length(d))
+		s := cosine(dotIDF(idfs, q, d), x.length(q), x.length(d))
 		if s <= 0 {
 			continue
 		}
