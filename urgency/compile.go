@@ -56,6 +56,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function(fnConcat, concatFunc, new(func(string, string) string)),
 		expr.Operator("+", fnConcat),
 	}
+	c.opts = append(c.opts, meterOptions()...)
 	for _, m := range p.macros {
 		c.compileMacro(m)
 	}
@@ -174,7 +175,8 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 		inl.stack = []string{c.self}
 	}
 	pat := &patcher{c: c, src: src, rule: rule}
-	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(inl), expr.Patch(pat))
+	met := &meterPatcher{c: c, src: src, rule: rule}
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(inl), expr.Patch(pat), expr.Patch(met))
 	prog, err := expr.Compile(src.text, opts...)
 	if prog != nil {
 		// Whether any expression reads text itself, after the functions
@@ -192,7 +194,7 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 		c.exprError(src, rule, err)
 		return nil
 	}
-	if pat.failed {
+	if pat.failed || met.failed {
 		return nil
 	}
 	if t := prog.Node().Type(); t != nil && t.Kind() != reflect.Interface {

@@ -228,8 +228,9 @@ func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts
 		Fields:    t.Fields,
 		Cluster:   c,
 		Duplicate: dup,
-		Now:       now,
-		st:        &ev.st,
+		// Rules see now in the pack's zone, never in the host's.
+		Now: now.In(e.settings.loc),
+		st:  &ev.st,
 	}
 	if !t.Customer.Since.IsZero() {
 		env.Customer.Age = nonNegative(now.Sub(t.Customer.Since))

@@ -182,6 +182,7 @@ type state struct {
 	excl    [numFields]int
 	text    string // subject and body joined, built only when asked
 	dyn     match.Hits
+	meter   meter
 }
 
 func (s *state) reset(m *match.Matcher) {
@@ -189,6 +190,7 @@ func (s *state) reset(m *match.Matcher) {
 	s.scanned = [numFields]bool{}
 	s.counted = [numFields]uint8{}
 	s.text = ""
+	s.meter.resetTicket()
 }
 
 func (e *Env) field(f int) string {

@@ -261,6 +261,7 @@ func (n *termNode) eval(ev *evaluator) Term {
 			t.Err = n.err
 			return t
 		}
+		ev.st.meter.startRule()
 		out, err := ev.vm.Run(n.prog, &ev.env)
 		if err != nil {
 			t.Err = runError(err)
@@ -268,6 +269,7 @@ func (n *termNode) eval(ev *evaluator) Term {
 		}
 		t.Value = out
 		if n.left != nil {
+			ev.st.meter.startRule()
 			if v, err := ev.vm.Run(n.left, &ev.env); err == nil {
 				t.Detail = n.leftText + " is " + showValue(v)
 			}

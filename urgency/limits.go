@@ -21,6 +21,15 @@ const (
 	MaxTextBytes = 256 << 10
 	// MaxLineSize is the longest ticket line a [TicketReader] accepts.
 	MaxLineSize = 4 << 20
+	// MaxRuleCost is the budget of one rule's expressions on one ticket,
+	// in cost units: an iteration of a predicate costs the size of its
+	// body in nodes, reading or building text a unit per 8 bytes, a list
+	// or map a unit per element. A rule over it fails for that ticket.
+	MaxRuleCost = 1_000_000
+	// MaxTicketCost is the budget of all the rules of a pack on one
+	// ticket: rules that are still to run when it is spent fail as soon as
+	// they charge anything.
+	MaxTicketCost = 10 * MaxRuleCost
 )
 
 // maxAliasNodes bounds the nodes visited through YAML aliases, so that a

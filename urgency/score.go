@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -143,7 +144,10 @@ func FormatDuration(d time.Duration) string {
 	return b.String()
 }
 
+// runWhen runs r's condition, and starts r's budget, which its score
+// shares.
 func (e *Engine) runWhen(ev *evaluator, r *rule) (bool, *Error) {
+	ev.st.meter.startRule()
 	out, err := ev.vm.Run(r.when, ev.facts(r))
 	if err != nil {
 		return false, runtimeError(r, r.whenSrc, err)
@@ -184,17 +188,51 @@ func (e *Engine) runScore(ev *evaluator, r *rule) (float64, *Error) {
 func runtimeError(r *rule, src exprSource, err error) *Error {
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return &Error{Pos: src.position(fe.From), Rule: r.Name, Err: errors.New(cleanMessage(fe.Message)), line: src.src.line(src.position(fe.From).Line)}
+		return &Error{Pos: src.position(fe.From), Rule: r.Name, Err: errors.New(redact(cleanMessage(fe.Message))), line: src.src.line(src.position(fe.From).Line)}
 	}
-	return &Error{Pos: src.position(0), Rule: r.Name, Err: errors.New(cleanMessage(err.Error()))}
+	return &Error{Pos: src.position(0), Rule: r.Name, Err: errors.New(redact(cleanMessage(err.Error())))}
 }
 
-func valueName(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "nothing (a missing field?)"
-	case string:
-		return fmt.Sprintf("the text %q", v)
+// Run time messages of expr that quote the values they failed on, which
+// may be the ticket's text, and what an assessment says instead.
+var valueMessages = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(?s)invalid operation: (int|float)\(.*\)`), "text that is not a number was used as one ($1() or an index)"},
+	{regexp.MustCompile(`(?s)strconv\.\w+: parsing .*`), "the text is not a number"},
+	{regexp.MustCompile(`(?s)invalid date .*`), "date() could not read the text as a date"},
+	{regexp.MustCompile(`(?s)parsing time .*`), "date() could not read the text as a date"},
+	{regexp.MustCompile(`(?s)time: (invalid|unknown unit|missing unit).*`), "duration() could not read the text as a duration"},
+	{regexp.MustCompile(`(?s)cannot slice .*`), "this value cannot be sliced"},
+	{regexp.MustCompile(`(?s)cannot (get|fetch) .* from (\S+)$`), "cannot $1 that from $2"},
+	{regexp.MustCompile(`(?s)cannot (get|fetch) .* from .*`), "cannot $1 that from this value"},
+	{regexp.MustCompile(`"(?:[^"\\]|\\.)*"`), `"…"`},
+}
+
+// maxMessage bounds a run time message: it names the failure, not the
+// values.
+const maxMessage = 200
+
+// redact takes out of a run time message whatever it quotes of the
+// values the rule ran on: an assessment's errors are read and logged by
+// people who may not see the ticket.
+func redact(msg string) string {
+	for _, m := range valueMessages {
+		msg = m.re.ReplaceAllString(msg, m.with)
 	}
-	return fmt.Sprintf("%v", v)
+	if len(msg) > maxMessage {
+		msg, _ = clip(msg, maxMessage)
+		msg += "…"
+	}
+	return msg
+}
+
+// valueName names the kind of a value a rule gave, not the value, which
+// may be the ticket's text.
+func valueName(v any) string {
+	if v == nil {
+		return "nothing (a missing field?)"
+	}
+	return kindOfValue(v)
 }

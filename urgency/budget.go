@@ -1,0 +1,509 @@
+package urgency
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm/runtime"
+)
+
+// The cost of an expression is bounded twice. At load, a rule may call
+// only the built-ins that ranking needs (allowedBuiltins) and the pure
+// methods of times and durations (allowedMethods): nothing that reads the
+// host's files or clock zone, and nothing that only makes text or lists
+// bigger. At run time, every rule's expressions on one ticket have a
+// budget of MaxRuleCost cost units, and all the rules of a pack together
+// MaxTicketCost: the meter patcher adds a charge to every step whose
+// cost grows with the ticket (an iteration of a predicate, a built-in
+// reading text or a list, text joined or replaced, a comparison of two
+// values that are not constants). A rule over its budget fails for that
+// ticket, is reported in the assessment, and the ticket is assessed with
+// the other rules.
+
+// allowedBuiltins are expr's built-ins a rule may call. Left out: now and
+// timezone (the host's clock and zone files), repeat, concat, flatten,
+// splitAfter, the sorting, grouping and reducing built-ins, and the
+// JSON and Base64 codecs: none ranks a ticket, and each is a way to build
+// large values from small ones.
+var allowedBuiltins = map[string]bool{
+	"all": true, "none": true, "any": true, "one": true, "filter": true, "map": true,
+	"find": true, "findIndex": true, "findLast": true, "findLastIndex": true, "count": true,
+	"sum": true, "len": true, "type": true, "abs": true, "ceil": true, "floor": true,
+	"round": true, "int": true, "float": true, "string": true, "trim": true,
+	"trimPrefix": true, "trimSuffix": true, "upper": true, "lower": true, "split": true,
+	"replace": true, "join": true, "indexOf": true, "lastIndexOf": true,
+	"hasPrefix": true, "hasSuffix": true, "max": true, "min": true, "duration": true,
+	"date": true, "first": true, "last": true, "get": true, "keys": true, "values": true,
+	"bitand": true, "bitor": true, "bitxor": true, "bitnand": true, "bitnot": true,
+	"bitshl": true, "bitshr": true, "bitushr": true,
+}
+
+// allowedMethods are the methods of time.Time and time.Duration values
+// (now, age, due_in, date(...)) a rule may call. Left out are those that
+// read the host's zone (Local), load or name zones (In, Location, Zone,
+// ZoneBounds), and the encoders.
+var allowedMethods = map[string]bool{
+	"Year": true, "Month": true, "Day": true, "Hour": true, "Minute": true, "Second": true,
+	"Nanosecond": true, "Weekday": true, "YearDay": true, "Before": true, "After": true,
+	"Equal": true, "Compare": true, "IsZero": true, "Sub": true, "Add": true, "AddDate": true,
+	"Truncate": true, "Round": true, "Unix": true, "UnixMilli": true, "UnixMicro": true,
+	"UnixNano": true, "UTC": true, "Format": true, "String": true, "Hours": true,
+	"Minutes": true, "Seconds": true, "Milliseconds": true, "Microseconds": true,
+	"Nanoseconds": true, "Abs": true,
+}
+
+// Built-ins whose first argument, text or a list, they read whole.
+var readsArgument = map[string]bool{
+	"upper": true, "lower": true, "trim": true, "trimPrefix": true, "trimSuffix": true,
+	"split": true, "indexOf": true, "lastIndexOf": true, "hasPrefix": true, "hasSuffix": true,
+	"string": true, "int": true, "float": true, "max": true, "min": true, "sum": true,
+	"keys": true, "values": true, "duration": true,
+}
+
+// Built-ins whose predicate gives true or false: each iteration is charged
+// as it runs, so that one that stops early costs only what it ran.
+var boolPredicates = map[string]bool{
+	"all": true, "none": true, "any": true, "one": true, "filter": true, "count": true,
+	"find": true, "findIndex": true, "findLast": true, "findLastIndex": true,
+}
+
+// Names of the metering functions the patcher calls; a rule cannot write
+// them.
+const (
+	fnCharge  = "charge·"
+	fnStep    = "step·"
+	fnAdd     = "add·"
+	fnJoin    = "join·"
+	fnReplace = "replace·"
+	fnJoinStr = "concat·meter"
+)
+
+// textUnit is the number of bytes of text that cost one unit: reading or
+// building text costs about a VM step per this many bytes.
+const textUnit = 8
+
+// budgetError is what a rule over its budget fails with; the message
+// names no ticket text.
+type budgetError struct{ ticket bool }
+
+func (b budgetError) Error() string {
+	if b.ticket {
+		return fmt.Sprintf("the pack's rules used the budget of %d cost units for one ticket; this rule was not finished", MaxTicketCost)
+	}
+	return fmt.Sprintf("the rule needed more than its budget of %d cost units on this ticket (loops over long text or lists?)", MaxRuleCost)
+}
+
+// meter is the budget of the rule running now and of the ticket.
+type meter struct {
+	rule   int64 // left for the rule running
+	ticket int64 // left for the ticket's rules
+	over   bool  // the ticket's budget, not the rule's, ran out
+}
+
+func (m *meter) resetTicket() { m.ticket = MaxTicketCost }
+
+func (m *meter) startRule() {
+	m.rule = min(MaxRuleCost, m.ticket)
+	m.over = m.ticket < MaxRuleCost
+}
+
+func (m *meter) charge(n int64) error {
+	if n < 0 || n > m.rule {
+		m.ticket -= m.rule
+		m.rule = 0
+		return budgetError{ticket: m.over}
+	}
+	m.rule -= n
+	m.ticket -= n
+	return nil
+}
+
+// meterOf finds the meter of the evaluation behind $env.
+func meterOf(env any) *meter {
+	switch e := env.(type) {
+	case *Env:
+		return &e.st.meter
+	case Env:
+		return &e.st.meter
+	}
+	panic("urgency: metering outside an evaluation")
+}
+
+// units is what reading v costs: a unit per textUnit bytes of text and a
+// unit per element of a list or map, nested ones included. It stops
+// counting past limit.
+func units(v any, limit int64) int64 {
+	switch v := v.(type) {
+	case nil, bool, int, int64, float64, time.Time, time.Duration:
+		return 1
+	case string:
+		return int64(len(v)/textUnit) + 1
+	case []string:
+		n := int64(len(v)) + 1
+		for _, s := range v {
+			if n > limit {
+				break
+			}
+			n += int64(len(s) / textUnit)
+		}
+		return n
+	case []any:
+		n := int64(len(v)) + 1
+		for _, e := range v {
+			if n > limit {
+				break
+			}
+			n += units(e, limit-n) - 1
+		}
+		return n
+	case map[string]any:
+		n := int64(len(v)) + 1
+		for k, e := range v {
+			if n > limit {
+				break
+			}
+			n += int64(len(k)/textUnit) + units(e, limit-n) - 1
+		}
+		return n
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return int64(rv.Len()/textUnit) + 1
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return int64(rv.Len()) + 1
+	}
+	return 1
+}
+
+func chargeFunc(args ...any) (any, error) {
+	m := meterOf(args[0])
+	k := int64(args[2].(int))
+	if err := m.charge(k * units(args[1], m.rule/max(k, 1)+1)); err != nil {
+		return nil, err
+	}
+	return true, nil
+}
+
+func stepFunc(args ...any) (any, error) {
+	if err := meterOf(args[0]).charge(int64(args[1].(int))); err != nil {
+		return nil, err
+	}
+	return true, nil
+}
+
+// joinedText builds a + b, charged, within maxConcatBytes.
+func joinedText(m *meter, a, b string) (string, error) {
+	if len(a)+len(b) > maxConcatBytes {
+		return "", fmt.Errorf("text joined with + would be longer than %d KiB", maxConcatBytes>>10)
+	}
+	if err := m.charge(int64((len(a)+len(b))/textUnit) + 1); err != nil {
+		return "", err
+	}
+	return a + b, nil
+}
+
+func concatMeterFunc(args ...any) (any, error) {
+	return joinedText(meterOf(args[0]), args[1].(string), args[2].(string))
+}
+
+// addFunc is + on values whose type is known only at run time: text is
+// joined within the bounds, anything else added as expr adds it.
+func addFunc(args ...any) (any, error) {
+	if a, ok := args[1].(string); ok {
+		if b, ok := args[2].(string); ok {
+			return joinedText(meterOf(args[0]), a, b)
+		}
+	}
+	return runtime.Add(args[1], args[2]), nil
+}
+
+func replaceFunc(args ...any) (any, error) {
+	m := meterOf(args[0])
+	s, old, repl := args[1].(string), args[2].(string), args[3].(string)
+	if err := m.charge(int64(len(s)/textUnit) + 1); err != nil {
+		return nil, err
+	}
+	n := strings.Count(s, old)
+	if size := len(s) + n*(len(repl)-len(old)); n > 0 && size > maxConcatBytes {
+		return nil, fmt.Errorf("replace would make text longer than %d KiB", maxConcatBytes>>10)
+	} else if err := m.charge(int64(size/textUnit) + 1); err != nil {
+		return nil, err
+	}
+	return strings.ReplaceAll(s, old, repl), nil
+}
+
+func joinFunc(args ...any) (any, error) {
+	m := meterOf(args[0])
+	sep := ""
+	if len(args) > 2 {
+		sep = args[2].(string)
+	}
+	var parts []string
+	switch v := args[1].(type) {
+	case []string:
+		parts = v
+	case []any:
+		parts = make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("join takes a list of texts, not of %s", kindOfValue(e))
+			}
+			parts = append(parts, s)
+		}
+	case nil:
+		return nil, errors.New("join takes a list of texts, not nothing (is a custom field missing?)")
+	default:
+		return nil, fmt.Errorf("join takes a list of texts, not %s", kindOfValue(v))
+	}
+	size := len(sep) * max(len(parts)-1, 0)
+	for _, p := range parts {
+		size += len(p)
+		if size > maxConcatBytes {
+			return nil, fmt.Errorf("join would make text longer than %d KiB", maxConcatBytes>>10)
+		}
+	}
+	if err := m.charge(int64(len(parts)) + int64(size/textUnit) + 1); err != nil {
+		return nil, err
+	}
+	return strings.Join(parts, sep), nil
+}
+
+// kindOfValue names the kind of a value without showing it.
+func kindOfValue(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nothing"
+	case string:
+		return "text"
+	case bool:
+		return "true/false"
+	case int, int64, float64:
+		return "a number"
+	case []any, []string:
+		return "a list"
+	case map[string]any:
+		return "a map"
+	}
+	return typeName(reflect.TypeOf(v))
+}
+
+// meterOptions are the expr options of the metering functions.
+func meterOptions() []expr.Option {
+	return []expr.Option{
+		expr.Function(fnCharge, chargeFunc, new(func(Env, any, int) bool)),
+		expr.Function(fnStep, stepFunc, new(func(Env, int) bool)),
+		expr.Function(fnJoinStr, concatMeterFunc, new(func(Env, string, string) string)),
+		expr.Function(fnAdd, addFunc, new(func(Env, any, any) any)),
+		expr.Function(fnReplace, replaceFunc, new(func(Env, string, string, string) string)),
+		expr.Function(fnJoin, joinFunc, new(func(Env, any) string), new(func(Env, any, string) string)),
+	}
+}
+
+// meterPatcher refuses what a rule may not call and adds the charges. It
+// runs after macros are inlined and the text functions are bound, on a
+// checked tree, so the types of the nodes are known.
+type meterPatcher struct {
+	c      *compiler
+	src    exprSource
+	rule   string
+	failed bool
+	vars   int // let names made so far
+}
+
+func (p *meterPatcher) refuse(n ast.Node, format string, args ...any) {
+	p.c.errorAt(p.src.position(n.Location().From), p.rule, fmt.Errorf(format, args...))
+	p.failed = true
+}
+
+func (p *meterPatcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.BuiltinNode:
+		p.builtin(node, n)
+	case *ast.CallNode:
+		if m, ok := n.Callee.(*ast.MemberNode); ok && m.Method {
+			if name, ok := m.Property.(*ast.StringNode); !ok || !allowedMethods[name.Value] {
+				p.refuse(n, "%s is not available in rules: a rule reads times in the pack's time zone (settings.timezone) with methods like Hour(), Weekday() or Format()", methodName(m))
+			}
+		}
+	case *ast.BinaryNode:
+		p.binary(node, n)
+	}
+}
+
+func methodName(m *ast.MemberNode) string {
+	if s, ok := m.Property.(*ast.StringNode); ok {
+		return s.Value + "()"
+	}
+	return "this method"
+}
+
+func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
+	if !allowedBuiltins[n.Name] {
+		p.refuse(n, "%s() is not available in rules: it reads the host or only builds large values; see \"Limits and security\" in the README", n.Name)
+		return
+	}
+	typ := n.Type()
+	switch {
+	case n.Name == "date":
+		// expr puts the pack's zone first: date(zone, text, layout)
+		if len(n.Arguments) > 3 {
+			p.refuse(n.Arguments[3], "date reads times in the pack's time zone (settings.timezone); a time zone argument is not available")
+			return
+		}
+		if len(n.Arguments) > 1 && !isConstant(n.Arguments[1]) {
+			p.charge(&n.Arguments[1], 1)
+		}
+		return
+	case n.Name == "replace":
+		if len(n.Arguments) != 3 {
+			p.refuse(n, "replace takes three arguments: the text, what to replace and what to put instead")
+			return
+		}
+		p.patch(node, typ, call(fnReplace, env(), n.Arguments[0], n.Arguments[1], n.Arguments[2]))
+		return
+	case n.Name == "join":
+		args := append([]ast.Node{env()}, n.Arguments...)
+		p.patch(node, typ, call(fnJoin, args...))
+		return
+	}
+	for i, a := range n.Arguments {
+		pred, ok := a.(*ast.PredicateNode)
+		if !ok {
+			continue
+		}
+		k := nodeCount(pred.Node)
+		if boolPredicates[n.Name] && isBool(pred.Node) {
+			// charge one iteration, then the predicate's own value
+			step := call(fnStep, env(), &ast.IntegerNode{Value: k})
+			step.SetLocation(pred.Node.Location())
+			body := &ast.BinaryNode{Operator: "&&", Left: step, Right: pred.Node}
+			body.SetType(pred.Node.Type())
+			pred.Node = body
+		} else if i > 0 {
+			// charge every iteration before the first
+			p.charge(&n.Arguments[0], k)
+		}
+	}
+	if readsArgument[n.Name] && len(n.Arguments) > 0 && !isConstant(n.Arguments[0]) {
+		p.charge(&n.Arguments[0], 1)
+	}
+	if n.Name == "split" {
+		p.charge(node, 1) // the list it made
+	}
+}
+
+func (p *meterPatcher) binary(node *ast.Node, n *ast.BinaryNode) {
+	lt, rt := n.Left.Type(), n.Right.Type()
+	switch n.Operator {
+	case "+":
+		switch {
+		case isKind(lt, reflect.String) && isKind(rt, reflect.String):
+			p.patch(node, n.Type(), call(fnJoinStr, env(), n.Left, n.Right))
+		case isUnknown(lt) || isUnknown(rt):
+			p.patch(node, n.Type(), call(fnAdd, env(), n.Left, n.Right))
+		}
+	case "contains", "matches", "startsWith", "endsWith":
+		if !isConstant(n.Left) && (n.Operator == "contains" || n.Operator == "matches" || !isConstant(n.Right)) {
+			p.charge(&n.Left, 1)
+		}
+	case "==", "!=", "<", ">", "<=", ">=":
+		if !isConstant(n.Left) && !isConstant(n.Right) && !isScalar(lt) && !isScalar(rt) {
+			p.charge(&n.Left, 1)
+		}
+	case "in", "not in":
+		if !isConstant(n.Right) {
+			p.charge(&n.Right, 1)
+		}
+	}
+}
+
+// charge wraps *at so that its value is charged k times its units before
+// it is used: let v = X; charge(v) ? v : v keeps X's type and evaluates
+// it once.
+func (p *meterPatcher) charge(at *ast.Node, k int) {
+	x := *at
+	typ := x.Type()
+	p.vars++
+	name := fmt.Sprintf("·m%d", p.vars)
+	ref := func() ast.Node {
+		id := &ast.IdentifierNode{Value: name}
+		id.SetType(typ)
+		id.SetLocation(x.Location())
+		return id
+	}
+	check := call(fnCharge, env(), ref(), &ast.IntegerNode{Value: k})
+	check.SetLocation(x.Location())
+	cond := &ast.ConditionalNode{
+		Cond: check,
+		Exp1: ref(),
+		Exp2: ref(),
+	}
+	cond.SetType(typ)
+	let := &ast.VariableDeclaratorNode{Name: name, Value: x, Expr: cond}
+	let.SetType(typ)
+	let.SetLocation(x.Location())
+	*at = let
+}
+
+func (p *meterPatcher) patch(node *ast.Node, typ reflect.Type, with ast.Node) {
+	with.SetType(typ)
+	with.SetLocation((*node).Location())
+	ast.Patch(node, with)
+}
+
+func env() ast.Node { return &ast.IdentifierNode{Value: "$env"} }
+
+func nodeCount(n ast.Node) int {
+	c := counter(0)
+	ast.Walk(&n, &c)
+	return max(int(c), 1)
+}
+
+type counter int
+
+func (c *counter) Visit(*ast.Node) { *c++ }
+
+// isConstant tells whether n is written in the rule: its cost does not
+// grow with the ticket.
+func isConstant(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode, *ast.ConstantNode:
+		return true
+	case *ast.ArrayNode:
+		for _, e := range n.Nodes {
+			if !isConstant(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func isBool(n ast.Node) bool { return isKind(n.Type(), reflect.Bool) }
+
+func isKind(t reflect.Type, k reflect.Kind) bool { return t != nil && t.Kind() == k }
+
+func isUnknown(t reflect.Type) bool { return t == nil || t.Kind() == reflect.Interface }
+
+// isScalar tells whether comparing a value of type t costs the same
+// whatever the ticket: numbers, true/false, times and durations.
+func isScalar(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return t == reflect.TypeFor[time.Time]()
+}
