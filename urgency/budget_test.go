@@ -190,3 +190,32 @@ func TestRuntimeErrorsQuoteNoTicketText(t *testing.T) {
 		t.Log(err)
 	}
 }
+
+// BenchmarkRuleBudget measures what a rule that spends its whole budget
+// costs a ticket, against the whole default pack on the same ticket: the
+// budget is the bound on what a hostile rule can take.
+func BenchmarkRuleBudget(b *testing.B) {
+	body := strings.Repeat("ab", 32<<10)
+	tk := Ticket{ID: "x", Subject: "hello", Body: body, CreatedAt: now}
+	for _, bc := range []struct{ name, when string }{
+		{"loop", `any(split(body, ""), {any(split(body, ""), {# == "Q"})})`},
+		{"scan", `any(split(body, ""), {body contains (# + "Q")})`},
+		{"text", `len(map(split(body, ""), {upper(body)})) > 0`},
+	} {
+		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack("\n  - {name: bomb, when: '" + bc.when + "'}"))}})
+		require.NoError(b, err)
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if a := e.Assess(tk, now); len(a.Errors) != 1 {
+					b.Fatal("the rule did not reach its budget")
+				}
+			}
+		})
+	}
+	e := loadDefaultPack(b)
+	b.Run("default-pack", func(b *testing.B) {
+		for b.Loop() {
+			e.Assess(tk, now)
+		}
+	})
+}
