@@ -83,6 +83,9 @@ const (
 	fnJoinStr = "concat·meter"
 )
 
+// maxRange is expr's memory budget: the longest range it builds.
+const maxRange = 1_000_000
+
 // textUnit is the number of bytes of text that cost one unit: reading or
 // building text costs about a VM step per this many bytes.
 const textUnit = 8
@@ -402,6 +405,12 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 func (p *meterPatcher) binary(node *ast.Node, n *ast.BinaryNode) {
 	lt, rt := n.Left.Type(), n.Right.Type()
 	switch n.Operator {
+	case "..":
+		a, aok := n.Left.(*ast.IntegerNode)
+		b, bok := n.Right.(*ast.IntegerNode)
+		if aok && bok && b.Value-a.Value >= maxRange {
+			p.refuse(n, "a range of more than %d numbers is more than any rule can use", maxRange)
+		}
 	case "+":
 		switch {
 		case isKind(lt, reflect.String) && isKind(rt, reflect.String):
