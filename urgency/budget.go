@@ -337,12 +337,24 @@ func (p *meterPatcher) Visit(node *ast.Node) {
 		}
 	case *ast.BinaryNode:
 		p.binary(node, n)
+	case *ast.IdentifierNode:
+		if n.Value == "$env" {
+			// $env would reach the engine's hooks by their names
+			p.refuse(n, "$env is not available in rules: name the fact itself, like subject or customer.tier")
+		}
+	case *ast.MemberNode:
+		if !n.Method && isKind(n.Type(), reflect.Func) {
+			// a method taken as a value would be called past the list
+			p.refuse(n, "%s can only be called, like now.Hour(), not kept as a value", methodName(n))
+		}
 	}
 }
 
 func methodName(m *ast.MemberNode) string {
-	if s, ok := m.Property.(*ast.StringNode); ok {
+	if s, ok := m.Property.(*ast.StringNode); ok && m.Method {
 		return s.Value + "()"
+	} else if ok {
+		return s.Value
 	}
 	return "this method"
 }
@@ -376,11 +388,13 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 		p.patch(node, typ, call(fnJoin, args...))
 		return
 	}
+	predicates := 0
 	for i, a := range n.Arguments {
 		pred, ok := a.(*ast.PredicateNode)
 		if !ok {
 			continue
 		}
+		predicates++
 		k := nodeCount(pred.Node)
 		if boolPredicates[n.Name] && isBool(pred.Node) {
 			// charge one iteration, then the predicate's own value
@@ -394,7 +408,8 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 			p.charge(&n.Arguments[0], k)
 		}
 	}
-	if readsArgument[n.Name] && len(n.Arguments) > 0 && !isConstant(n.Arguments[0]) {
+	if (readsArgument[n.Name] || boolPredicates[n.Name] && predicates == 0) && len(n.Arguments) > 0 && !isConstant(n.Arguments[0]) {
+		// count(list) without a predicate reads the list all the same
 		p.charge(&n.Arguments[0], 1)
 	}
 	if n.Name == "split" {

@@ -36,6 +36,8 @@ func TestRefusedBuiltins(t *testing.T) {
 		{`len(sortBy(split(body, ""), #)) > 3`, "sortBy() is not available"},
 		{`replace(body, "a", "b", 2) == ""`, "replace takes three arguments"},
 		{`any(1..100000000, {# == 3})`, "a range of more than 1000000 numbers"},
+		{`let f = now.Local; f().Hour() > 3`, "Local can only be called"},
+		{`$env.Hooks != nil`, "$env is not available in rules"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.when, func(t *testing.T) {
@@ -66,6 +68,7 @@ func TestRuleBudget(t *testing.T) {
 		{"long range", `any(1..999999, {body contains "Q"})`, body10k, nil, "more than its budget"},
 		{"range too long for memory", `len(1..fields.n) > 0`, "", map[string]any{"n": 100000000}, "memory budget"},
 		{"custom list in a loop", `any(fields.ids, {"nope" in fields.ids})`, "", map[string]any{"ids": manyIDs(50000)}, "more than its budget"},
+		{"count without a predicate", `any(fields.ids, {count(fields.flags) > 0})`, "", map[string]any{"ids": manyIDs(50000), "flags": falses(50000)}, "more than its budget"},
 		{"upper per iteration", `any(split(body, ""), {upper(body) == #})`, body10k, nil, "more than its budget"},
 		{"unknown types added", `any(split(body, ""), {len(fields.s + fields.s) == 0})`, body10k, map[string]any{"s": body10k}, "more than its budget"},
 	}
@@ -85,6 +88,14 @@ func TestRuleBudget(t *testing.T) {
 			require.Len(t, q.Ranked(now), 1, "the ticket is still ranked")
 		})
 	}
+}
+
+func falses(n int) []any {
+	f := make([]any, n)
+	for i := range f {
+		f[i] = false
+	}
+	return f
 }
 
 func manyIDs(n int) []any {
