@@ -98,7 +98,7 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 		}
 		ext = v
 		this.at = doc.src.pos(v.Line, v.Column)
-		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
+		d := &decoder{src: doc.src, errs: l.errs}
 		l.extend(fsys, d, v, append(chain, this))
 	}
 
@@ -112,11 +112,8 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 		if doc.root == nil {
 			continue
 		}
-		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
+		d := &decoder{src: doc.src, errs: l.errs}
 		d.file(doc.root, l.p)
-		if d.budget < 0 {
-			l.tooManyAliases(doc.src)
-		}
 	}
 	if len(l.p.overrides) == 0 {
 		return
@@ -135,15 +132,7 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 	for _, o := range l.p.overrides {
 		ov := &overrider{d: o.d, p: l.p, base: this, seen: seen}
 		ov.apply(o.val)
-		if o.d.budget < 0 {
-			l.tooManyAliases(o.d.src)
-		}
 	}
-}
-
-func (l *loader) tooManyAliases(src *source) {
-	*l.errs = append(*l.errs, &Error{Pos: src.pos(1, 1), Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes)})
-	l.complete = false
 }
 
 // extendsOf returns the extends key and value of a file's top level.

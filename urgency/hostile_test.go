@@ -48,9 +48,10 @@ func TestHostileRuleFiles(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		// The decoder reads aliases where values are read, never expanding
-		// the nesting: the file fails on its shape, at once.
-		{"billion laughs", laughs, "a term must be text, not a list"},
+		// What the aliases expand to is counted before the file is
+		// decoded, without expanding them: the file fails at once.
+		{"billion laughs", laughs, fmt.Sprintf("the file expands to more than %d values through YAML aliases", maxAliasNodes)},
+		{"anchor containing itself", "version: 1\nname: loop\nrules: &r [*r]\n", "through YAML aliases"},
 		{"deep nesting", "version: 1\nname: deep\nrules: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", ""},
 		{"huge number", testPack("\n  - {name: big, when: flagged, score: 1e400}"), "the number 1e400 is too large"},
 		{"infinite min_score", "version: 1\nname: inf\nlevels:\n  - {name: a, min_score: .inf, respond_within: 1h}\n  - {name: b, respond_within: 1h}\n", "min_score must be a finite number, not .inf"},
@@ -76,6 +77,45 @@ func TestHostileRuleFiles(t *testing.T) {
 			t.Logf("%s: %v in %v", tt.name, list[0], time.Since(start))
 		})
 	}
+}
+
+// TestAliasBudgetCountsOnlyAliases: values written out cost nothing
+// against the alias budget, however many; values reached through aliases
+// count each time.
+func TestAliasBudgetCountsOnlyAliases(t *testing.T) {
+	var terms strings.Builder
+	for i := range 120_000 {
+		fmt.Fprintf(&terms, "    - w%d\n", i)
+	}
+	list := loadText(t, "version: 1\nname: big\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  big:\n"+terms.String()+
+		"rules:\n  - {name: r, when: 'mentions(text, \"big\")', score: 1}\n")
+	assert.Empty(t, list, "120,000 terms without an alias load")
+
+	// One list of 1,000 terms, reused 200 times through an alias: 200,000
+	// values visited.
+	var b strings.Builder
+	b.WriteString("version: 1\nname: reuse\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  l0: &terms [")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "w%d, ", i)
+	}
+	b.WriteString("w]\n")
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&b, "  l%d: *terms\n", i)
+	}
+	list = loadText(t, b.String())
+	require.NotEmpty(t, list)
+	assert.Equal(t, fmt.Sprintf("p.yaml:105:9: the file expands to more than %d values through YAML aliases", maxAliasNodes), list[0].Error(),
+		"the alias that passes the budget is named")
+
+	// Anchors used as YAML means them stay well within it.
+	assert.Empty(t, loadText(t, `version: 1
+name: anchors
+levels: [{name: low, respond_within: 1h}]
+lists: {pay: &pay [payment, invoice], pay2: *pay}
+rules:
+  - {name: a, when: &when 'flagged && mentions(text, "pay")', score: 1, tags: &tags [x, y]}
+  - {name: b, when: *when, score: 2, tags: *tags}
+`))
 }
 
 // TestHostileTickets: any text is assessed, and text beyond MaxTextBytes

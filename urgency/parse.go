@@ -50,9 +50,8 @@ func (s *source) line(n int) string {
 // keeps its node, so every problem gets a position, and all problems are
 // collected in one pass.
 type decoder struct {
-	src    *source
-	errs   *ErrorList
-	budget int
+	src  *source
+	errs *ErrorList
 }
 
 func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any) {
@@ -63,12 +62,12 @@ func (d *decoder) errorAtPos(p Position, rule string, format string, args ...any
 	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, args...), line: d.src.line(p.Line)})
 }
 
-// resolve follows aliases, charging each visit to the budget.
+// resolve follows aliases. What they may expand to is bounded before
+// the file is decoded (see aliasBudget).
 func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	d.budget--
 	return n
 }
 
@@ -112,9 +111,6 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], d.resolve(n.Content[i+1])
-		if d.budget < 0 {
-			return out
-		}
 		if k.Kind != yaml.ScalarNode {
 			d.errorAt(k, rule, "%s keys must be plain names, not %s", what, describe(k))
 			continue
@@ -421,8 +417,63 @@ func parseYAML(src *source, errs *ErrorList) *yaml.Node {
 		*errs = append(*errs, &Error{Pos: src.pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.line(extra.Line)})
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		if at := aliasBudget(doc.Content[0]); at != nil {
+			pos := src.pos(at.Line, at.Column)
+			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes), line: src.line(pos.Line)})
+			return nil
+		}
 		return doc.Content[0]
 	}
 	*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
 	return nil
+}
+
+// aliasBudget returns the alias at which the values reached through YAML
+// aliases, counted as the decoder would visit them with every alias
+// expanded, pass maxAliasNodes; nil when they stay within it. Values
+// written out, however many, cost nothing: only aliases multiply work
+// ("billion laughs"). An anchor that contains an alias to itself expands
+// without end and is always over.
+func aliasBudget(root *yaml.Node) *yaml.Node {
+	const over = maxAliasNodes + 1
+	size := make(map[*yaml.Node]int) // expanded sizes of alias targets; -1 while counting
+	var expanded func(n *yaml.Node) int
+	expanded = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return 0
+			}
+			return expanded(n.Alias)
+		}
+		switch s, ok := size[n]; {
+		case ok && s < 0:
+			return over // the anchor contains itself
+		case ok:
+			return s
+		}
+		size[n] = -1
+		total := 1
+		for _, c := range n.Content {
+			total = min(total+expanded(c), over)
+		}
+		size[n] = total
+		return total
+	}
+	spent := 0
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.AliasNode {
+			if spent = min(spent+expanded(n), over); spent > maxAliasNodes {
+				return n
+			}
+			return nil
+		}
+		for _, c := range n.Content {
+			if at := walk(c); at != nil {
+				return at
+			}
+		}
+		return nil
+	}
+	return walk(root)
 }
