@@ -79,6 +79,24 @@ func TestHostileRuleFiles(t *testing.T) {
 	}
 }
 
+// TestErrorInALongExpression: the position of an error far into a long
+// expression is found in one pass over it (it took seconds per error when
+// each character was looked up from the start of its line).
+func TestErrorInALongExpression(t *testing.T) {
+	long := strings.Repeat("a", 200_000)
+	for _, tt := range []struct{ name, when, want string }{
+		{"single-quoted", `'subject == "` + long + `" )'`, `p.yaml:10:200026: rule "big": unexpected ")"`},
+		{"double-quoted", `"subject == \"` + long + `\" )"`, `p.yaml:10:200028: rule "big": unexpected ")"`},
+		{"plain", `subject == '` + long + `' )`, `p.yaml:10:200025: rule "big": unexpected ")"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			list := loadText(t, testPack("\n  - name: big\n    when: "+tt.when))
+			require.Len(t, list, 1)
+			assert.Equal(t, tt.want, list[0].Error())
+		})
+	}
+}
+
 // TestAliasBudgetCountsOnlyAliases: values written out cost nothing
 // against the alias budget, however many; values reached through aliases
 // count each time.

@@ -261,7 +261,9 @@ func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) 
 // position maps a rune offset inside the expression to the file. Plain
 // scalars start at the node; quoted ones one column later; block scalars
 // ("|", ">") on the next line, after the indentation. Folded line breaks,
-// quote escapes and doubled single quotes are followed step by step.
+// quote escapes and doubled single quotes are followed step by step, each
+// step at a known byte of the line, so that the cost is linear in the
+// offset, however long the line.
 func (e exprSource) position(offset int) Position {
 	n := e.node
 	lines := e.src.lines
@@ -286,69 +288,109 @@ func (e exprSource) position(offset int) Position {
 	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 		col++
 	}
-	runeAt := func(l, c int) (rune, bool) {
-		if l < 1 || l > len(lines) {
-			return 0, false
-		}
-		i := 0
-		for _, r := range lines[l-1] {
-			i++
-			if i == c {
-				return r, true
-			}
-		}
-		return 0, false
-	}
+	c := lineCursor{lines: lines}
+	c.moveTo(line, col)
 	k := 0
 	for _, v := range e.text {
 		if k == offset {
 			break
 		}
 		k++
-		if line > len(lines) {
+		if c.line > len(lines) {
 			break
 		}
 		if n.Style&yaml.LiteralStyle != 0 {
 			if v == '\n' {
-				line, col = line+1, indent+1
+				c.moveTo(c.line+1, indent+1)
 			} else {
-				col++
+				c.skip(1)
 			}
 			continue
 		}
-		r, ok := runeAt(line, col)
+		r, ok := c.at(0)
 		switch {
 		case (v == ' ' || v == '\n') && !ok:
 			// A folded line break: go on at the first character of the
 			// next line that has one.
-			for line < len(lines) {
-				line, col = line+1, 1
-				for r, ok = runeAt(line, col); ok && (r == ' ' || r == '\t'); r, ok = runeAt(line, col) {
-					col++
+			for c.line < len(lines) {
+				c.moveTo(c.line+1, 1)
+				for r, ok = c.at(0); ok && (r == ' ' || r == '\t'); r, ok = c.at(0) {
+					c.skip(1)
 				}
 				if ok {
 					break
 				}
 			}
 		case r == '\\' && n.Style&yaml.DoubleQuotedStyle != 0:
-			next, _ := runeAt(line, col+1)
+			next, _ := c.at(1)
 			switch next {
 			case 'x':
-				col += 4
+				c.skip(4)
 			case 'u':
-				col += 6
+				c.skip(6)
 			case 'U':
-				col += 10
+				c.skip(10)
 			default:
-				col += 2
+				c.skip(2)
 			}
 		case r == '\'' && v == '\'' && n.Style&yaml.SingleQuotedStyle != 0:
-			col += 2
+			c.skip(2)
 		default:
-			col++
+			c.skip(1)
 		}
 	}
-	return e.src.pos(line, col)
+	return e.src.pos(c.line, c.col)
+}
+
+// lineCursor is a place in the lines of a file, as a line and a column,
+// with the byte of the line the column starts at.
+type lineCursor struct {
+	lines     []string
+	line, col int // 1-based; col counts runes and may pass the line's end
+	b         int // the byte of lines[line-1] at col, len(line) past its end
+}
+
+func (c *lineCursor) text() string {
+	if c.line < 1 || c.line > len(c.lines) {
+		return ""
+	}
+	return c.lines[c.line-1]
+}
+
+// moveTo goes to column col of line.
+func (c *lineCursor) moveTo(line, col int) {
+	c.line, c.col, c.b = line, 1, 0
+	c.skip(col - 1)
+}
+
+// skip moves n columns on in the line.
+func (c *lineCursor) skip(n int) {
+	l := c.text()
+	for ; n > 0; n-- {
+		c.col++
+		if c.b < len(l) {
+			_, size := utf8.DecodeRuneInString(l[c.b:])
+			c.b += size
+		}
+	}
+}
+
+// at returns the rune ahead columns after the cursor, and whether the
+// line has one there.
+func (c *lineCursor) at(ahead int) (rune, bool) {
+	l := c.text()
+	if c.col < 1 || c.b >= len(l) {
+		return 0, false
+	}
+	b := c.b
+	for ; ahead > 0; ahead-- {
+		_, size := utf8.DecodeRuneInString(l[b:])
+		if b += size; b >= len(l) {
+			return 0, false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(l[b:])
+	return r, true
 }
 
 // blockIndent returns the explicit indentation indicator of the block
