@@ -3,6 +3,7 @@ package urgency
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -95,6 +96,48 @@ func TestErrorInALongExpression(t *testing.T) {
 			assert.Equal(t, tt.want, list[0].Error())
 		})
 	}
+}
+
+// macroChainPack defines m0 and, for 1 <= i <= n, mi: (mi-1 || mi-1),
+// whose expansion doubles at each step, in the given order of
+// definition, and the rules.
+func macroChainPack(n int, reverse bool, rules string) string {
+	defs := []string{`  m0: subject == "x"`}
+	for i := 1; i <= n; i++ {
+		defs = append(defs, fmt.Sprintf("  m%d: (m%d || m%d)", i, i-1, i-1))
+	}
+	if reverse {
+		slices.Reverse(defs)
+	}
+	return "version: 1\nname: m\nlevels: [{name: low, respond_within: 1h}]\nmacros:\n" + strings.Join(defs, "\n") + "\nrules:\n" + rules
+}
+
+// TestMacrosCannotExpandExponentially: a macro's size is counted with
+// the macros it uses expanded, without expanding them, and the node limit
+// holds after expansion; the load fails at once, naming the macros.
+func TestMacrosCannotExpandExponentially(t *testing.T) {
+	const want = `the expression is larger than 5000 nodes (macros included): macro "m10" expands to 4095 nodes and is used 2 times (m10 -> m9 -> m8 -> m7 -> … -> m2 -> m1 -> m0); split it into rules or macros`
+	list := loadText(t, macroChainPack(30, false, "  - {name: r, when: m30 && flagged, score: 1}\n"))
+	require.Len(t, list, 1, "m11 is reported; what uses it is broken with it")
+	assert.Equal(t, "p.yaml:16:16: "+want, list[0].Error())
+
+	list = loadText(t, macroChainPack(30, true, "  - {name: r, when: m30 && flagged, score: 1}\n"))
+	require.NotEmpty(t, list)
+	assert.Contains(t, list.Error(), "the expression is larger than 5000 nodes (macros included)")
+
+	// A rule over the limit only through its macros.
+	list = loadText(t, macroChainPack(10, false, "  - {name: r, when: m10 && m10, score: 1}\n"))
+	require.Len(t, list, 1)
+	assert.Equal(t, `p.yaml:17:28: rule "r": `+want, list[0].Error())
+	assert.Equal(t, "  - {name: r, when: m10 && m10, score: 1}\n                           ^", list[0].Caret())
+
+	// Within the limit, the expansion runs as written, and explains.
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(macroChainPack(10, true, "  - {name: r, when: m9 && not m8, score: 1}\n  - {name: s, when: m10, score: 2}\n"))}})
+	require.NoError(t, err)
+	a := e.Assess(Ticket{ID: "x", Subject: "x", CreatedAt: now}, now)
+	assert.Equal(t, []string{"s"}, a.Rules())
+	x := e.Explain(Ticket{ID: "x", Subject: "x", CreatedAt: now}, now)
+	assert.NotEmpty(t, x.Lines())
 }
 
 // TestAliasBudgetCountsOnlyAliases: values written out cost nothing

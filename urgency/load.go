@@ -248,9 +248,10 @@ type termDef struct {
 }
 
 type macroDef struct {
-	name string
-	pos  Position
-	expr exprSource
+	name      string
+	pos       Position
+	expr      exprSource
+	expansion expansion // the inliner's, filled on first use
 }
 
 type ruleDef struct {
