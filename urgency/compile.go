@@ -224,10 +224,10 @@ func isNumber(t reflect.Type) bool {
 func (c *compiler) exprError(src exprSource, rule string, err error) {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
-		c.errorAt(src.position(0), rule, errors.New(cleanMessage(err.Error())))
+		c.errorAt(src.position(0), rule, errors.New(clipMessage(cleanMessage(err.Error()))))
 		return
 	}
-	c.errorAt(src.position(fe.From), rule, errors.New(c.improve(cleanMessage(fe.Message))))
+	c.errorAt(src.position(fe.From), rule, errors.New(clipMessage(c.improve(cleanMessage(fe.Message)))))
 }
 
 // typeNames maps the Go types expr mentions to the rule language's words.
@@ -727,7 +727,7 @@ func (p *patcher) mentions(node *ast.Node, n *ast.CallNode, name string) {
 	list, ok := p.c.matcher.List(lit.Value)
 	if !ok {
 		p.c.errorAt(p.src.position(lit.Location().From), p.rule,
-			fmt.Errorf("unknown list %q%s", lit.Value, suggest(lit.Value, p.c.matcher.Lists())))
+			fmt.Errorf("unknown list %q%s", clipValue(lit.Value), suggest(lit.Value, p.c.matcher.Lists())))
 		p.failed = true
 		return
 	}

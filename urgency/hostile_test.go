@@ -148,9 +148,13 @@ func TestAliasBudgetCountsOnlyAliases(t *testing.T) {
 	for i := range 120_000 {
 		fmt.Fprintf(&terms, "    - w%d\n", i)
 	}
-	list := loadText(t, "version: 1\nname: big\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  big:\n"+terms.String()+
-		"rules:\n  - {name: r, when: 'mentions(text, \"big\")', score: 1}\n")
-	assert.Empty(t, list, "120,000 terms without an alias load")
+	// The second file, broken, stops the load once the first is decoded.
+	_, err := LoadFS(fstest.MapFS{
+		"p.yaml": {Data: []byte("version: 1\nname: big\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  big:\n" + terms.String())},
+		"q.yaml": {Data: []byte("version: 1\nrules: [\n")},
+	})
+	assert.Equal(t, []string{"q.yaml:2:1: invalid YAML: did not find expected node content"}, loadErrors(t, err),
+		"120,000 terms without an alias decode")
 
 	// One list of 1,000 terms, reused 200 times through an alias: 200,000
 	// values visited.
@@ -163,7 +167,7 @@ func TestAliasBudgetCountsOnlyAliases(t *testing.T) {
 	for i := 1; i <= 200; i++ {
 		fmt.Fprintf(&b, "  l%d: *terms\n", i)
 	}
-	list = loadText(t, b.String())
+	list := loadText(t, b.String())
 	require.NotEmpty(t, list)
 	assert.Equal(t, fmt.Sprintf("p.yaml:105:9: the file expands to more than %d values through YAML aliases", maxAliasNodes), list[0].Error(),
 		"the alias that passes the budget is named")

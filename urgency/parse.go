@@ -59,7 +59,7 @@ func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any)
 }
 
 func (d *decoder) errorAtPos(p Position, rule string, format string, args ...any) {
-	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, args...), line: d.src.line(p.Line)})
+	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: d.src.line(p.Line)})
 }
 
 // resolve follows aliases. What they may expand to is bounded before
@@ -72,7 +72,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 }
 
 // describe names the kind of a node the way a rule author sees it.
-func describe(n *yaml.Node) string {
+func describe(n *yaml.Node) whole {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -87,7 +87,7 @@ func describe(n *yaml.Node) string {
 		case "!!int", "!!float":
 			return "a number"
 		}
-		return fmt.Sprintf("the text %q", n.Value)
+		return whole(fmt.Sprintf("the text %q", clipValue(n.Value)))
 	}
 	return "an unexpected value"
 }
@@ -120,7 +120,7 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 			continue
 		}
 		if !slices.Contains(allowed, k.Value) {
-			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, suggest(k.Value, allowed))
+			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, whole(suggest(k.Value, allowed)))
 			continue
 		}
 		out[k.Value] = &field{key: k, val: v}
@@ -144,7 +144,7 @@ func (d *decoder) name(n *yaml.Node, what, rule string, re *regexp.Regexp, form 
 		return "", false
 	}
 	if !re.MatchString(s) {
-		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, form)
+		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, whole(form))
 		return s, false
 	}
 	return s, true
@@ -221,7 +221,7 @@ func parseDuration(s string) (time.Duration, error) {
 	for rest := in; rest != ""; {
 		m := durationPart.FindStringSubmatch(rest)
 		if m == nil {
-			return 0, fmt.Errorf("invalid duration %q: %s", s, durationFormat)
+			return 0, fmt.Errorf("invalid duration %q: %s", clipValue(s), durationFormat)
 		}
 		v, _ := strconv.ParseFloat(m[1], 64)
 		unit := map[string]time.Duration{
@@ -232,7 +232,7 @@ func parseDuration(s string) (time.Duration, error) {
 		rest = rest[len(m[0]):]
 	}
 	if total > float64(math.MaxInt64) {
-		return 0, fmt.Errorf("duration %q is too long", s)
+		return 0, fmt.Errorf("duration %q is too long", clipValue(s))
 	}
 	return time.Duration(total), nil
 }
