@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -138,6 +139,46 @@ func TestMacrosCannotExpandExponentially(t *testing.T) {
 	assert.Equal(t, []string{"s"}, a.Rules())
 	x := e.Explain(Ticket{ID: "x", Subject: "x", CreatedAt: now}, now)
 	assert.NotEmpty(t, x.Lines())
+}
+
+// TestPositionMarks: positions found from the marks kept every posStride
+// characters are those of a walk from the start, in every style of
+// scalar, across folded lines and escapes.
+func TestPositionMarks(t *testing.T) {
+	var words []string
+	for i := range 400 {
+		words = append(words, fmt.Sprintf(`subject != "w\u00e9%d"`, i))
+	}
+	expr := strings.Join(words, " && ")
+	for _, when := range []string{
+		yamlQuoted(expr),
+		"'" + strings.ReplaceAll(expr, " && ", " &&\n      ") + "'",
+		"|\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
+		">\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
+	} {
+		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack("\n  - name: long\n    when: " + when))}})
+		require.NoError(t, err)
+		src := e.rules[0].whenSrc
+		require.NotNil(t, src.marks)
+		plain := src
+		plain.marks = nil
+		n := utf8.RuneCountInString(src.text)
+		require.Greater(t, n, 4*posStride)
+		for k := 0; k <= n+1; k += 61 {
+			require.Equal(t, plain.position(k), src.position(k), "offset %d of %s", k, when[:20])
+		}
+	}
+}
+
+// BenchmarkManyErrorsInALongExpression places 1,000 errors in an
+// expression of a megabyte (24 s when each was walked from the start).
+func BenchmarkManyErrorsInALongExpression(b *testing.B) {
+	expr := `subject == "` + strings.Repeat("a", 1_000_000) + `"` + strings.Repeat(` && subject matches channel`, 1000)
+	data := []byte(testPack("\n  - {name: big, when: '" + expr + "'}"))
+	for b.Loop() {
+		_, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
+		require.Len(b, err.(ErrorList), 1000)
+	}
 }
 
 // TestAliasBudgetCountsOnlyAliases: values written out cost nothing

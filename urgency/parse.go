@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -240,10 +241,28 @@ func parseDuration(s string) (time.Duration, error) {
 // exprSource is an expression as written in a rule file, able to map an
 // offset inside the expression back to the file.
 type exprSource struct {
-	text string
-	src  *source
-	node *yaml.Node
-	key  *yaml.Node // the key the expression is the value of
+	text  string
+	src   *source
+	node  *yaml.Node
+	key   *yaml.Node // the key the expression is the value of
+	marks *posMarks  // for text, built on first use; shared by copies
+}
+
+// posMarks are the states of position's walk every posStride characters
+// of an expression, so that each of many errors in a long expression is
+// placed in a short walk.
+type posMarks struct {
+	once  sync.Once
+	text  string // the expression they are for
+	marks []posState
+}
+
+const posStride = 512
+
+// posState is a step of position's walk.
+type posState struct {
+	k, i int // characters and bytes of the expression walked
+	c    lineCursor
 }
 
 func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) {
@@ -255,7 +274,7 @@ func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) 
 		d.errorAt(n, rule, "%s is empty", what)
 		return exprSource{}, false
 	}
-	return exprSource{text: n.Value, src: d.src, node: n, key: key}, true
+	return exprSource{text: n.Value, src: d.src, node: n, key: key, marks: &posMarks{text: n.Value}}, true
 }
 
 // position maps a rune offset inside the expression to the file. Plain
@@ -265,6 +284,24 @@ func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) 
 // step at a known byte of the line, so that the cost is linear in the
 // offset, however long the line.
 func (e exprSource) position(offset int) Position {
+	st, indent := e.start()
+	if m := e.marks; m != nil && m.text == e.text {
+		m.once.Do(func() {
+			e.walk(st, indent, -1, func(s posState) { m.marks = append(m.marks, s) })
+		})
+		if i := offset / posStride; i < len(m.marks) {
+			st = m.marks[i]
+		} else if len(m.marks) > 0 {
+			st = m.marks[len(m.marks)-1]
+		}
+	}
+	st = e.walk(st, indent, offset, nil)
+	return e.src.pos(st.c.line, st.c.col)
+}
+
+// start returns where the expression starts in the file, and the
+// indentation of a block scalar.
+func (e exprSource) start() (posState, int) {
 	n := e.node
 	lines := e.src.lines
 	line, col := n.Line, n.Column // 1-based; col counts runes
@@ -288,14 +325,27 @@ func (e exprSource) position(offset int) Position {
 	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 		col++
 	}
-	c := lineCursor{lines: lines}
-	c.moveTo(line, col)
-	k := 0
-	for _, v := range e.text {
-		if k == offset {
+	st := posState{c: lineCursor{lines: lines}}
+	st.c.moveTo(line, col)
+	return st, indent
+}
+
+// walk follows the expression from st up to character offset (to its
+// end for -1), calling mark, if given, at every posStride characters.
+func (e exprSource) walk(st posState, indent, offset int, mark func(posState)) posState {
+	n := e.node
+	lines := e.src.lines
+	c := &st.c
+	for st.i < len(e.text) {
+		if st.k == offset {
 			break
 		}
-		k++
+		if mark != nil && st.k%posStride == 0 {
+			mark(st)
+		}
+		v, size := utf8.DecodeRuneInString(e.text[st.i:])
+		st.i += size
+		st.k++
 		if c.line > len(lines) {
 			break
 		}
@@ -339,7 +389,7 @@ func (e exprSource) position(offset int) Position {
 			c.skip(1)
 		}
 	}
-	return e.src.pos(c.line, c.col)
+	return st
 }
 
 // lineCursor is a place in the lines of a file, as a line and a column,
