@@ -388,8 +388,11 @@ func (in *inliner) Visit(node *ast.Node) {
 	}
 	for i, s := range in.stack {
 		if s == m.name {
-			cycle := strings.Join(append(in.stack[i:], m.name), " -> ")
-			in.c.errorAt(in.src.position(in.at.From), in.rule, fmt.Errorf("macro %q uses itself: %s", m.name, cycle))
+			var cycle []string
+			for _, name := range append(in.stack[i:], m.name) {
+				cycle = append(cycle, clipValue(name))
+			}
+			in.c.errorAt(in.src.position(in.at.From), in.rule, fmt.Errorf("macro %q uses itself: %s", clipValue(m.name), strings.Join(cycle, " -> ")))
 			in.failed = true
 			return
 		}
@@ -440,9 +443,9 @@ func (in *inliner) count(n int, node *ast.Node) {
 	if id, ok := (*node).(*ast.IdentifierNode); !ok || id.Value != m.name {
 		at = in.at.From
 	}
-	detail := fmt.Sprintf("macro %q expands to %d nodes", m.name, in.c.macroSize(m))
+	detail := fmt.Sprintf("macro %q expands to %d nodes", clipValue(m.name), in.c.macroSize(m))
 	if in.c.macroSize(m) > MaxExprNodes {
-		detail = fmt.Sprintf("macro %q expands to more than %d nodes", m.name, MaxExprNodes)
+		detail = fmt.Sprintf("macro %q expands to more than %d nodes", clipValue(m.name), MaxExprNodes)
 	}
 	if u := in.uses[m]; u > 1 {
 		detail += fmt.Sprintf(" and is used %d times", u)
@@ -515,7 +518,7 @@ func (c *compiler) macroChain(m *macroDef) string {
 	seen := make(map[string]bool)
 	for m != nil && !seen[m.name] {
 		seen[m.name] = true
-		names = append(names, m.name)
+		names = append(names, clipValue(m.name))
 		tree, ok := m.expansion.parse(m)
 		if !ok {
 			break

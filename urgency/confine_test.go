@@ -221,6 +221,8 @@ func TestErrorsQuoteExcerpts(t *testing.T) {
 		{"a term deep in a line", head + "lists: {l: [" + terms + "[x]]}\n", "p.yaml:4:110013", "["},
 		{"an unknown key", head + "rules:\n  - name: r\n    when: flagged\n    ? " + long + "\n    : 1\n", "p.yaml:7:7", "x"},
 		{"an unknown list", head + "rules: [{name: r, when: 'mentions(text, \"" + long + "\")'}]\n", "p.yaml:4:41", `"`},
+		{"a long rule name", head + "rules: [{name: " + strings.Repeat("a", 100_000) + "}]\n", "p.yaml:4:9", "{"},
+		{"a macro using itself", head + "macros:\n  ? " + strings.Repeat("m", 100_000) + "\n  : " + strings.Repeat("m", 100_000) + "\n", "p.yaml:6:5", "m"},
 		{"an unknown name", head + "rules: [{name: r, when: 'flagged && " + long + "'}]\n", "p.yaml:4:37", "x"},
 	}
 	for _, tt := range tests {

@@ -56,7 +56,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	if e.Rule != "" {
-		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+		fmt.Fprintf(&b, "rule %q: ", clipValue(e.Rule))
 	}
 	b.WriteString(e.Err.Error())
 	return b.String()
