@@ -3,8 +3,10 @@ package urgency
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Position is a place in a rule file. Line and Column are 1-based; Column
@@ -54,7 +56,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	if e.Rule != "" {
-		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+		fmt.Fprintf(&b, "rule %q: ", clipValue(e.Rule))
 	}
 	b.WriteString(e.Err.Error())
 	return b.String()
@@ -68,14 +70,31 @@ func (e *Error) Unwrap() error { return e.Err }
 //
 //	when: mentions(text, "paymnt")
 //	                     ^
+//
+// A line longer than caretWidth characters is shown as an excerpt around
+// the column, its cut ends marked "…".
 func (e *Error) Caret() string {
 	if e.line == "" || e.Pos.Column == 0 {
 		return ""
 	}
+	line, col := e.line, e.Pos.Column
+	if utf8.RuneCountInString(line) > caretWidth {
+		r := []rune(line)
+		from := max(0, min(col-1-caretWidth/2, len(r)-caretWidth))
+		to := min(len(r), from+caretWidth)
+		line = string(r[from:to])
+		col -= from
+		if from > 0 {
+			line, col = "…"+line, col+1
+		}
+		if to < len(r) {
+			line += "…"
+		}
+	}
 	var pad strings.Builder
-	col := 1
-	for _, r := range e.line {
-		if col >= e.Pos.Column {
+	i := 1
+	for _, r := range line {
+		if i >= col {
 			break
 		}
 		if r == '\t' {
@@ -83,9 +102,71 @@ func (e *Error) Caret() string {
 		} else {
 			pad.WriteByte(' ')
 		}
-		col++
+		i++
 	}
-	return e.line + "\n" + pad.String() + "^"
+	return line + "\n" + pad.String() + "^"
+}
+
+// Error messages quote values of a rule file as short excerpts: a file
+// may hold a value of megabytes, and a message is read by people (and
+// logged).
+const (
+	excerptRunes = 60  // the most of a value a message quotes
+	caretWidth   = 100 // the most of a line Caret shows
+)
+
+// clipValue returns s, or its first excerptRunes characters and "…".
+func clipValue(s string) string {
+	if len(s) <= excerptRunes {
+		return s
+	}
+	i, n := 0, 0
+	for i < len(s) && n < excerptRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	if i == len(s) {
+		return s
+	}
+	return s[:i] + "…"
+}
+
+// whole is a part of a message made of values already clipped and of
+// positions, which clipArgs leaves whole.
+type whole string
+
+// clipArgs clips the text arguments of a message (see clipValue).
+func clipArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = clipValue(s)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// longQuoted and longWord are the runs of a message clipMessage shortens.
+var (
+	longQuoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	longWord   = regexp.MustCompile(`[^\s"]{` + fmt.Sprint(excerptRunes+1) + `,}`)
+)
+
+// clipMessage shortens the quoted strings and the long words of a message
+// another library wrote (expr's), which may quote the expression.
+func clipMessage(msg string) string {
+	if len(msg) <= excerptRunes {
+		return msg
+	}
+	msg = longQuoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if inner := q[1 : len(q)-1]; clipValue(inner) != inner {
+			return `"` + clipValue(inner) + `"`
+		}
+		return q
+	})
+	return longWord.ReplaceAllStringFunc(msg, clipValue)
 }
 
 // ErrorList is a list of errors, sorted by position by [ErrorList.Sort].
@@ -133,13 +214,20 @@ func (l *ErrorList) Sort() {
 // within a small edit distance, or "".
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 0
+	n := utf8.RuneCountInString(s)
+	if n > excerptRunes {
+		return "" // no name is that long by mistake
+	}
 	limit := 1
-	if n := len([]rune(s)); n > 6 {
+	if n > 6 {
 		limit = 3
 	} else if n > 3 {
 		limit = 2
 	}
 	for _, c := range candidates {
+		if m := utf8.RuneCountInString(c); m > n+limit || m < n-limit {
+			continue // farther than limit: the distance is at least the difference
+		}
 		d := editDistance(strings.ToLower(s), strings.ToLower(c))
 		if d <= limit && (best == "" || d < bestD || d == bestD && c < best) {
 			best, bestD = c, d
@@ -148,7 +236,7 @@ func suggest(s string, candidates []string) string {
 	if best == "" || best == s {
 		return ""
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return fmt.Sprintf(" (did you mean %q?)", clipValue(best))
 }
 
 // editDistance is the optimal string alignment distance: insertions,

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,7 +19,13 @@ import (
 // A pack may build on another: one of its files says
 //
 //	extends: default          # the embedded default pack
-//	extends: ../base/         # a file, directory or glob, relative to this file
+//	extends: base/            # a file, directory or glob, relative to this file
+//
+// A base other than default is inside the pack's own tree: the fs.FS the
+// pack is loaded from (LoadFS), or the directory of the extending file
+// (Load), opened as an os.Root so that symbolic links cannot lead out of
+// it either. Absolute paths and paths whose ".." leaves the tree are
+// refused, and so is a base file that is not a regular file.
 //
 // The base is read first (and its own base before it), then the files of
 // the pack on top, as one more layer. A layer adds lists, macros,
@@ -50,7 +58,8 @@ type loader struct {
 	h        hash.Hash
 	srcs     map[string]*source
 	errs     *ErrorList
-	complete bool // every file read and parsed as YAML
+	complete bool       // every file read and parsed as YAML
+	roots    []*os.Root // opened for bases of Load; closed when loaded
 }
 
 // link is one layer of a chain of packs extending each other.
@@ -58,6 +67,29 @@ type link struct {
 	files []string
 	ref   string   // what the layer's extends names, "" for none
 	at    Position // where its extends is written
+	line  string   // the line of at, for the caret
+}
+
+// tree is where a layer's files are read and its bases looked up.
+type tree struct {
+	fsys fs.FS // reads the layer's files by their names in positions
+	// root is the pack's own tree, which its bases must be inside, read
+	// by names relative to prefix; nil for the files Load is given, whose
+	// bases are inside the directory of the extending file.
+	root   fs.FS
+	prefix string // the name of root's top in positions, "" for none
+	osDir  bool   // root is a directory of Load
+}
+
+// within says, for messages, what a base must be inside.
+func (t tree) within() string {
+	if !t.osDir {
+		return "the file system the pack is loaded from"
+	}
+	if t.prefix == "" {
+		return "the directory of this file"
+	}
+	return fmt.Sprintf("the directory of this file, %s", t.prefix)
 }
 
 type parsedFile struct {
@@ -67,12 +99,18 @@ type parsedFile struct {
 
 // layer reads files as one layer: their base first, then the files
 // themselves, then their overrides.
-func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
+func (l *loader) layer(t tree, files []string, chain []*link) {
 	var docs []parsedFile
 	for _, name := range files {
-		data, err := readFile(fsys, name)
+		data, err := readFile(t.fsys, name, len(chain) > 0)
 		if err != nil {
-			*l.errs = append(*l.errs, &Error{Pos: Position{File: name}, Err: err})
+			e := &Error{Pos: Position{File: name}, Err: err}
+			if len(chain) > 0 {
+				// A base that cannot be read is the extends' problem.
+				up := chain[len(chain)-1]
+				e = &Error{Pos: up.at, Err: fmt.Errorf("extends %q: %s: %w", clipValue(up.ref), name, err), line: up.line}
+			}
+			*l.errs = append(*l.errs, e)
 			l.complete = false
 			continue
 		}
@@ -98,8 +136,9 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 		}
 		ext = v
 		this.at = doc.src.pos(v.Line, v.Column)
-		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
-		l.extend(fsys, d, v, append(chain, this))
+		this.line = doc.src.line(this.at.Line)
+		d := &decoder{src: doc.src, errs: l.errs}
+		l.extend(t, d, v, append(chain, this))
 	}
 
 	l.p.layer++
@@ -112,11 +151,8 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 		if doc.root == nil {
 			continue
 		}
-		d := &decoder{src: doc.src, errs: l.errs, budget: maxAliasNodes}
+		d := &decoder{src: doc.src, errs: l.errs}
 		d.file(doc.root, l.p)
-		if d.budget < 0 {
-			l.tooManyAliases(doc.src)
-		}
 	}
 	if len(l.p.overrides) == 0 {
 		return
@@ -135,15 +171,7 @@ func (l *loader) layer(fsys fs.FS, files []string, chain []*link) {
 	for _, o := range l.p.overrides {
 		ov := &overrider{d: o.d, p: l.p, base: this, seen: seen}
 		ov.apply(o.val)
-		if o.d.budget < 0 {
-			l.tooManyAliases(o.d.src)
-		}
 	}
-}
-
-func (l *loader) tooManyAliases(src *source) {
-	*l.errs = append(*l.errs, &Error{Pos: src.pos(1, 1), Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes)})
-	l.complete = false
 }
 
 // extendsOf returns the extends key and value of a file's top level.
@@ -167,8 +195,8 @@ func extendsOf(root *yaml.Node) (key, val *yaml.Node) {
 }
 
 // extend reads the base that n, the extends of the last layer of chain,
-// names.
-func (l *loader) extend(fsys fs.FS, d *decoder, n *yaml.Node, chain []*link) {
+// names, inside t's tree.
+func (l *loader) extend(t tree, d *decoder, n *yaml.Node, chain []*link) {
 	this := chain[len(chain)-1]
 	ref, ok := d.str(n, "extends", "")
 	if ok && strings.TrimSpace(ref) == "" {
@@ -185,16 +213,8 @@ func (l *loader) extend(fsys fs.FS, d *decoder, n *yaml.Node, chain []*link) {
 		l.complete = false
 		return
 	}
-	base, target := fsys, ref
-	switch {
-	case ref == defaultBase:
-		base, target = prefixFS{dir: defaultDir, fsys: rules.Default()}, defaultDir
-	case !path.IsAbs(ref):
-		target = path.Join(path.Dir(d.src.name), ref)
-	}
-	files, err := expand(base, target)
-	if err != nil {
-		d.errorAt(n, "", "extends %q: %s: %v", ref, target, err)
+	base, files, ok := l.base(t, d, n, ref)
+	if !ok {
 		l.complete = false
 		return
 	}
@@ -204,19 +224,78 @@ func (l *loader) extend(fsys fs.FS, d *decoder, n *yaml.Node, chain []*link) {
 				continue
 			}
 			if i == len(chain)-1 {
-				d.errorAt(n, "", "extends %q loads %s, a file of this pack: a pack cannot extend itself", ref, f)
+				d.errorAt(n, "", "extends %q loads %s, a file of this pack: a pack cannot extend itself", ref, whole(f))
 			} else {
 				var steps []string
 				for _, c := range chain[i:] {
-					steps = append(steps, fmt.Sprintf("%s extends %s", c.at, c.ref))
+					steps = append(steps, fmt.Sprintf("%s extends %s", c.at, clipValue(c.ref)))
 				}
-				d.errorAt(n, "", "extends %q makes a cycle: %s, which loads %s again", ref, strings.Join(steps, ", "), f)
+				d.errorAt(n, "", "extends %q makes a cycle: %s, which loads %s again", ref, whole(strings.Join(steps, ", ")), whole(f))
 			}
 			l.complete = false
 			return
 		}
 	}
 	l.layer(base, files, chain)
+}
+
+// base finds the files of the base ref names, inside t's tree, and the
+// tree they are read from.
+func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []string, bool) {
+	if ref == defaultBase {
+		base := tree{fsys: prefixFS{dir: defaultDir, fsys: rules.Default()}, root: rules.Default(), prefix: defaultDir}
+		files, err := expand(base.fsys, defaultDir)
+		if err != nil {
+			d.errorAt(n, "", "extends %q: %v", ref, err)
+			return tree{}, nil, false
+		}
+		return base, files, true
+	}
+	rel := d.src.name // the extending file, inside the tree
+	if t.root == nil {
+		dir := filepath.Dir(filepath.FromSlash(d.src.name))
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			d.errorAt(n, "", "extends %q: cannot open the directory of this file: %v", ref, plainPathError(err))
+			return tree{}, nil, false
+		}
+		l.roots = append(l.roots, root)
+		t = tree{root: root.FS(), prefix: filepath.ToSlash(dir), osDir: true}
+		if t.prefix == "." {
+			t.prefix = ""
+		}
+		rel = path.Base(filepath.ToSlash(d.src.name))
+	} else if t.prefix != "" {
+		rel = strings.TrimPrefix(rel, t.prefix+"/")
+	}
+	t.fsys = t.root
+	if t.prefix != "" {
+		t.fsys = prefixFS{dir: t.prefix, fsys: t.root}
+	}
+	if path.IsAbs(ref) || filepath.IsAbs(ref) || filepath.VolumeName(ref) != "" {
+		d.errorAt(n, "", "extends %q: a base is named by a path relative to this file, inside %s, not by an absolute path", ref, whole(t.within()))
+		return tree{}, nil, false
+	}
+	target := path.Join(path.Dir(rel), ref)
+	if !fs.ValidPath(target) {
+		d.errorAt(n, "", "extends %q: the base would be outside %s, and a base must be inside it", ref, whole(t.within()))
+		return tree{}, nil, false
+	}
+	shown := whole(path.Join(t.prefix, clipValue(target)))
+	found, err := expand(t.root, target)
+	if err != nil {
+		if strings.Contains(err.Error(), "path escapes from parent") {
+			d.errorAt(n, "", "extends %q: %s: a symbolic link leads outside %s, and a base must be inside it", ref, shown, whole(t.within()))
+		} else {
+			d.errorAt(n, "", "extends %q: %s: %v", ref, shown, err)
+		}
+		return tree{}, nil, false
+	}
+	files := make([]string, len(found))
+	for i, f := range found {
+		files[i] = path.Join(t.prefix, f)
+	}
+	return t, files, true
 }
 
 // prefixFS serves fsys under dir, so that the default pack's files are
@@ -227,13 +306,28 @@ type prefixFS struct {
 }
 
 func (p prefixFS) Open(name string) (fs.File, error) {
+	rest, ok := p.inner(name)
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return p.fsys.Open(rest)
+}
+
+// Stat does not open the file: opening a FIFO waits for a writer.
+func (p prefixFS) Stat(name string) (fs.FileInfo, error) {
+	rest, ok := p.inner(name)
+	if !ok {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+	}
+	return fs.Stat(p.fsys, rest)
+}
+
+// inner returns the name in fsys of name.
+func (p prefixFS) inner(name string) (string, bool) {
 	if name == p.dir {
-		return p.fsys.Open(".")
+		return ".", true
 	}
-	if rest, ok := strings.CutPrefix(name, p.dir+"/"); ok {
-		return p.fsys.Open(rest)
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	return strings.CutPrefix(name, p.dir+"/")
 }
 
 // overrideDef is one overrides section, kept until its layer is read.
@@ -328,7 +422,7 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 			}
 		}
 		slices.Sort(names)
-		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, suggest(name, names))
+		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, whole(suggest(name, names)))
 	}
 	return false
 }
@@ -383,7 +477,7 @@ func (o *overrider) list(name string, k, v *yaml.Node) {
 				for _, b := range l.terms {
 					have = append(have, b.text)
 				}
-				d.errorAtPos(t.pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.text, suggest(t.text, have), old.pos)
+				d.errorAtPos(t.pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.text, whole(suggest(t.text, have)), old.pos)
 			}
 			l.terms = kept
 		}

@@ -339,7 +339,7 @@ func TestExtendsPaths(t *testing.T) {
 			fsys: fstest.MapFS{
 				"pack.yaml": {Data: []byte("version: 1\nextends: ../base/\n")},
 			},
-			errs: []string{`pack.yaml:2:10: extends "../base/": ../base: file does not exist`},
+			errs: []string{`pack.yaml:2:10: extends "../base/": the base would be outside the file system the pack is loaded from, and a base must be inside it`},
 		},
 		{
 			name: "not text",

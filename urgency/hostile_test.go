@@ -3,10 +3,12 @@ package urgency
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,9 +50,10 @@ func TestHostileRuleFiles(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		// The decoder reads aliases where values are read, never expanding
-		// the nesting: the file fails on its shape, at once.
-		{"billion laughs", laughs, "a term must be text, not a list"},
+		// What the aliases expand to is counted before the file is
+		// decoded, without expanding them: the file fails at once.
+		{"billion laughs", laughs, fmt.Sprintf("the file expands to more than %d values through YAML aliases", maxAliasNodes)},
+		{"anchor containing itself", "version: 1\nname: loop\nrules: &r [*r]\n", "through YAML aliases"},
 		{"deep nesting", "version: 1\nname: deep\nrules: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", ""},
 		{"huge number", testPack("\n  - {name: big, when: flagged, score: 1e400}"), "the number 1e400 is too large"},
 		{"infinite min_score", "version: 1\nname: inf\nlevels:\n  - {name: a, min_score: .inf, respond_within: 1h}\n  - {name: b, respond_within: 1h}\n", "min_score must be a finite number, not .inf"},
@@ -76,6 +79,149 @@ func TestHostileRuleFiles(t *testing.T) {
 			t.Logf("%s: %v in %v", tt.name, list[0], time.Since(start))
 		})
 	}
+}
+
+// TestErrorInALongExpression: the position of an error far into a long
+// expression is found in one pass over it (it took seconds per error when
+// each character was looked up from the start of its line).
+func TestErrorInALongExpression(t *testing.T) {
+	long := strings.Repeat("a", 200_000)
+	for _, tt := range []struct{ name, when, want string }{
+		{"single-quoted", `'subject == "` + long + `" )'`, `p.yaml:10:200026: rule "big": unexpected ")"`},
+		{"double-quoted", `"subject == \"` + long + `\" )"`, `p.yaml:10:200028: rule "big": unexpected ")"`},
+		{"plain", `subject == '` + long + `' )`, `p.yaml:10:200025: rule "big": unexpected ")"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			list := loadText(t, testPack("\n  - name: big\n    when: "+tt.when))
+			require.Len(t, list, 1)
+			assert.Equal(t, tt.want, list[0].Error())
+		})
+	}
+}
+
+// macroChainPack defines m0 and, for 1 <= i <= n, mi: (mi-1 || mi-1),
+// whose expansion doubles at each step, in the given order of
+// definition, and the rules.
+func macroChainPack(n int, reverse bool, rules string) string {
+	defs := []string{`  m0: subject == "x"`}
+	for i := 1; i <= n; i++ {
+		defs = append(defs, fmt.Sprintf("  m%d: (m%d || m%d)", i, i-1, i-1))
+	}
+	if reverse {
+		slices.Reverse(defs)
+	}
+	return "version: 1\nname: m\nlevels: [{name: low, respond_within: 1h}]\nmacros:\n" + strings.Join(defs, "\n") + "\nrules:\n" + rules
+}
+
+// TestMacrosCannotExpandExponentially: a macro's size is counted with
+// the macros it uses expanded, without expanding them, and the node limit
+// holds after expansion; the load fails at once, naming the macros.
+func TestMacrosCannotExpandExponentially(t *testing.T) {
+	const want = `the expression is larger than 5000 nodes (macros included): macro "m10" expands to 4095 nodes and is used 2 times (m10 -> m9 -> m8 -> m7 -> … -> m2 -> m1 -> m0); split it into rules or macros`
+	list := loadText(t, macroChainPack(30, false, "  - {name: r, when: m30 && flagged, score: 1}\n"))
+	require.Len(t, list, 1, "m11 is reported; what uses it is broken with it")
+	assert.Equal(t, "p.yaml:16:16: "+want, list[0].Error())
+
+	list = loadText(t, macroChainPack(30, true, "  - {name: r, when: m30 && flagged, score: 1}\n"))
+	require.NotEmpty(t, list)
+	assert.Contains(t, list.Error(), "the expression is larger than 5000 nodes (macros included)")
+
+	// A rule over the limit only through its macros.
+	list = loadText(t, macroChainPack(10, false, "  - {name: r, when: m10 && m10, score: 1}\n"))
+	require.Len(t, list, 1)
+	assert.Equal(t, `p.yaml:17:28: rule "r": `+want, list[0].Error())
+	assert.Equal(t, "  - {name: r, when: m10 && m10, score: 1}\n                           ^", list[0].Caret())
+
+	// Within the limit, the expansion runs as written, and explains.
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(macroChainPack(10, true, "  - {name: r, when: m9 && not m8, score: 1}\n  - {name: s, when: m10, score: 2}\n"))}})
+	require.NoError(t, err)
+	a := e.Assess(Ticket{ID: "x", Subject: "x", CreatedAt: now}, now)
+	assert.Equal(t, []string{"s"}, a.Rules())
+	x := e.Explain(Ticket{ID: "x", Subject: "x", CreatedAt: now}, now)
+	assert.NotEmpty(t, x.Lines())
+}
+
+// TestPositionMarks: positions found from the marks kept every posStride
+// characters are those of a walk from the start, in every style of
+// scalar, across folded lines and escapes.
+func TestPositionMarks(t *testing.T) {
+	var words []string
+	for i := range 400 {
+		words = append(words, fmt.Sprintf(`subject != "w\u00e9%d"`, i))
+	}
+	expr := strings.Join(words, " && ")
+	for _, when := range []string{
+		yamlQuoted(expr),
+		"'" + strings.ReplaceAll(expr, " && ", " &&\n      ") + "'",
+		"|\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
+		">\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
+	} {
+		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack("\n  - name: long\n    when: " + when))}})
+		require.NoError(t, err)
+		src := e.rules[0].whenSrc
+		require.NotNil(t, src.marks)
+		plain := src
+		plain.marks = nil
+		n := utf8.RuneCountInString(src.text)
+		require.Greater(t, n, 4*posStride)
+		for k := 0; k <= n+1; k += 61 {
+			require.Equal(t, plain.position(k), src.position(k), "offset %d of %s", k, when[:20])
+		}
+	}
+}
+
+// BenchmarkManyErrorsInALongExpression places 1,000 errors in an
+// expression of a megabyte (24 s when each was walked from the start).
+func BenchmarkManyErrorsInALongExpression(b *testing.B) {
+	expr := `subject == "` + strings.Repeat("a", 1_000_000) + `"` + strings.Repeat(` && subject matches channel`, 1000)
+	data := []byte(testPack("\n  - {name: big, when: '" + expr + "'}"))
+	for b.Loop() {
+		_, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
+		require.Len(b, err.(ErrorList), 1000)
+	}
+}
+
+// TestAliasBudgetCountsOnlyAliases: values written out cost nothing
+// against the alias budget, however many; values reached through aliases
+// count each time.
+func TestAliasBudgetCountsOnlyAliases(t *testing.T) {
+	var terms strings.Builder
+	for i := range 120_000 {
+		fmt.Fprintf(&terms, "    - w%d\n", i)
+	}
+	// The second file, broken, stops the load once the first is decoded.
+	_, err := LoadFS(fstest.MapFS{
+		"p.yaml": {Data: []byte("version: 1\nname: big\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  big:\n" + terms.String())},
+		"q.yaml": {Data: []byte("version: 1\nrules: [\n")},
+	})
+	assert.Equal(t, []string{"q.yaml:2:1: invalid YAML: did not find expected node content"}, loadErrors(t, err),
+		"120,000 terms without an alias decode")
+
+	// One list of 1,000 terms, reused 200 times through an alias: 200,000
+	// values visited.
+	var b strings.Builder
+	b.WriteString("version: 1\nname: reuse\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  l0: &terms [")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "w%d, ", i)
+	}
+	b.WriteString("w]\n")
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&b, "  l%d: *terms\n", i)
+	}
+	list := loadText(t, b.String())
+	require.NotEmpty(t, list)
+	assert.Equal(t, fmt.Sprintf("p.yaml:105:9: the file expands to more than %d values through YAML aliases", maxAliasNodes), list[0].Error(),
+		"the alias that passes the budget is named")
+
+	// Anchors used as YAML means them stay well within it.
+	assert.Empty(t, loadText(t, `version: 1
+name: anchors
+levels: [{name: low, respond_within: 1h}]
+lists: {pay: &pay [payment, invoice], pay2: *pay}
+rules:
+  - {name: a, when: &when 'flagged && mentions(text, "pay")', score: 1, tags: &tags [x, y]}
+  - {name: b, when: *when, score: 2, tags: *tags}
+`))
 }
 
 // TestHostileTickets: any text is assessed, and text beyond MaxTextBytes

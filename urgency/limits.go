@@ -32,8 +32,9 @@ const (
 	MaxTicketCost = 10 * MaxRuleCost
 )
 
-// maxAliasNodes bounds the nodes visited through YAML aliases, so that a
-// file of nested aliases ("billion laughs") cannot expand exponentially.
+// maxAliasNodes bounds the values a file reaches through YAML aliases,
+// every alias expanded, so that a file of nested aliases ("billion
+// laughs") cannot expand exponentially. Values written out do not count.
 const maxAliasNodes = 100000
 
 // clip cuts s to at most n bytes on a character boundary and reports

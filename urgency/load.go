@@ -3,7 +3,9 @@ package urgency
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -140,7 +142,14 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 		errs = append(errs, &Error{Err: fmt.Errorf("no rule files given")})
 	}
 	l := &loader{p: newPack(), h: sha256.New(), srcs: make(map[string]*source), errs: &errs, complete: true}
-	l.layer(fsys, files, nil)
+	top := tree{fsys: fsys, root: fsys}
+	if _, ok := fsys.(osFS); ok {
+		top.root = nil // bases are looked up in the extending file's directory
+	}
+	l.layer(top, files, nil)
+	for _, r := range l.roots {
+		r.Close()
+	}
 	p, h, srcs, complete := l.p, l.h, l.srcs, l.complete
 	// Go on after errors in single values, so that one load reports as
 	// much as it can; stop only where whole files are missing, whose names
@@ -173,17 +182,42 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	return e, nil
 }
 
-func readFile(fsys fs.FS, name string) ([]byte, error) {
+// readFile reads at most MaxFileSize bytes of a rule file, whatever its
+// Stat says. A base (regular) must be a regular file: it is checked
+// before it is opened, as opening a FIFO waits for a writer.
+func readFile(fsys fs.FS, name string, regular bool) ([]byte, error) {
+	notRegular := errors.New("not a regular file: a base is made of rule files")
+	if regular {
+		info, err := fs.Stat(fsys, name)
+		if err != nil {
+			return nil, plainPathError(err)
+		}
+		if !info.Mode().IsRegular() {
+			return nil, notRegular
+		}
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, plainPathError(err)
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
-		return nil, fmt.Errorf("file is larger than %d bytes", MaxFileSize)
+	tooLarge := fmt.Errorf("file is larger than %d bytes", MaxFileSize)
+	if info, err := f.Stat(); err == nil {
+		if info.Size() > MaxFileSize {
+			return nil, tooLarge
+		}
+		if regular && !info.Mode().IsRegular() {
+			return nil, notRegular
+		}
 	}
-	data, err := fs.ReadFile(fsys, name)
-	return data, plainPathError(err)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, plainPathError(err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge
+	}
+	return data, nil
 }
 
 // pack is everything the files of one rule pack say, with positions, before
@@ -248,9 +282,10 @@ type termDef struct {
 }
 
 type macroDef struct {
-	name string
-	pos  Position
-	expr exprSource
+	name      string
+	pos       Position
+	expr      exprSource
+	expansion expansion // the inliner's, filled on first use
 }
 
 type ruleDef struct {
@@ -661,7 +696,7 @@ func (d *decoder) order(n *yaml.Node, p *pack) {
 		}
 		k, ok := orderKeys[s]
 		if !ok {
-			d.errorAt(item, "", "unknown order key %q: use level, due, score, created or id%s", s, suggest(s, orderKeyNames))
+			d.errorAt(item, "", "unknown order key %q: use level, due, score, created or id%s", s, whole(suggest(s, orderKeyNames)))
 			continue
 		}
 		if slices.Contains(keys, k) {
@@ -677,7 +712,7 @@ func (d *decoder) order(n *yaml.Node, p *pack) {
 // the names rules refer to across files.
 func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 	at := func(pos Position, _ string, rule, format string, args ...any) {
-		*errs = append(*errs, &Error{Pos: pos, Rule: rule, Err: fmt.Errorf(format, args...), line: srcs[pos.File].line(pos.Line)})
+		*errs = append(*errs, &Error{Pos: pos, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: srcs[pos.File].line(pos.Line)})
 	}
 	first := Position{File: p.firstSrc.name, Line: 1, Column: 1}
 	if p.firstSrc == nil {
@@ -709,7 +744,7 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		c := p.resolveCalendar(ref)
 		if c == nil {
 			if _, declared := p.names["calendar "+ref.name]; !declared {
-				at(ref.pos, "", rule, "unknown calendar %q%s", ref.name, suggest(ref.name, p.calendarNames()))
+				at(ref.pos, "", rule, "unknown calendar %q%s", ref.name, whole(suggest(ref.name, p.calendarNames())))
 			}
 		}
 		return c
@@ -732,7 +767,7 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		}
 		if _, ok := p.names["level "+r.level]; !ok {
 			pos := r.levelSrc.pos(r.levelNode.Line, r.levelNode.Column)
-			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, suggest(r.level, p.levelNames()))
+			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(suggest(r.level, p.levelNames())))
 		}
 	}
 }

@@ -3,11 +3,13 @@ package urgency
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,7 +69,31 @@ func FuzzLoad(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	// Files built to hurt the loader: macros that double at each step,
+	// many terms without an alias and a billion laughs with them, an
+	// anchor containing itself, a syntax error far into a long
+	// expression, and bases outside the pack.
+	f.Add([]byte(macroChainPack(12, false, "  - {name: r, when: m12 && flagged, score: 1}\n")))
+	f.Add([]byte(macroChainPack(12, true, "  - {name: r, when: m6 || m5, score: 1}\n")))
+	var terms strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&terms, "w%d, ", i)
+	}
+	f.Add([]byte("version: 1\nname: t\nlevels: [{name: low, respond_within: 1h}]\nlists:\n  l: &l [" + terms.String() + "w]\n  m: *l\n  n: *l\n"))
+	laughs := "version: 1\nname: lol\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i, prev := 0, "a"; i < 6; i++ {
+		name := fmt.Sprintf("l%d", i)
+		laughs += fmt.Sprintf("%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", name, name, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = name
+	}
+	f.Add([]byte(laughs + "lists: {x: *l5}\n"))
+	f.Add([]byte("version: 1\nname: loop\nrules: &r [*r]\n"))
+	f.Add([]byte(testPack("\n  - {name: big, when: 'subject == \"" + strings.Repeat("a", 20_000) + "\" )'}")))
+	for _, ref := range []string{"/etc/passwd", "/proc/self/environ", "/dev/zero", "../p.yaml", "x/../../p.yaml", "'../*.yaml'"} {
+		f.Add([]byte("version: 1\nname: ext\nextends: " + ref + "\n"))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
 		_, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
 		if err == nil {
 			return
@@ -88,6 +114,11 @@ func FuzzLoad(f *testing.F) {
 			}
 			if e.Pos.Line < 0 || e.Pos.Line > lines || e.Pos.Line > 0 && e.Pos.Column < 1 {
 				t.Fatalf("position %v outside the file (%d lines): %v", e.Pos, lines, e)
+			}
+			for _, l := range strings.Split(e.Caret(), "\n") {
+				if utf8.RuneCountInString(l) > caretWidth+2 {
+					t.Fatalf("caret line of %d characters: %v", utf8.RuneCountInString(l), e)
+				}
 			}
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,9 +51,8 @@ func (s *source) line(n int) string {
 // keeps its node, so every problem gets a position, and all problems are
 // collected in one pass.
 type decoder struct {
-	src    *source
-	errs   *ErrorList
-	budget int
+	src  *source
+	errs *ErrorList
 }
 
 func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any) {
@@ -60,20 +60,20 @@ func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any)
 }
 
 func (d *decoder) errorAtPos(p Position, rule string, format string, args ...any) {
-	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, args...), line: d.src.line(p.Line)})
+	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: d.src.line(p.Line)})
 }
 
-// resolve follows aliases, charging each visit to the budget.
+// resolve follows aliases. What they may expand to is bounded before
+// the file is decoded (see aliasBudget).
 func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	d.budget--
 	return n
 }
 
 // describe names the kind of a node the way a rule author sees it.
-func describe(n *yaml.Node) string {
+func describe(n *yaml.Node) whole {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -88,7 +88,7 @@ func describe(n *yaml.Node) string {
 		case "!!int", "!!float":
 			return "a number"
 		}
-		return fmt.Sprintf("the text %q", n.Value)
+		return whole(fmt.Sprintf("the text %q", clipValue(n.Value)))
 	}
 	return "an unexpected value"
 }
@@ -112,9 +112,6 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], d.resolve(n.Content[i+1])
-		if d.budget < 0 {
-			return out
-		}
 		if k.Kind != yaml.ScalarNode {
 			d.errorAt(k, rule, "%s keys must be plain names, not %s", what, describe(k))
 			continue
@@ -124,7 +121,7 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 			continue
 		}
 		if !slices.Contains(allowed, k.Value) {
-			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, suggest(k.Value, allowed))
+			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, whole(suggest(k.Value, allowed)))
 			continue
 		}
 		out[k.Value] = &field{key: k, val: v}
@@ -148,7 +145,7 @@ func (d *decoder) name(n *yaml.Node, what, rule string, re *regexp.Regexp, form 
 		return "", false
 	}
 	if !re.MatchString(s) {
-		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, form)
+		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, whole(form))
 		return s, false
 	}
 	return s, true
@@ -225,7 +222,7 @@ func parseDuration(s string) (time.Duration, error) {
 	for rest := in; rest != ""; {
 		m := durationPart.FindStringSubmatch(rest)
 		if m == nil {
-			return 0, fmt.Errorf("invalid duration %q: %s", s, durationFormat)
+			return 0, fmt.Errorf("invalid duration %q: %s", clipValue(s), durationFormat)
 		}
 		v, _ := strconv.ParseFloat(m[1], 64)
 		unit := map[string]time.Duration{
@@ -236,7 +233,7 @@ func parseDuration(s string) (time.Duration, error) {
 		rest = rest[len(m[0]):]
 	}
 	if total > float64(math.MaxInt64) {
-		return 0, fmt.Errorf("duration %q is too long", s)
+		return 0, fmt.Errorf("duration %q is too long", clipValue(s))
 	}
 	return time.Duration(total), nil
 }
@@ -244,10 +241,28 @@ func parseDuration(s string) (time.Duration, error) {
 // exprSource is an expression as written in a rule file, able to map an
 // offset inside the expression back to the file.
 type exprSource struct {
-	text string
-	src  *source
-	node *yaml.Node
-	key  *yaml.Node // the key the expression is the value of
+	text  string
+	src   *source
+	node  *yaml.Node
+	key   *yaml.Node // the key the expression is the value of
+	marks *posMarks  // for text, built on first use; shared by copies
+}
+
+// posMarks are the states of position's walk every posStride characters
+// of an expression, so that each of many errors in a long expression is
+// placed in a short walk.
+type posMarks struct {
+	once  sync.Once
+	text  string // the expression they are for
+	marks []posState
+}
+
+const posStride = 512
+
+// posState is a step of position's walk.
+type posState struct {
+	k, i int // characters and bytes of the expression walked
+	c    lineCursor
 }
 
 func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) {
@@ -259,14 +274,34 @@ func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) 
 		d.errorAt(n, rule, "%s is empty", what)
 		return exprSource{}, false
 	}
-	return exprSource{text: n.Value, src: d.src, node: n, key: key}, true
+	return exprSource{text: n.Value, src: d.src, node: n, key: key, marks: &posMarks{text: n.Value}}, true
 }
 
 // position maps a rune offset inside the expression to the file. Plain
 // scalars start at the node; quoted ones one column later; block scalars
 // ("|", ">") on the next line, after the indentation. Folded line breaks,
-// quote escapes and doubled single quotes are followed step by step.
+// quote escapes and doubled single quotes are followed step by step, each
+// step at a known byte of the line, so that the cost is linear in the
+// offset, however long the line.
 func (e exprSource) position(offset int) Position {
+	st, indent := e.start()
+	if m := e.marks; m != nil && m.text == e.text {
+		m.once.Do(func() {
+			e.walk(st, indent, -1, func(s posState) { m.marks = append(m.marks, s) })
+		})
+		if i := offset / posStride; i < len(m.marks) {
+			st = m.marks[i]
+		} else if len(m.marks) > 0 {
+			st = m.marks[len(m.marks)-1]
+		}
+	}
+	st = e.walk(st, indent, offset, nil)
+	return e.src.pos(st.c.line, st.c.col)
+}
+
+// start returns where the expression starts in the file, and the
+// indentation of a block scalar.
+func (e exprSource) start() (posState, int) {
 	n := e.node
 	lines := e.src.lines
 	line, col := n.Line, n.Column // 1-based; col counts runes
@@ -290,69 +325,122 @@ func (e exprSource) position(offset int) Position {
 	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 		col++
 	}
-	runeAt := func(l, c int) (rune, bool) {
-		if l < 1 || l > len(lines) {
-			return 0, false
-		}
-		i := 0
-		for _, r := range lines[l-1] {
-			i++
-			if i == c {
-				return r, true
-			}
-		}
-		return 0, false
-	}
-	k := 0
-	for _, v := range e.text {
-		if k == offset {
+	st := posState{c: lineCursor{lines: lines}}
+	st.c.moveTo(line, col)
+	return st, indent
+}
+
+// walk follows the expression from st up to character offset (to its
+// end for -1), calling mark, if given, at every posStride characters.
+func (e exprSource) walk(st posState, indent, offset int, mark func(posState)) posState {
+	n := e.node
+	lines := e.src.lines
+	c := &st.c
+	for st.i < len(e.text) {
+		if st.k == offset {
 			break
 		}
-		k++
-		if line > len(lines) {
+		if mark != nil && st.k%posStride == 0 {
+			mark(st)
+		}
+		v, size := utf8.DecodeRuneInString(e.text[st.i:])
+		st.i += size
+		st.k++
+		if c.line > len(lines) {
 			break
 		}
 		if n.Style&yaml.LiteralStyle != 0 {
 			if v == '\n' {
-				line, col = line+1, indent+1
+				c.moveTo(c.line+1, indent+1)
 			} else {
-				col++
+				c.skip(1)
 			}
 			continue
 		}
-		r, ok := runeAt(line, col)
+		r, ok := c.at(0)
 		switch {
 		case (v == ' ' || v == '\n') && !ok:
 			// A folded line break: go on at the first character of the
 			// next line that has one.
-			for line < len(lines) {
-				line, col = line+1, 1
-				for r, ok = runeAt(line, col); ok && (r == ' ' || r == '\t'); r, ok = runeAt(line, col) {
-					col++
+			for c.line < len(lines) {
+				c.moveTo(c.line+1, 1)
+				for r, ok = c.at(0); ok && (r == ' ' || r == '\t'); r, ok = c.at(0) {
+					c.skip(1)
 				}
 				if ok {
 					break
 				}
 			}
 		case r == '\\' && n.Style&yaml.DoubleQuotedStyle != 0:
-			next, _ := runeAt(line, col+1)
+			next, _ := c.at(1)
 			switch next {
 			case 'x':
-				col += 4
+				c.skip(4)
 			case 'u':
-				col += 6
+				c.skip(6)
 			case 'U':
-				col += 10
+				c.skip(10)
 			default:
-				col += 2
+				c.skip(2)
 			}
 		case r == '\'' && v == '\'' && n.Style&yaml.SingleQuotedStyle != 0:
-			col += 2
+			c.skip(2)
 		default:
-			col++
+			c.skip(1)
 		}
 	}
-	return e.src.pos(line, col)
+	return st
+}
+
+// lineCursor is a place in the lines of a file, as a line and a column,
+// with the byte of the line the column starts at.
+type lineCursor struct {
+	lines     []string
+	line, col int // 1-based; col counts runes and may pass the line's end
+	b         int // the byte of lines[line-1] at col, len(line) past its end
+}
+
+func (c *lineCursor) text() string {
+	if c.line < 1 || c.line > len(c.lines) {
+		return ""
+	}
+	return c.lines[c.line-1]
+}
+
+// moveTo goes to column col of line.
+func (c *lineCursor) moveTo(line, col int) {
+	c.line, c.col, c.b = line, 1, 0
+	c.skip(col - 1)
+}
+
+// skip moves n columns on in the line.
+func (c *lineCursor) skip(n int) {
+	l := c.text()
+	for ; n > 0; n-- {
+		c.col++
+		if c.b < len(l) {
+			_, size := utf8.DecodeRuneInString(l[c.b:])
+			c.b += size
+		}
+	}
+}
+
+// at returns the rune ahead columns after the cursor, and whether the
+// line has one there.
+func (c *lineCursor) at(ahead int) (rune, bool) {
+	l := c.text()
+	if c.col < 1 || c.b >= len(l) {
+		return 0, false
+	}
+	b := c.b
+	for ; ahead > 0; ahead-- {
+		_, size := utf8.DecodeRuneInString(l[b:])
+		if b += size; b >= len(l) {
+			return 0, false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(l[b:])
+	return r, true
 }
 
 // blockIndent returns the explicit indentation indicator of the block
@@ -421,8 +509,63 @@ func parseYAML(src *source, errs *ErrorList) *yaml.Node {
 		*errs = append(*errs, &Error{Pos: src.pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.line(extra.Line)})
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		if at := aliasBudget(doc.Content[0]); at != nil {
+			pos := src.pos(at.Line, at.Column)
+			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes), line: src.line(pos.Line)})
+			return nil
+		}
 		return doc.Content[0]
 	}
 	*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
 	return nil
+}
+
+// aliasBudget returns the alias at which the values reached through YAML
+// aliases, counted as the decoder would visit them with every alias
+// expanded, pass maxAliasNodes; nil when they stay within it. Values
+// written out, however many, cost nothing: only aliases multiply work
+// ("billion laughs"). An anchor that contains an alias to itself expands
+// without end and is always over.
+func aliasBudget(root *yaml.Node) *yaml.Node {
+	const over = maxAliasNodes + 1
+	size := make(map[*yaml.Node]int) // expanded sizes of alias targets; -1 while counting
+	var expanded func(n *yaml.Node) int
+	expanded = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return 0
+			}
+			return expanded(n.Alias)
+		}
+		switch s, ok := size[n]; {
+		case ok && s < 0:
+			return over // the anchor contains itself
+		case ok:
+			return s
+		}
+		size[n] = -1
+		total := 1
+		for _, c := range n.Content {
+			total = min(total+expanded(c), over)
+		}
+		size[n] = total
+		return total
+	}
+	spent := 0
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.AliasNode {
+			if spent = min(spent+expanded(n), over); spent > maxAliasNodes {
+				return n
+			}
+			return nil
+		}
+		for _, c := range n.Content {
+			if at := walk(c); at != nil {
+				return at
+			}
+		}
+		return nil
+	}
+	return walk(root)
 }
