@@ -139,11 +139,11 @@ func TestExtendsInsideThePackStillWorks(t *testing.T) {
 	t.Chdir(wd)
 }
 
-// endless is a file system whose one file says it is a small regular
+// endlessFS is a file system whose one file says it is a small regular
 // file and never ends.
-type endless struct{}
+type endlessFS struct{}
 
-func (endless) Open(name string) (fs.File, error) {
+func (endlessFS) Open(name string) (fs.File, error) {
 	if name != "zero.yaml" {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
@@ -194,7 +194,7 @@ func TestExtendsInAFileSystem(t *testing.T) {
 	require.NoError(t, err, "a base up the tree, inside the file system")
 
 	// Stat says ten bytes; the file never ends.
-	_, err = LoadFS(endless{}, "zero.yaml")
+	_, err = LoadFS(endlessFS{}, "zero.yaml")
 	assert.Equal(t, []string{fmt.Sprintf("zero.yaml: file is larger than %d bytes", MaxFileSize)}, loadErrors(t, err))
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		_, err = Load("/dev/zero")

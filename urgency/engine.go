@@ -322,6 +322,9 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 
 // settle derives the level and the deadline from the score and o.
 func (e *Engine) settle(a *Assessment, o *outcome, created, now time.Time) {
+	// Each rule's points are finite, but their sum can overflow: it
+	// saturates, so that the score stays a number JSON can write.
+	a.Score = max(min(a.Score, math.MaxFloat64), -math.MaxFloat64)
 	a.level = len(e.levels) - 1
 	for i, l := range e.levels {
 		if a.Score >= l.MinScore {

@@ -19,8 +19,19 @@ const (
 	// rules read. Text beyond it is neither matched nor seen by
 	// expressions; the assessment says so (Assessment.Truncated).
 	MaxTextBytes = 256 << 10
-	// MaxLineSize is the longest ticket line a [TicketReader] accepts.
-	MaxLineSize = 4 << 20
+	// MaxLineSize is the longest ticket line a [TicketReader] accepts,
+	// its line ending not counted: 32 MiB, room for a 10 MB e-mail with a
+	// pasted log even where JSON escaping doubles its size. The rules
+	// read MaxTextBytes of its subject and body. A longer line is read to
+	// its end without being kept, reported as a *[LineError], and reading
+	// goes on with the next line.
+	MaxLineSize = 32 << 20
+	// MinYear and MaxYear bound, in UTC, the times a ticket line may hold
+	// (created_at, customer.since): a time outside them is a *[LineError]
+	// naming the field. Within them every deadline and every time the
+	// command line writes is a valid RFC 3339 time.
+	MinYear = 1900
+	MaxYear = 2199
 	// MaxRuleCost is the budget of one rule's expressions on one ticket,
 	// in cost units: an iteration of a predicate costs the size of its
 	// body in nodes, reading or building text a unit per 8 bytes, a list

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ticket is one support request as the host received it. Its JSON form is
@@ -51,57 +53,252 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e
 func (e *LineError) Unwrap() error { return e.Err }
 
 // TicketReader reads tickets from JSON Lines: one object per line, blank
-// lines ignored. A line that does not hold a valid ticket is returned as a
-// *[LineError] naming its line number; reading may go on after it.
+// lines ignored, "\n" or "\r\n" line endings, the last line with or
+// without one. A UTF-8 byte order mark at the start of a line (the start
+// of the input, or of files joined with cat) is ignored.
+//
+// A line that does not hold a valid ticket is returned as a *[LineError]
+// naming its line number, and reading goes on with the next line: one bad
+// line costs only itself. A line longer than [MaxLineSize] is such an
+// error too; it is read to its end and dropped without being held in
+// memory. The reader holds one line at a time: reading a line takes, at
+// the peak, about three times its length (the line as it grows, and its
+// text decoded), some 100 MiB for a line at the limit; after a line longer
+// than 1 MiB its buffer is let go.
 type TicketReader struct {
-	s    *bufio.Scanner
+	r    *bufio.Reader
+	buf  []byte // the line being read; dropped after a long one
 	line int
+	err  error // the read error that ended the input, io.EOF at its end
 }
+
+// keepLineBuffer is the largest line buffer a TicketReader keeps for the
+// next line: after a longer line, the buffer is left to the garbage
+// collector rather than held for as long as the reader lives.
+const keepLineBuffer = 1 << 20
 
 // NewTicketReader returns a reader of the JSON Lines in r.
 func NewTicketReader(r io.Reader) *TicketReader {
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
-	return &TicketReader{s: s}
+	return &TicketReader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Next returns the next ticket. At the end of the input it returns io.EOF.
-// A malformed line gives a *[LineError]; call Next again to skip it.
+// A line that is malformed, holds no valid ticket or is longer than
+// [MaxLineSize] gives a *[LineError]; call Next again to go on with the
+// next line. Any other error is one of reading the input, which ends it:
+// Next returns that error again on every later call.
 func (r *TicketReader) Next() (Ticket, error) {
-	for r.s.Scan() {
-		r.line++
-		b := bytes.TrimSpace(r.s.Bytes())
-		if len(b) == 0 {
-			continue
+	for r.err == nil {
+		b, long, err := r.readLine()
+		switch {
+		case err == io.EOF:
+			// The input ends; b is its last line if it has no line ending.
+			r.err = err
+			if len(b) == 0 && !long {
+				return Ticket{}, err
+			}
+		case err != nil:
+			r.err, r.buf = err, nil
+			return Ticket{}, err
 		}
-		t, err := decodeTicket(b)
-		if err != nil {
+		r.line++
+		if long {
+			return Ticket{}, &LineError{Line: r.line, Err: fmt.Errorf("the line is longer than %d MiB, the most a ticket line may hold", MaxLineSize>>20)}
+		}
+		b = bytes.TrimSpace(bytes.TrimPrefix(b, byteOrderMark))
+		var t Ticket
+		if len(b) > 0 {
+			t, err = decodeTicket(b)
+		}
+		if cap(r.buf) > keepLineBuffer {
+			r.buf = nil
+		}
+		switch {
+		case len(b) == 0:
+			continue
+		case err != nil:
 			return Ticket{}, &LineError{Line: r.line, Err: err}
 		}
 		return t, nil
 	}
-	if err := r.s.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return Ticket{}, &LineError{Line: r.line + 1, Err: fmt.Errorf("line longer than %d bytes", MaxLineSize)}
+	return Ticket{}, r.err
+}
+
+var byteOrderMark = []byte("\uFEFF")
+
+// readLine reads the next line, its "\n" included if it has one. A line
+// longer than MaxLineSize (its line ending not counted) is read to its end
+// and dropped: long reports it, and nothing of it is returned. err is the
+// error that ended the input, io.EOF at its end, with what was read of the
+// last line.
+func (r *TicketReader) readLine() (line []byte, long bool, err error) {
+	r.buf = r.buf[:0]
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		if !long {
+			need := len(r.buf) + len(chunk)
+			switch {
+			case need > MaxLineSize+len("\r\n"):
+				long, r.buf = true, nil
+			case need > cap(r.buf):
+				// Doubling, not append's gentler growth for large
+				// slices: a line of MaxLineSize then allocates about
+				// twice its size over all, not five times.
+				b := make([]byte, len(r.buf), min(max(need, 2*cap(r.buf)), MaxLineSize+len("\r\n")))
+				copy(b, r.buf)
+				r.buf = b
+			}
+			if !long {
+				r.buf = append(r.buf, chunk...)
+			}
 		}
-		return Ticket{}, err
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if !long && len(bytes.TrimSuffix(bytes.TrimSuffix(r.buf, []byte("\n")), []byte("\r"))) > MaxLineSize {
+			long, r.buf = true, nil
+		}
+		return r.buf, long, err
 	}
-	return Ticket{}, io.EOF
 }
 
 // Line returns the line number of the ticket or error Next returned last.
 func (r *TicketReader) Line() int { return r.line }
 
-func decodeTicket(b []byte) (Ticket, error) {
-	var t Ticket
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	d.UseNumber()
-	if err := d.Decode(&t); err != nil {
-		return Ticket{}, jsonError(err)
+// ticketJSON is a ticket as a line holds it: the custom fields are decoded
+// on their own, keeping their numbers as written (json.Number).
+type ticketJSON struct {
+	Ticket
+	Fields json.RawMessage `json:"fields,omitempty"`
+}
+
+// The keys of a ticket line and of its customer, as encoding/json matches
+// them: without regard to case.
+var (
+	ticketKeys   = []string{"id", "subject", "body", "channel", "language", "created_at", "flagged", "customer", "fields"}
+	customerKeys = []string{"id", "tier", "since"}
+)
+
+// unknownKeys returns the keys of the object b that are not among keys,
+// with those of the objects under the key named like sub that are not
+// among subKeys, sorted; b is valid JSON. It reads b in place, allocating
+// only for keys with escapes.
+func unknownKeys(b []byte, keys []string, sub string, subKeys []string) (unknown []string) {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return nil // not an object: decoding the ticket said so
 	}
-	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 {
-		return Ticket{}, errors.New("more than one JSON value on the line")
+	for i++; ; {
+		i = skipSpace(b, i)
+		switch b[i] {
+		case '}':
+			slices.Sort(unknown)
+			return unknown
+		case ',':
+			i++
+			continue
+		}
+		start := i
+		i = skipString(b, i)
+		key := b[start:i]
+		i = skipSpace(b, i) + 1 // the colon
+		i = skipSpace(b, i)
+		value := i
+		i = skipValue(b, i)
+		name := keyName(key)
+		if !slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(name, k) }) {
+			unknown = append(unknown, name)
+		}
+		if sub != "" && strings.EqualFold(name, sub) {
+			unknown = append(unknown, unknownKeys(b[value:i], subKeys, "", nil)...)
+		}
+	}
+}
+
+// keyName is the text of the JSON string s, as encoding/json decodes it.
+func keyName(s []byte) string {
+	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+		return string(s[1 : len(s)-1])
+	}
+	var name string
+	_ = json.Unmarshal(s, &name)
+	return name
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the JSON string starting at b[i].
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at b[i].
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i = skipString(b, i)
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
+}
+
+func unknownError(keys []string) error {
+	if len(keys) == 1 {
+		return fmt.Errorf("unknown field %s", excerpt(keys[0]))
+	}
+	return fmt.Errorf("unknown field %s (and %d more)", excerpt(keys[0]), len(keys)-1)
+}
+
+// excerpt quotes s, or its start when it is long: a message quotes no
+// more than that of what a line holds.
+func excerpt(s string) string {
+	if c, cut := clip(s, 60); cut {
+		return strconv.Quote(c) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// decodeTicket reads one line. It decodes in place (json.Unmarshal, not a
+// json.Decoder, which copies the whole line into a buffer of its own that
+// grows by doubling): a line of n bytes costs about n again for its text.
+func decodeTicket(b []byte) (Ticket, error) {
+	t, err := decodeJSON(b)
+	if err != nil {
+		return Ticket{}, err
 	}
 	if t.ID == "" {
 		return Ticket{}, errors.New(`missing "id"`)
@@ -109,14 +306,88 @@ func decodeTicket(b []byte) (Ticket, error) {
 	if t.CreatedAt.IsZero() {
 		return Ticket{}, errors.New(`missing "created_at"`)
 	}
+	if err := checkTime("created_at", t.CreatedAt); err != nil {
+		return Ticket{}, err
+	}
+	if !t.Customer.Since.IsZero() {
+		if err := checkTime("customer.since", t.Customer.Since); err != nil {
+			return Ticket{}, err
+		}
+	}
 	for k, v := range t.Fields {
 		n, err := plainNumbers(v)
 		if err != nil {
-			return Ticket{}, fmt.Errorf("field %q: %v", k, err)
+			return Ticket{}, fmt.Errorf("field %s: %v", excerpt(k), err)
 		}
 		t.Fields[k] = n
 	}
 	return t, nil
+}
+
+// decodeJSON decodes the JSON of a ticket line, refusing keys a ticket does
+// not have, as a json.Decoder with DisallowUnknownFields and UseNumber
+// would.
+func decodeJSON(b []byte) (Ticket, error) {
+	var tj ticketJSON
+	if err := json.Unmarshal(b, &tj); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "after top-level value") {
+			// The line holds a whole value and more: what is wrong
+			// with the value is said first.
+			if _, err := decodeJSON(b[:syn.Offset-1]); err != nil {
+				return Ticket{}, err
+			}
+			return Ticket{}, errors.New("more than one JSON value on the line")
+		}
+		if syn != nil && (syn.Error() == "unexpected end of JSON input" ||
+			// json.Unmarshal ends the input with a space; the line has
+			// none at its end.
+			syn.Offset >= int64(len(b)) && strings.HasPrefix(syn.Error(), "invalid character ' '")) {
+			return Ticket{}, errors.New("invalid JSON: the line ends too early")
+		}
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			typ.Field = strings.TrimPrefix(typ.Field, "Ticket.") // the embedded struct
+		}
+		return Ticket{}, jsonError(err)
+	}
+	if unknown := unknownKeys(b, ticketKeys, "customer", customerKeys); len(unknown) > 0 {
+		return Ticket{}, unknownError(unknown)
+	}
+	t := tj.Ticket
+	if len(tj.Fields) > 0 {
+		d := json.NewDecoder(bytes.NewReader(tj.Fields))
+		d.UseNumber()
+		if err := d.Decode(&t.Fields); err != nil {
+			return Ticket{}, jsonError(fieldsError(err))
+		}
+	}
+	return t, nil
+}
+
+// fieldsError names the field of an error in decoding the custom fields,
+// which are decoded on their own.
+func fieldsError(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		typ.Field = strings.TrimSuffix("fields."+typ.Field, ".")
+	}
+	return err
+}
+
+// checkTime rejects a time outside the years MinYear to MaxYear (UTC), or
+// with a UTC offset RFC 3339 cannot write (encoding/json reads +24:00 but
+// cannot write it back). Times within the bounds keep every deadline, one
+// response time (at most 292 years) after creation, a valid RFC 3339 time
+// in any time zone.
+func checkTime(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return fmt.Errorf("field %q: %s is outside the years %d to %d", field, t.Format(time.RFC3339), MinYear, MaxYear)
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return fmt.Errorf("field %q: the UTC offset of %s is not within -23:59 to +23:59", field, t.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // plainNumbers turns the json.Numbers the decoder keeps into the numbers
@@ -160,9 +431,12 @@ func jsonError(err error) error {
 		}
 		return fmt.Errorf("field %q: expected %s, got %s", typ.Field, jsonKind(typ.Type.Kind().String(), typ.Type.String()), typ.Value)
 	}
+	if strings.Contains(err.Error(), "Time.UnmarshalJSON: input is not a JSON string") {
+		return errors.New("invalid time: not a string; use RFC 3339, e.g. 2026-11-22T09:30:00Z")
+	}
 	var tm *time.ParseError
 	if errors.As(err, &tm) {
-		return fmt.Errorf("invalid time %s: use RFC 3339, e.g. 2026-11-22T09:30:00Z", tm.Value)
+		return fmt.Errorf("invalid time %s: use RFC 3339, e.g. 2026-11-22T09:30:00Z", excerpt(tm.Value))
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/triagekit/triage/urgency"
 )
 
 func runCmd(args ...string) (code int, stdout, stderr string) {
@@ -71,4 +75,18 @@ func TestParsePairs(t *testing.T) {
 	assert.EqualError(t, err, `p.csv: header "a,b", want a,b,kind`)
 	_, err = parsePairs(strings.NewReader("a,b,kind\nx,y\n"), "p.csv")
 	assert.EqualError(t, err, "p.csv:2: 2 fields, want 3")
+}
+
+// TestReadTicketsLongLine: a line over urgency.MaxLineSize looped for
+// ever (issue 11); dupeval measures against every ticket of a dataset, so
+// it stops on it, naming the line.
+func TestReadTicketsLongLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.jsonl")
+	lines := `{"id":"A","created_at":"2026-11-22T09:00:00Z"}` + "\n" +
+		`{"id":"OVER","body":"` + strings.Repeat("y", urgency.MaxLineSize) + `"}` + "\n" +
+		`{"id":"B","created_at":"2026-11-22T09:00:00Z"}` + "\n"
+	require.NoError(t, os.WriteFile(path, []byte(lines), 0o644))
+	_, err := readTickets(path)
+	require.Error(t, err)
+	assert.Equal(t, path+": line 2: the line is longer than 32 MiB, the most a ticket line may hold", err.Error())
 }

@@ -58,14 +58,9 @@ func diff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.RFC3339, *nowFlag)
-		if err != nil {
-			fmt.Fprintf(stderr, "urgency diff: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", *nowFlag)
-			return 2
-		}
-		now = t
+	now, ok := parseNow("diff", *nowFlag, stderr)
+	if !ok {
+		return 2
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "urgency diff: give one tickets file, or none to read standard input")

@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triagekit/triage/internal/termsafe"
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
 )
@@ -62,8 +63,18 @@ func main() {
 }
 
 // run is the whole command; it returns the exit code: 0 success, 1 a
-// problem with the input or the rules, 2 a usage error.
+// problem with the input or the rules, 2 a usage error. What it prints
+// goes through termsafe: a ticket's ID or subject cannot send escape
+// sequences or bidirectional controls to the terminal, in any format (in
+// JSON, the escape termsafe writes is the JSON escape of the character).
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out, errs := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
+	defer errs.Flush()
+	defer out.Flush()
+	return command(args, stdin, out, errs)
+}
+
+func command(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -200,6 +211,16 @@ func parseNow(cmd, s string, stderr io.Writer) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency %s: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", cmd, s)
+		return time.Time{}, false
+	}
+	// The bounds of ticket times: every time written from it is then
+	// one RFC 3339 can write.
+	if y := t.UTC().Year(); y < urgency.MinYear || y > urgency.MaxYear {
+		fmt.Fprintf(stderr, "urgency %s: -now %s is outside the years %d to %d\n", cmd, s, urgency.MinYear, urgency.MaxYear)
+		return time.Time{}, false
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		fmt.Fprintf(stderr, "urgency %s: -now %s has a UTC offset outside -23:59 to +23:59\n", cmd, s)
 		return time.Time{}, false
 	}
 	return t, true

@@ -364,6 +364,10 @@ func TestRankBadLine(t *testing.T) {
 		{"wrong type", `{"id":"X","created_at":"2026-11-22T09:05:00Z","flagged":"yes"}`, `"flagged"`},
 		{"two objects", `{"id":"X","created_at":"2026-11-22T09:05:00Z"} {"id":"Y"}`, ""},
 		{"duplicate id", `{"id":"A","subject":"again","created_at":"2026-11-22T09:05:00Z"}`, `"A" already used on line 1`},
+		{"year 9999", `{"id":"X","created_at":"9999-12-31T20:00:00Z"}`, `field "created_at": 9999-12-31T20:00:00Z is outside the years 1900 to 2199`},
+		{"offset 24h", `{"id":"X","created_at":"2026-11-22T09:05:00+24:00"}`, `field "created_at": the UTC offset`},
+		{"customer since 1850", `{"id":"X","created_at":"2026-11-22T09:05:00Z","customer":{"since":"1850-01-01T00:00:00Z"}}`, `field "customer.since"`},
+		{"longer than MaxLineSize", `{"id":"X","body":"` + strings.Repeat("x", urgency.MaxLineSize) + `"}`, "the line is longer than 32 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/triagekit/triage/internal/termsafe"
 	"github.com/triagekit/triage/urgency"
 )
 
@@ -33,9 +35,42 @@ type jsonAssessment struct {
 	Errors    []string             `json:"errors,omitempty"`
 }
 
-func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
+// jsonLines writes one JSON value a line. A value that does not encode is
+// left out and reported at the end, and the lines after it are still
+// written: one ticket never stops the output halfway. (Nothing the engine
+// gives should fail: ticket times are bounded when read, deadlines by the
+// calendars, scores saturate.)
+type jsonLines struct {
+	enc    *json.Encoder
+	failed []error
+}
+
+func newJSONLines(w io.Writer) *jsonLines {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	return &jsonLines{enc: enc}
+}
+
+// write writes v, the line of the ticket id; it returns only the errors
+// of writing.
+func (j *jsonLines) write(id string, v any) error {
+	err := j.enc.Encode(v)
+	var marshaler *json.MarshalerError
+	var value *json.UnsupportedValueError
+	var typ *json.UnsupportedTypeError
+	if errors.As(err, &marshaler) || errors.As(err, &value) || errors.As(err, &typ) {
+		// Encode writes nothing of a value it cannot encode.
+		j.failed = append(j.failed, fmt.Errorf("ticket %q is left out of the output: %w", id, err))
+		return nil
+	}
+	return err
+}
+
+// err reports the values left out.
+func (j *jsonLines) err() error { return errors.Join(j.failed...) }
+
+func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
+	lines := newJSONLines(w)
 	for i := range ranked {
 		a := &ranked[i]
 		j := jsonAssessment{
@@ -51,11 +86,11 @@ func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, exp
 			j.Hits = a.Hits
 			j.Why = a.Why()
 		}
-		if err := enc.Encode(j); err != nil {
+		if err := lines.write(a.Ticket.ID, j); err != nil {
 			return err
 		}
 	}
-	return nil
+	return lines.err()
 }
 
 func nonNil(s []string) []string {
@@ -113,8 +148,15 @@ func writeExplainText(w io.Writer, xs []explained) error {
 				return err
 			}
 		}
-		if _, err := fmt.Fprintf(w, "rank %d of %d\n%s", x.rank, x.of, x.String()); err != nil {
+		if _, err := fmt.Fprintf(w, "rank %d of %d\n", x.rank, x.of); err != nil {
 			return err
+		}
+		// Each line on its own: a line break in a ticket's ID is shown,
+		// not obeyed.
+		for _, line := range x.Lines() {
+			if _, err := fmt.Fprintln(w, termsafe.String(line)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -145,8 +187,7 @@ type jsonRuleTrace struct {
 }
 
 func writeExplainJSON(w io.Writer, xs []explained, loc *time.Location) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	lines := newJSONLines(w)
 	for _, x := range xs {
 		a := &x.Assessment
 		j := jsonExplanation{
@@ -162,11 +203,11 @@ func writeExplainJSON(w io.Writer, xs []explained, loc *time.Location) error {
 			}
 			j.Rules = append(j.Rules, jr)
 		}
-		if err := enc.Encode(j); err != nil {
+		if err := lines.write(a.Ticket.ID, j); err != nil {
 			return err
 		}
 	}
-	return nil
+	return lines.err()
 }
 
 // clusterCell shows a ticket's cluster as LEADER×SIZE/CUSTOMERS, or "-"
@@ -192,8 +233,7 @@ type similarLine struct {
 }
 
 func writeSimilarJSON(w io.Writer, tickets []urgency.Ticket, results [][]urgency.Match) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	lines := newJSONLines(w)
 	for i, t := range tickets {
 		ms := results[i]
 		if ms == nil {
@@ -202,11 +242,11 @@ func writeSimilarJSON(w io.Writer, tickets []urgency.Ticket, results [][]urgency
 		for j := range ms {
 			ms[j].Score = math.Round(ms[j].Score*1000) / 1000
 		}
-		if err := enc.Encode(similarLine{ID: t.ID, Similar: ms}); err != nil {
+		if err := lines.write(t.ID, similarLine{ID: t.ID, Similar: ms}); err != nil {
 			return err
 		}
 	}
-	return nil
+	return lines.err()
 }
 
 func writeSimilarTable(w io.Writer, tickets []urgency.Ticket, results [][]urgency.Match) error {
@@ -215,7 +255,7 @@ func writeSimilarTable(w io.Writer, tickets []urgency.Ticket, results [][]urgenc
 	for i, t := range tickets {
 		var parts []string
 		for _, m := range results[i] {
-			parts = append(parts, fmt.Sprintf("%s (%.2f)", m.ID, m.Score))
+			parts = append(parts, fmt.Sprintf("%s (%.2f)", cell(m.ID, 24), m.Score))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", cell(t.ID, 24), dash(strings.Join(parts, ", ")), cell(t.Subject, 48))
 	}
@@ -248,9 +288,10 @@ func dash(s string) string {
 }
 
 // cell makes s fit one table cell: white space collapsed (a tab or line
-// break would break the columns), at most n characters, "-" when empty.
+// break would break the columns), the other characters that act on a
+// terminal escaped (see termsafe), at most n characters, "-" when empty.
 func cell(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = termsafe.String(strings.Join(strings.Fields(s), " "))
 	r := []rune(s)
 	if len(r) > n {
 		s = string(r[:n-1]) + "…"

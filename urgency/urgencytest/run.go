@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triagekit/triage/internal/termsafe"
 	"github.com/triagekit/triage/urgency"
 )
 
@@ -98,8 +99,8 @@ func (s *Suite) Run() *Result {
 		for _, err := range a.Errors {
 			res.Cases = append(res.Cases, Outcome{
 				Pos:        err.Pos,
-				Title:      fmt.Sprintf("rule %s on %s", err.Rule, a.Ticket.ID),
-				Problems:   []string{fmt.Sprintf("rule %q failed at run time on ticket %s: %v", err.Rule, a.Ticket.ID, err.Err)},
+				Title:      fmt.Sprintf("rule %s on %s", err.Rule, termsafe.String(a.Ticket.ID)),
+				Problems:   []string{fmt.Sprintf("rule %q failed at run time on ticket %s: %v", err.Rule, termsafe.String(a.Ticket.ID), err.Err)},
 				Assessment: a, Rank: i + 1,
 			})
 		}
@@ -187,12 +188,19 @@ func orderProblem(want, got []string, ranked []urgency.Assessment) string {
 		i++
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "expected [%s]\n  got      [%s]", strings.Join(want, ", "), strings.Join(got, ", "))
+	ids := func(l []string) string {
+		out := make([]string, len(l))
+		for i, id := range l {
+			out[i] = termsafe.String(id)
+		}
+		return strings.Join(out, ", ")
+	}
+	fmt.Fprintf(&b, "expected [%s]\n  got      [%s]", ids(want), ids(got))
 	if i < len(want) && i < len(got) {
-		fmt.Fprintf(&b, "\n  first difference at position %d: expected %s, got %s", i+1, want[i], got[i])
+		fmt.Fprintf(&b, "\n  first difference at position %d: expected %s, got %s", i+1, termsafe.String(want[i]), termsafe.String(got[i]))
 		for _, a := range ranked {
 			if a.Ticket.ID == want[i] || a.Ticket.ID == got[i] {
-				fmt.Fprintf(&b, "\n    %s: %s", a.Ticket.ID, sortKey(a))
+				fmt.Fprintf(&b, "\n    %s: %s", termsafe.String(a.Ticket.ID), sortKey(a))
 			}
 		}
 	}
@@ -206,8 +214,13 @@ func sortKey(a urgency.Assessment) string {
 
 // Report writes the result for a reader: each failed check with the
 // ticket, what was expected, what came out and the hits that explain it;
-// with verbose, passed checks too; then a summary line.
+// with verbose, passed checks too; then a summary line. Tickets may come
+// from real ones (tickets_from): the characters of their text that would
+// act on a terminal are written as escapes (\u001b).
 func (r *Result) Report(w io.Writer, verbose bool) {
+	sw := termsafe.NewWriter(w)
+	defer sw.Flush()
+	w = sw
 	for _, o := range r.Cases {
 		if o.Passed() {
 			if verbose {
@@ -221,11 +234,11 @@ func (r *Result) Report(w io.Writer, verbose bool) {
 		}
 		if a := o.Assessment; a.Ticket.ID != "" {
 			t := a.Ticket
-			fmt.Fprintf(w, "  ticket %s (rank %d): %q", t.ID, o.Rank, clip(t.Subject, 60))
+			fmt.Fprintf(w, "  ticket %s (rank %d): %q", termsafe.String(t.ID), o.Rank, clip(t.Subject, 60))
 			var about []string
 			for _, s := range []string{t.Language, t.Channel, t.Customer.Tier} {
 				if s != "" {
-					about = append(about, s)
+					about = append(about, termsafe.String(s))
 				}
 			}
 			if len(about) > 0 {

@@ -142,6 +142,36 @@ not json
 	assert.Contains(t, msg[1].Error(), `ticket "A" is given twice`)
 }
 
+// TestTicketsFromLongLine is issue 11's defect 3: a line over
+// urgency.MaxLineSize in a tickets_from file looped for ever, adding an
+// error each time round. It is one error, on its line; the other lines
+// are read, a 10 MB ticket among them.
+func TestTicketsFromLongLine(t *testing.T) {
+	dir := t.TempDir()
+	big := `{"id":"BIG","subject":"log attached","body":"` + strings.Repeat("log line ", 10_000_000/9) + `","created_at":"2026-11-22T09:00:00Z"}`
+	over := `{"id":"OVER","body":"` + strings.Repeat("y", urgency.MaxLineSize) + `","created_at":"2026-11-22T09:00:00Z"}`
+	lines := "\uFEFF" + `{"id":"A","subject":"Payment failed","created_at":"2026-11-22T09:00:00Z"}` + "\r\n" +
+		over + "\n" + big + "\n" + `{"id":"B","subject":"again","created_at":"2026-11-22T09:05:00Z"}`
+	tickets := filepath.Join(dir, "t.jsonl")
+	require.NoError(t, os.WriteFile(tickets, []byte(lines), 0o644))
+	path := filepath.Join(dir, "x_test.yaml")
+	src := "now: 2026-11-22T10:00:00Z\ntickets_from: [t.jsonl]\nexpect: [{id: A, level: critical}, {id: BIG, level: low}, {id: B, level: low}]\n"
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	_, err := urgencytest.Load(path)
+	require.Error(t, err)
+	list := err.(urgency.ErrorList)
+	require.Len(t, list, 1, "%v", err)
+	assert.Equal(t, urgency.Position{File: tickets, Line: 2}, list[0].Pos)
+	assert.Contains(t, list[0].Error(), "the line is longer than 32 MiB")
+
+	// Without the long line, the suite loads: every other ticket was read.
+	require.NoError(t, os.WriteFile(tickets, []byte(strings.Replace(lines, over+"\n", "", 1)), 0o644))
+	s, err := urgencytest.Load(path)
+	require.NoError(t, err)
+	require.Len(t, s.Tickets, 3)
+	assert.Equal(t, "BIG", s.Tickets[1].ID)
+}
+
 func TestFiles(t *testing.T) {
 	files, err := urgencytest.Files("testdata")
 	require.NoError(t, err)

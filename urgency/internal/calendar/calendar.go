@@ -228,13 +228,19 @@ const (
 //
 // Then Working(t, Add(t, d)) == d for every t and d, since time outside
 // working periods counts nothing, and Add never decreases as t or d grows.
-// Two limits break the equality: results after 2260 stay at 2260-01-01 UTC,
-// and when ten years pass without any working time (which needs holidays
-// on nearly every day) Add stops and returns the instant where it stopped.
+// Two limits break the equality: the clock counts from 1680-01-01 UTC at
+// the earliest and results after 2260 stay at 2260-01-01 UTC, on every
+// calendar (so a result is always a time RFC 3339 can write); and when ten
+// years pass without any working time (which needs holidays on nearly
+// every day) Add stops and returns the instant where it stopped.
 func (c *Calendar) Add(t time.Time, d time.Duration) time.Time {
 	d = max(d, 0)
 	if c.always {
-		return t.Add(d).In(c.loc)
+		s := clampInstant(t)
+		if s > maxInstant-int64(d) {
+			return c.at(maxInstant)
+		}
+		return c.at(s + int64(d))
 	}
 	z := zone{loc: c.loc}
 	cur, left := clampInstant(t), int64(d)

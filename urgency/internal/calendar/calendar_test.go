@@ -328,6 +328,34 @@ func TestLimits(t *testing.T) {
 	assert.Equal(t, -all, c.Working(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)))
 }
 
+// TestLimitsAlways: 24/7 calendars keep to the same range as the others,
+// so that no deadline is a time RFC 3339 cannot write (issue 11: a ticket
+// of year 9999 had its deadline in year 10000).
+func TestLimitsAlways(t *testing.T) {
+	zg := mustLoad(t, "Europe/Zagreb")
+	full, err := ParseHours("00:00-24:00")
+	require.NoError(t, err)
+	var week [7][]Window
+	for i := range week {
+		week[i] = full
+	}
+	whole, err := New(zg, week, nil)
+	require.NoError(t, err)
+	end := time.Date(2260, 1, 1, 0, 0, 0, 0, time.UTC)
+	first := time.Date(1680, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []*Calendar{Always(), whole} {
+		require.True(t, c.Is24x7())
+		start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		assert.True(t, c.Add(start, time.Hour).Equal(start.Add(time.Hour)))
+		assert.True(t, c.Add(start, math.MaxInt64).Equal(end), "saturates at the end of the range")
+		assert.True(t, c.Add(time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), time.Hour).Equal(end))
+		assert.True(t, c.Add(time.Date(2259, 12, 31, 23, 0, 0, 0, time.UTC), 2*time.Hour).Equal(end))
+		assert.True(t, c.Add(time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Hour).Equal(first.Add(time.Hour)), "early instants count from 1680")
+		assert.True(t, c.Add(time.Date(-9999, 1, 1, 0, 0, 0, 0, time.UTC), math.MaxInt64).Equal(first.Add(math.MaxInt64)))
+		assert.Same(t, c.Location(), c.Add(start, 0).Location())
+	}
+}
+
 func TestGiveUp(t *testing.T) {
 	// Only Sundays work, and only February 29 is not a holiday: 2032-02-29
 	// is a Sunday, and the next leap day on a Sunday is in 2060.
