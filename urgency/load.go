@@ -103,6 +103,11 @@ func expand(fsys fs.FS, p string) ([]string, error) {
 		if len(matches) == 0 {
 			return nil, fmt.Errorf("no rule files match %s", p)
 		}
+		for _, m := range matches {
+			if err := stayInside(fsys, m); err != nil {
+				return nil, err
+			}
+		}
 		return matches, nil
 	}
 	info, err := fs.Stat(fsys, p)
@@ -119,13 +124,53 @@ func expand(fsys fs.FS, p string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		if !e.IsDir() && isRuleFile(e.Name()) {
-			out = append(out, path.Join(p, e.Name()))
+			name := path.Join(p, e.Name())
+			if err := stayInside(fsys, name); err != nil {
+				return nil, err
+			}
+			out = append(out, name)
 		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no rule files (*.yaml) in directory")
 	}
 	return out, nil
+}
+
+// stayInside refuses a rule file found by reading a directory or a
+// pattern of the operating system's files that is not a regular file of
+// that directory: a pack's directory, checked out from a shared
+// repository, may hold a symbolic link to /etc/passwd or a pipe, and only
+// the files named one by one are the host's own choice.
+func stayInside(fsys fs.FS, name string) error {
+	if _, ok := fsys.(osFS); !ok {
+		return nil // the host's own file system decides
+	}
+	file := filepath.FromSlash(name)
+	info, err := os.Lstat(file)
+	if err != nil {
+		return fmt.Errorf("%s: %v", name, plainPathError(err))
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(file))
+		if err != nil {
+			return fmt.Errorf("%s: %v", name, plainPathError(err))
+		}
+		target, err := filepath.EvalSymlinks(file)
+		if err != nil {
+			return fmt.Errorf("%s: a symbolic link to nothing", name)
+		}
+		if rel, err := filepath.Rel(dir, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%s: a symbolic link out of the pack's directory is not read; name the file itself to load it", name)
+		}
+		if info, err = os.Stat(file); err != nil {
+			return fmt.Errorf("%s: %v", name, plainPathError(err))
+		}
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", name)
+	}
+	return nil
 }
 
 // plainPathError drops the operation and path from a *fs.PathError: the
