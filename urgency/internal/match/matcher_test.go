@@ -77,6 +77,24 @@ func TestMatch(t *testing.T) {
 		{"ascii term, accented text", []string{"placanje"}, "Plaćanje", []string{"placanje"}},
 		{"cyrillic phrase", []string{"не ради"}, "kartica ne radi", []string{"не ради"}},
 		{"polish phrase", []string{"nie działa"}, "NIE DZIALA", []string{"nie działa"}},
+		{"infix inside compound", []string{"*ausfall*"}, "Der Serverausfall dauert", []string{"*ausfall*"}},
+		{"infix at word start", []string{"*ausfall*"}, "Ausfallzeiten", []string{"*ausfall*"}},
+		{"infix is the word", []string{"*ausfall*"}, "ein AUSFALL", []string{"*ausfall*"}},
+		{"infix in the middle", []string{"*ausfall*"}, "Stromausfalls", []string{"*ausfall*"}},
+		{"infix not across words", []string{"*ausfall*"}, "aus fall", []string{}},
+		{"infix after a false start", []string{"*katko*"}, "palvelukatkon", []string{"*katko*"}},
+		{"suffix", []string{"*ausfall"}, "Serverausfall", []string{"*ausfall"}},
+		{"suffix is the word", []string{"*ausfall"}, "Ausfall", []string{"*ausfall"}},
+		{"suffix needs the end", []string{"*ausfall"}, "Ausfallzeiten Serverausfalls", []string{}},
+		{"suffix and infix share a word", []string{"*fall", "*ausfall*", "ausfall"}, "totalausfall", []string{"*fall", "*ausfall*"}},
+		{"infix and exact together", []string{"*ausfall*", "ausfall"}, "Ausfall", []string{"*ausfall*", "ausfall"}},
+		{"infix repeated in a word", []string{"*aa*"}, "aaaa", []string{"*aa*"}},
+		{"infix folded", []string{"*störung*"}, "NETZSTOERUNG Netzstörung", []string{"*störung*"}},
+		{"infix cyrillic", []string{"*плат*"}, "исплата", []string{"*плат*"}},
+		{"phrase with infix word", []string{"*ausfall* seit"}, "Systemausfalls seit gestern", []string{"*ausfall* seit"}},
+		{"phrase with infix second word", []string{"kein *zugriff*"}, "kein Datenbankzugriff", []string{"kein *zugriff*"}},
+		{"phrase with repeated infix", []string{"*aa* b"}, "aaaa b", []string{"*aa* b"}},
+		{"phrase with infix broken", []string{"*ausfall* seit"}, "Ausfall heute seit", []string{}},
 		{"polish prefix", []string{"płatnoś*"}, "PŁATNOŚCI nie przechodzą", []string{"płatnoś*"}},
 		{"finnish", []string{"ei toimi", "maksu*"}, "Maksun käsittely ei toimi", []string{"ei toimi", "maksu*"}},
 		{"french apostrophe", []string{"n'arrive pas"}, "Je n’arrive pas à me connecter", []string{"n'arrive pas"}},
@@ -206,11 +224,12 @@ func TestBuilderErrors(t *testing.T) {
 		{"*", ErrBareStar},
 		{" * ", ErrBareStar},
 		{"**", ErrBareStar},
-		{"*pay", ErrStarPosition},
 		{"pa*y", ErrStarPosition},
+		{"*pa*y", ErrStarPosition},
+		{"* pay", ErrStarPosition},
+		{"pay **x", ErrStarPosition},
 		{"pay**", ErrStarPosition},
 		{"pay *", ErrStarPosition},
-		{"ne *radi", ErrStarPosition},
 		{"pay-*", ErrStarPosition},
 	}
 	for _, tt := range tests {
@@ -230,15 +249,34 @@ func TestBuilderErrors(t *testing.T) {
 		assert.ErrorIs(t, b.Add("", "pay"), ErrEmptyList)
 	})
 	t.Run("valid stars", func(t *testing.T) {
-		for _, term := range []string{"pay*", "ne radi*", "ne* radi*", "e-mail*", "pay*!", "café*", "cafe\u0301*", "(pay*)"} {
+		for _, term := range []string{"pay*", "ne radi*", "ne* radi*", "e-mail*", "pay*!", "café*", "cafe\u0301*", "(pay*)",
+			"*pay", "*pay*", "ne *radi", "(*pay*)", "*ausfall* seit*"} {
 			var b Builder
 			assert.NoError(t, b.Add("l", term), term)
 		}
 	})
 	t.Run("message", func(t *testing.T) {
 		var b Builder
-		assert.EqualError(t, b.Add("l", "pa*y"), `term "pa*y": "*" is only allowed at the end of a word`)
+		assert.EqualError(t, b.Add("l", "pa*y"), `term "pa*y": "*" is only allowed at the start or the end of a word`)
 	})
+}
+
+func TestParseTermKey(t *testing.T) {
+	for raw, want := range map[string]string{
+		"Ausfall":          "ausfall",
+		"*Ausfall":         "*ausfall",
+		"*AUSFALL*":        "*ausfall*",
+		"Ausfall*":         "ausfall*",
+		"nie dział*":       "nie dzial*",
+		"kein *Zugriff*":   "kein *zugriff*",
+		"(*störung*) seit": "*storung* seit",
+	} {
+		term, err := ParseTerm(raw)
+		require.NoError(t, err, raw)
+		assert.Equal(t, want, term.Key, raw)
+	}
+	m := build(t, list{"l", []string{"*ausfall*", "*Ausfall*", "*ausfall", "ausfall"}})
+	assert.Equal(t, []string{"*ausfall*", "*ausfall", "ausfall"}, m.Terms(0), "the stars make different terms")
 }
 
 func TestScanConcurrent(t *testing.T) {
