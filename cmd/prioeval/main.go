@@ -1,7 +1,7 @@
 // Command prioeval measures the judgement of the default rule pack against
 // tickets labelled low, medium or high, and prints the figures as Markdown.
 //
-//	go run ./cmd/prioeval [-data DIR] [-resamples 1000] [-seed 1] [-rules]
+//	go run ./cmd/prioeval [-data DIR] [-pack DIR] [-resamples 1000] [-seed 1] [-rules]
 //
 // DIR holds tickets.jsonl (tickets, one JSON object a line) and labels.csv
 // (id,priority,language). Each ticket is assessed alone at its creation,
@@ -13,7 +13,8 @@
 // of the untied pairs and a bootstrap 95% interval (tickets resampled with
 // replacement, fixed seed), followed by the mix of levels. -rules adds, for
 // every rule, the share of tickets of each label it matched: a check that a
-// family of signals fires where it should, not a target.
+// family of signals fires where it should, not a target. -pack measures
+// another pack (a directory of rule files) instead of the default one.
 package main
 
 import (
@@ -47,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	resamples := fs.Int("resamples", 1000, "bootstrap resamples")
 	seed := fs.Uint64("seed", 1, "bootstrap seed")
 	perRule := fs.Bool("rules", false, "also show how often each rule matched, by label")
+	packDir := fs.String("pack", "", "measure the rule pack in `dir` instead of the default pack")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -61,9 +63,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "prioeval: -resamples must be positive")
 		return 2
 	}
-	eng, err := urgency.LoadFS(rules.Default())
+	var eng *urgency.Engine
+	var err error
+	if *packDir != "" {
+		eng, err = urgency.Load(*packDir)
+	} else {
+		eng, err = urgency.LoadFS(rules.Default())
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "prioeval: default rule pack: %v\n", err)
+		fmt.Fprintf(stderr, "prioeval: rule pack: %v\n", err)
 		return 1
 	}
 	set, err := readSet(*data)
