@@ -3,6 +3,8 @@ package match
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -336,4 +338,87 @@ func FuzzScan(f *testing.F) {
 			require.True(t, h.Has(0), "%q", a)
 		}
 	})
+}
+
+// naiveWord reports whether text word w matches term word p with its stars.
+func naiveWord(w, p string, prefix, suffix bool) bool {
+	switch {
+	case prefix && suffix:
+		return strings.Contains(w, p)
+	case prefix:
+		return strings.HasPrefix(w, p)
+	case suffix:
+		return strings.HasSuffix(w, p)
+	}
+	return w == p
+}
+
+// naiveFound reports whether term t occurs in the folded words.
+func naiveFound(words []string, t Term) bool {
+	for i := 0; i+len(t.Words) <= len(words); i++ {
+		ok := true
+		for k, p := range t.Words {
+			if !naiveWord(words[i+k], p, t.Prefix[k], t.Suffix[k]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TestScanStarsAgainstNaive compares the matcher with a word-by-word
+// reference on random texts and terms over a small alphabet, where
+// prefixes, suffixes and infixes overlap often.
+func TestScanStarsAgainstNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func(min int) string {
+		var b strings.Builder
+		for range min + rng.IntN(4) {
+			b.WriteByte("abc"[rng.IntN(3)])
+		}
+		return b.String()
+	}
+	for round := range 300 {
+		var raws []string
+		for range 1 + rng.IntN(12) {
+			var parts []string
+			for range 1 + rng.IntN(2) {
+				w := word(1)
+				switch rng.IntN(4) {
+				case 1:
+					w += "*"
+				case 2:
+					w = "*" + w
+				case 3:
+					w = "*" + w + "*"
+				}
+				parts = append(parts, w)
+			}
+			raws = append(raws, strings.Join(parts, " "))
+		}
+		var b Builder
+		for _, r := range raws {
+			require.NoError(t, b.Add("l", r))
+		}
+		m := b.Build()
+		var words []string
+		for range 1 + rng.IntN(8) {
+			words = append(words, word(0))
+		}
+		text := strings.Join(words, " ")
+		var want []string
+		for _, r := range m.Terms(0) {
+			term, err := ParseTerm(r)
+			require.NoError(t, err)
+			if naiveFound(strings.Fields(Fold(text)), term) {
+				want = append(want, r)
+			}
+		}
+		got := found(m, text)
+		assert.ElementsMatch(t, want, got, "round %d: terms %q, text %q", round, raws, text)
+	}
 }
