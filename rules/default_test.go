@@ -60,6 +60,7 @@ func TestDefaultPack(t *testing.T) {
 		"payment-failure", "cannot-log-in", "service-outage", "contract-at-risk",
 		// The everyday signals and the bottom of the queue.
 		"data-breach", "said-urgent", "business-impact", "service-disruption",
+		"problem-report", "serious-problem", "can-wait",
 		"information-request", "change-request",
 	}
 	for _, concept := range concepts {
