@@ -313,8 +313,8 @@ func TestScanAllocs(t *testing.T) {
 }
 
 func FuzzScan(f *testing.F) {
-	m := benchMatcher(300)
-	for _, s := range []string{"", mixedText, "ne radi ne radi", "a\xffb", "ПЛАЋАЊЕ"} {
+	m := benchMatcherInfix(300, 0.2)
+	for _, s := range []string{"", mixedText, "ne radi ne radi", "a\xffb", "ПЛАЋАЊЕ", "*ausfall* Serverausfall", "*aa* b"} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
