@@ -15,7 +15,8 @@ import (
 
 // TestDefaultPack runs the default pack's own test files,
 // default/*_test.yaml, and checks that together they exercise every rule
-// and the tier-1 concepts in every language the pack claims.
+// and the tier-1 concepts and everyday signals in every language the pack
+// claims.
 func TestDefaultPack(t *testing.T) {
 	results := urgencytest.Run(t, "default")
 	require.NotEmpty(t, results)
@@ -55,7 +56,14 @@ func TestDefaultPack(t *testing.T) {
 		assert.True(t, exercised[r.Name], "rule %s is not exercised by any test case", r.Name)
 	}
 	languages := []string{"en", "de", "hr", "bs", "sr", "sr-Cyrl", "pl", "fi", "es", "fr", "pt", "it"}
-	for _, concept := range []string{"payment-failure", "cannot-log-in", "service-outage", "contract-at-risk"} {
+	concepts := []string{
+		"payment-failure", "cannot-log-in", "service-outage", "contract-at-risk",
+		// The everyday signals and the bottom of the queue.
+		"data-breach", "said-urgent", "business-impact", "service-disruption",
+		"problem-report", "serious-problem", "can-wait",
+		"information-request", "change-request",
+	}
+	for _, concept := range concepts {
 		for _, lang := range languages {
 			if lang == "bs" && concept != "cannot-log-in" || lang == "hr" && concept == "cannot-log-in" {
 				continue // Bosnian and Croatian share the BCS lists; one of them per concept

@@ -24,6 +24,7 @@
 //	  - {name: low, respond_within: 72h}
 //	lists:                               # "*" at the end of a word: any ending
 //	  payment: [payment, invoice, "plać*", "płatnoś*", "Zahlung*"]
+//	  outage: ["*ausfall*", "*katko*"]   # "*" at the start: inside a compound
 //	  failure: ["fail*", declined, "ne radi", "nie działa"]
 //	macros:
 //	  payment_problem: mentions(text, "payment") && mentions(text, "failure")

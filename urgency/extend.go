@@ -517,14 +517,9 @@ func sameTerm(a, b string) bool {
 	if a == b {
 		return true
 	}
-	stars := func(s string) string {
-		var out []string
-		for _, w := range strings.Fields(s) {
-			out = append(out, fmt.Sprint(strings.HasSuffix(w, "*")))
-		}
-		return strings.Join(out, " ")
-	}
-	return match.Fold(a) == match.Fold(b) && stars(a) == stars(b)
+	ta, errA := match.ParseTerm(a)
+	tb, errB := match.ParseTerm(b)
+	return errA == nil && errB == nil && ta.Key == tb.Key
 }
 
 func (o *overrider) macro(name string, k, v *yaml.Node) {

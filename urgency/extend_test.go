@@ -582,6 +582,10 @@ func TestSameTerm(t *testing.T) {
 		{"nie dział*", "nie działa*", false},
 		{"nie dział*", "Nie Dzial*", true},
 		{"ne radi", "ne* radi", false},
+		{"*Ausfall*", "*ausfall*", true},
+		{"*ausfall", "ausfall", false},
+		{"*ausfall", "ausfall*", false},
+		{"*ausfall*", "*ausfall", false},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, sameTerm(tt.a, tt.b), "%q, %q", tt.a, tt.b)

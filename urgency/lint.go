@@ -31,13 +31,18 @@ const (
 	WarnDuplicateTerm     = "duplicate-term"     // a list term written twice
 	WarnSameAfterFolding  = "same-after-folding" // two terms that fold to the same words
 	WarnCoveredTerm       = "covered-term"       // a term another term of the list already matches
-	WarnShortWildcard     = "short-wildcard"     // a "*" term with a stem under 3 letters
+	WarnShortWildcard     = "short-wildcard"     // a "*" term with a stem under 3 letters, or an infix under 4
 	WarnUntestedRule      = "untested-rule"      // no test case exercises the rule
 )
 
 // minStem is the shortest stem a single-word "*" term may have without a
 // warning: shorter ones start too many words of every language.
 const minStem = 3
+
+// minInfix is the shortest word a single-word term starting with "*" may
+// have without a warning: "*ent*" or "*ung" sit inside or at the end of
+// countless words of every language, "*fall*" or "*katko*" do not.
+const minInfix = 4
 
 // Warning is something in a pack that loads and runs but is most likely a
 // mistake: a list no rule mentions, a rule that can never match, a term
@@ -799,47 +804,42 @@ func (d *domain) describe() string {
 type lintTerm struct {
 	def    termDef
 	words  []string
-	prefix []bool
-	key    string // "nie dzial*"
+	prefix []bool // the word ends with "*"
+	suffix []bool // the word starts with "*"
+	key    string // "nie dzial*", "*ausfall*"
 }
 
 // parseLintTerm folds a term as [match.Builder] does: the words of raw,
-// and which of them end with "*".
+// and which of them start or end with "*".
 func parseLintTerm(def termDef) (lintTerm, bool) {
-	folded := match.Fold(def.text)
-	if folded == "" {
+	mt, err := match.ParseTerm(def.text)
+	if err != nil {
 		return lintTerm{}, false
 	}
-	t := lintTerm{def: def, words: strings.Split(folded, " ")}
-	t.prefix = make([]bool, len(t.words))
-	for i := 0; i < len(def.text); i++ {
-		if def.text[i] == '*' {
-			if before := match.Fold(def.text[:i]); before != "" {
-				t.prefix[strings.Count(before, " ")] = true
-			}
-		}
-	}
-	parts := make([]string, len(t.words))
-	for i, w := range t.words {
-		parts[i] = w
-		if t.prefix[i] {
-			parts[i] += "*"
-		}
-	}
-	t.key = strings.Join(parts, " ")
-	return t, true
+	return lintTerm{def: def, words: mt.Words, prefix: mt.Prefix, suffix: mt.Suffix, key: mt.Key}, true
 }
 
 // coversAt tells whether every text a matches is matched by b because
 // b's words match a's from word off on: each b word equal to the a word
-// or, ending with "*", a prefix of it.
+// or, with its stars, a prefix, suffix or part of it.
 func (b lintTerm) coversAt(a lintTerm, off int) bool {
 	if b.key == a.key || off+len(b.words) > len(a.words) {
 		return false
 	}
 	for i, w := range b.words {
-		aw := a.words[off+i]
-		if b.prefix[i] && !strings.HasPrefix(aw, w) || !b.prefix[i] && (aw != w || a.prefix[off+i]) {
+		aw, ap, as := a.words[off+i], a.prefix[off+i], a.suffix[off+i]
+		var ok bool
+		switch bp, bs := b.prefix[i], b.suffix[i]; {
+		case bp && bs:
+			ok = strings.Contains(aw, w)
+		case bp:
+			ok = !as && strings.HasPrefix(aw, w)
+		case bs:
+			ok = !ap && strings.HasSuffix(aw, w)
+		default:
+			ok = !ap && !as && aw == w
+		}
+		if !ok {
 			return false
 		}
 	}
@@ -875,9 +875,17 @@ func (l *linter) terms(ld *listDef) {
 	// Distinct terms by their first word: plain, or the stem before "*".
 	byWord := make(map[string][]int)
 	byStem := make(map[string][]int)
+	var loose []int // first word starting with "*": may cover any word
 	var distinct []int
 	for i, t := range ts {
-		if len(t.words) == 1 && t.prefix[0] && utf8.RuneCountInString(t.words[0]) < minStem {
+		if len(t.words) == 1 && t.suffix[0] && utf8.RuneCountInString(t.words[0]) < minInfix {
+			where := "ends with"
+			if t.prefix[0] {
+				where = "contains"
+			}
+			l.warn(Warning{Pos: t.def.pos, Code: WarnShortWildcard, List: ld.name,
+				Msg: fmt.Sprintf("%q matches every word that %s %q, which is too many words in too many languages; write at least %d letters inside the stars or the whole words", t.def.text, where, t.words[0], minInfix)})
+		} else if len(t.words) == 1 && t.prefix[0] && utf8.RuneCountInString(t.words[0]) < minStem {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnShortWildcard, List: ld.name,
 				Msg: fmt.Sprintf("%q matches every word that starts with %q, which is too many words in too many languages; write a stem of at least %d letters or the whole words", t.def.text, t.words[0], minStem)})
 		}
@@ -893,7 +901,9 @@ func (l *linter) terms(ld *listDef) {
 			continue
 		}
 		byKey[t.key] = i
-		if t.prefix[0] {
+		if t.suffix[0] {
+			loose = append(loose, i)
+		} else if t.prefix[0] {
 			byStem[t.words[0]] = append(byStem[t.words[0]], i)
 		} else {
 			byWord[t.words[0]] = append(byWord[t.words[0]], i)
@@ -924,6 +934,7 @@ func (l *linter) terms(ld *listDef) {
 				}
 			}
 			try(byStem[w], off)
+			try(loose, off)
 		}
 		if best >= 0 {
 			l.warn(Warning{Pos: t.def.pos, Code: WarnCoveredTerm, List: ld.name,

@@ -171,6 +171,21 @@ func TestLintTerms(t *testing.T) {
 		{`["ne r*"]`, nil},
 		{`["ß*"]`, []string{WarnShortWildcard}}, // folds to "ss"
 		{`["straß*"]`, nil},
+		{`["*ung"]`, []string{WarnShortWildcard}},
+		{`["*ent*"]`, []string{WarnShortWildcard}},
+		{`["*fall*"]`, nil},
+		{`["*katko"]`, nil},
+		{`["kein *ab*"]`, nil},
+		{`["*Ausfall*", "*ausfall*"]`, []string{WarnSameAfterFolding}},
+		{`["*ausfall", "ausfall"]`, []string{WarnCoveredTerm}},
+		{`["*ausfall*", serverausfall]`, []string{WarnCoveredTerm}},
+		{`["*ausfall*", "ausfallzeit*"]`, []string{WarnCoveredTerm}},
+		{`["*ausfall*", "*ausfall"]`, []string{WarnCoveredTerm}},
+		{`["*ausfall", "ausfall*"]`, nil},
+		{`["*ausfall", "ausfallzeit"]`, nil},
+		{`["ausfall*", "*ausfall"]`, nil},
+		{`["*ausfall*", "totaler *ausfall"]`, []string{WarnCoveredTerm}},
+		{`["*ausfall* seit", "serverausfall"]`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.terms, func(t *testing.T) {

@@ -51,7 +51,12 @@ var syllables = []string{"ka", "pla", "ni", "zah", "lung", "ma", "ksu", "tu", "r
 
 // benchMatcher returns a matcher with the real lists and synthetic terms up
 // to n terms in total: one-word terms, prefixes and phrases.
-func benchMatcher(n int) *Matcher {
+func benchMatcher(n int) *Matcher { return benchMatcherInfix(n, 0) }
+
+// benchMatcherInfix is benchMatcher with infix synthetic terms among
+// them: "*stem*" or "*ending", their share of the synthetic terms is infix
+// (0 to 1).
+func benchMatcherInfix(n int, infix float64) *Matcher {
 	var b Builder
 	count := 0
 	for _, l := range realLists {
@@ -72,6 +77,15 @@ func benchMatcher(n int) *Matcher {
 	}
 	for i := 0; count < n; i++ {
 		var term string
+		if rng.Float64() < infix {
+			if term = "*" + word(); rng.IntN(2) == 0 {
+				term += "*"
+			}
+			if b.Add(fmt.Sprintf("list%02d", i%20), term) == nil {
+				count++
+			}
+			continue
+		}
 		switch rng.IntN(4) {
 		case 0:
 			term = word() + "*"
@@ -107,6 +121,30 @@ func BenchmarkFold(b *testing.B) {
 func BenchmarkScan(b *testing.B) {
 	for _, n := range []int{100, 10000} {
 		m := benchMatcher(n)
+		for _, bc := range []struct{ name, text string }{
+			{"mixed-600B", mixedText},
+			{"8KB", bigText},
+		} {
+			b.Run(fmt.Sprintf("terms=%d/%s", n, bc.name), func(b *testing.B) {
+				var h Hits
+				m.Scan(&h, bc.text)
+				b.SetBytes(int64(len(bc.text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					h.Reset()
+					m.Scan(&h, bc.text)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkScanInfix is BenchmarkScan with a tenth of the synthetic terms
+// matching inside words ("*ausfall*", "*katko"), which walks a second trie
+// from every byte of every word.
+func BenchmarkScanInfix(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		m := benchMatcherInfix(n, 0.1)
 		for _, bc := range []struct{ name, text string }{
 			{"mixed-600B", mixedText},
 			{"8KB", bigText},

@@ -49,14 +49,20 @@
 // A [Builder] collects terms into named lists and builds an immutable
 // [Matcher]. A term is one or more words; "*" at the end of a word makes
 // that word match as a prefix ("charg*" matches "charge" and "charging",
-// but "pay*" does not match "repayment"). A term of several words matches
+// but "pay*" does not match "repayment"); "*" at the start of a word makes
+// it match the end of a longer word ("*ausfall" matches "serverausfall"),
+// and "*" at both ends anywhere inside one ("*ausfall*" also matches
+// "ausfallzeiten"), for languages that compound. A term of several words matches
 // those words consecutively in the folded text. Because punctuation is only
 // a separator, "ne radi" also matches "Ne, radi" and a line break between
 // the two words.
 //
 // [Matcher.Scan] folds a text once and walks its words once through a
 // double-array trie that holds every word of every term, so the cost of a
-// scan depends on the length of the text, not on the number of terms.
+// scan depends on the length of the text, not on the number of terms. Words
+// starting with "*" sit in a second trie that the same pass walks from each
+// byte of each word, so they cost in proportion to the length of the words
+// (a walk stops at the first byte no such word continues with).
 // Results go into a reusable [Hits], which counts the distinct terms found
 // per list.
 //

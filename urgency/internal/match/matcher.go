@@ -14,6 +14,12 @@ import (
 // together with its prefix flag, is a word pattern. Single-word terms hang
 // off their word pattern; a term of several words is a phrase, indexed by
 // the pair of its first two word patterns.
+//
+// Word patterns that start with "*" live in a second trie, infix, which is
+// walked from every byte of a word as the scan reaches it: a state's prefix
+// id is reported wherever the walk passes ("*ausfall*"), its exact id only
+// when the walk ends with the word ("*ausfall"). Without such patterns the
+// second trie is empty and never walked.
 type Matcher struct {
 	lists     []string
 	listIndex map[string]int
@@ -22,6 +28,7 @@ type Matcher struct {
 	termList  []int32 // global term id -> list
 
 	trie    trie
+	infix   trie // word patterns starting with "*"; no states if none
 	wpFlags []uint8
 	wpTerms offsets // word pattern -> global term ids of one-word terms
 
@@ -62,20 +69,24 @@ func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b
 // not affect it.
 func (b *Builder) Build() *Matcher {
 	m := &Matcher{listIndex: make(map[string]int), listStart: []int32{0}}
-	wpIDs := make(map[string]int32) // "word" or "word*" -> id
+	wpIDs := make(map[string]int32) // "word", "word*", "*word" or "*word*" -> id
 	var (
-		trieWords []trieWord
-		wpTerms   [][]int32
-		phraseIDs = make(map[string]int32)
-		phrases   [][]int32
-		phTerms   [][]int32
-		pairIDs   = make(map[uint64]int32)
-		pairRows  [][]int32
+		trieWords  []trieWord
+		infixWords []trieWord
+		wpTerms    [][]int32
+		phraseIDs  = make(map[string]int32)
+		phrases    [][]int32
+		phTerms    [][]int32
+		pairIDs    = make(map[uint64]int32)
+		pairRows   [][]int32
 	)
-	wordPattern := func(word string, prefix bool) int32 {
+	wordPattern := func(word string, prefix, suffix bool) int32 {
 		key := word
 		if prefix {
 			key += "*"
+		}
+		if suffix {
+			key = "*" + key
 		}
 		id, ok := wpIDs[key]
 		if !ok {
@@ -83,7 +94,12 @@ func (b *Builder) Build() *Matcher {
 			wpIDs[key] = id
 			wpTerms = append(wpTerms, nil)
 			m.wpFlags = append(m.wpFlags, 0)
-			trieWords = append(trieWords, trieWord{word: word, id: id, prefix: prefix})
+			tw := trieWord{word: word, id: id, prefix: prefix}
+			if suffix {
+				infixWords = append(infixWords, tw)
+			} else {
+				trieWords = append(trieWords, tw)
+			}
 		}
 		return id
 	}
@@ -95,19 +111,19 @@ func (b *Builder) Build() *Matcher {
 			raws[ti] = t.raw
 			gid := int32(len(m.termList))
 			m.termList = append(m.termList, int32(li))
-			wps := make([]int32, len(t.words))
-			for i, w := range t.words {
-				wps[i] = wordPattern(w, t.prefix[i])
+			wps := make([]int32, len(t.Words))
+			for i, w := range t.Words {
+				wps[i] = wordPattern(w, t.Prefix[i], t.Suffix[i])
 			}
 			if len(wps) == 1 {
 				wpTerms[wps[0]] = append(wpTerms[wps[0]], gid)
 				m.wpFlags[wps[0]] |= wpHasTerms
 				continue
 			}
-			ph, ok := phraseIDs[t.key]
+			ph, ok := phraseIDs[t.Key]
 			if !ok {
 				ph = int32(len(phrases))
-				phraseIDs[t.key] = ph
+				phraseIDs[t.Key] = ph
 				phrases = append(phrases, wps)
 				phTerms = append(phTerms, nil)
 				for _, wp := range wps {
@@ -129,6 +145,9 @@ func (b *Builder) Build() *Matcher {
 		m.listStart = append(m.listStart, int32(len(m.termList)))
 	}
 	m.trie = buildTrie(trieWords)
+	if len(infixWords) > 0 {
+		m.infix = buildTrie(infixWords)
+	}
 	m.wpTerms = flatten(wpTerms)
 	m.pairs = pairIDs
 	m.pairPhrases = flatten(pairRows)
@@ -158,6 +177,11 @@ func (m *Matcher) Terms(list int) []string { return slices.Clone(m.terms[list]) 
 // a phrase only matches within a single call. If h was last used with a
 // different Matcher it is reset first. Scan does not allocate once h has
 // grown to the size of the texts it sees.
+//
+// Each word is walked through the trie once from its start and, when some
+// term has a word starting with "*", once more from each of its bytes
+// through the trie of those words; a walk stops at the first byte no
+// pattern continues with, which in practice is the first or second.
 func (m *Matcher) Scan(h *Hits, s string) {
 	if h.m != m {
 		h.attach(m)
@@ -168,7 +192,9 @@ func (m *Matcher) Scan(h *Hits, s string) {
 	alpha := &m.trie.alpha
 	states := m.trie.states
 	pos := int32(0)
+	infix := len(m.infix.states) > 0
 	for i := 0; i < len(buf); pos++ {
+		start := i
 		st := int32(0)
 		j := i
 		for ; j < len(buf); j++ {
@@ -195,11 +221,53 @@ func (m *Matcher) Scan(h *Hits, s string) {
 		} else {
 			j = len(buf)
 		}
+		if infix {
+			m.scanInfix(h, buf[start:j], pos)
+		}
 		i = j + 1
 	}
 	if len(h.events) > 1 {
 		m.matchPhrases(h)
 	}
+}
+
+// scanInfix records the word patterns starting with "*" that match w, the
+// word at pos: it walks the infix trie from every byte of w.
+func (m *Matcher) scanInfix(h *Hits, w []byte, pos int32) {
+	alpha := &m.infix.alpha
+	states := m.infix.states
+	first := len(h.events)
+	for s := range w {
+		st := int32(0)
+		for j := s; j < len(w); j++ {
+			next := states[st].base + int32(alpha[w[j]])
+			if states[next].check != st {
+				st = -1
+				break
+			}
+			st = next
+			if p := states[st].prefix; p >= 0 {
+				h.wordOnce(m, p, pos, first)
+			}
+		}
+		if st >= 0 {
+			if e := states[st].exact; e >= 0 {
+				h.wordOnce(m, e, pos, first)
+			}
+		}
+	}
+}
+
+// wordOnce is word for a pattern that may match the same word more than
+// once ("*aa*" in "aaaa"): it records the phrase event only once, looking
+// at the events from first on, the ones of this word.
+func (h *Hits) wordOnce(m *Matcher, wp, pos int32, first int) {
+	for _, e := range h.events[first:] {
+		if e.wp == wp {
+			return
+		}
+	}
+	h.word(m, wp, pos)
 }
 
 // word records that the word at pos matches word pattern wp.
