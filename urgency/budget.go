@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm/runtime"
+	"regexp/syntax"
 )
 
 // The cost of an expression is bounded twice. At load, a rule may call
@@ -57,14 +58,6 @@ var allowedMethods = map[string]bool{
 	"Nanoseconds": true, "Abs": true,
 }
 
-// Built-ins whose first argument, text or a list, they read whole.
-var readsArgument = map[string]bool{
-	"upper": true, "lower": true, "trim": true, "trimPrefix": true, "trimSuffix": true,
-	"split": true, "indexOf": true, "lastIndexOf": true, "hasPrefix": true, "hasSuffix": true,
-	"string": true, "int": true, "float": true, "max": true, "min": true, "sum": true,
-	"keys": true, "values": true, "duration": true,
-}
-
 // Built-ins whose predicate gives true or false: each iteration is charged
 // as it runs, so that one that stops early costs only what it ran.
 var boolPredicates = map[string]bool{
@@ -81,6 +74,8 @@ const (
 	fnJoin    = "join·"
 	fnReplace = "replace·"
 	fnJoinStr = "concat·meter"
+	fnTrim    = "trim·"
+	fnDate    = "date·"
 )
 
 // maxRange is expr's memory budget: the longest range it builds.
@@ -241,6 +236,32 @@ func replaceFunc(args ...any) (any, error) {
 	return strings.ReplaceAll(s, old, repl), nil
 }
 
+// trimFunc is trim(text, cutset): strings.Trim looks up every character
+// of the text in a cutset that is not ASCII, so both are charged.
+func trimFunc(args ...any) (any, error) {
+	m := meterOf(args[0])
+	s, cut := args[1].(string), args[2].(string)
+	cost := units(s, m.rule)
+	if !isASCII(cut) {
+		cost *= units(cut, m.rule)
+	} else {
+		cost += units(cut, m.rule)
+	}
+	if err := m.charge(cost); err != nil {
+		return nil, err
+	}
+	return strings.Trim(s, cut), nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func joinFunc(args ...any) (any, error) {
 	m := meterOf(args[0])
 	sep := ""
@@ -297,17 +318,53 @@ func kindOfValue(v any) string {
 	return typeName(reflect.TypeOf(v))
 }
 
-// meterOptions are the expr options of the metering functions.
-func meterOptions() []expr.Option {
+// meterOptions are the expr options of the metering functions, and of
+// date() in the pack's zone loc.
+func meterOptions(loc *time.Location) []expr.Option {
 	return []expr.Option{
+		expr.Function(fnDate, dateFunc(loc), new(func(string) time.Time), new(func(string, string) time.Time)),
 		expr.Function(fnCharge, chargeFunc, new(func(Env, any, int) bool)),
 		expr.Function(fnStep, stepFunc, new(func(Env, int) bool)),
 		expr.Function(fnJoinStr, concatMeterFunc, new(func(Env, string, string) string)),
 		expr.Function(fnAdd, addFunc, new(func(Env, any, any) any)),
 		expr.Function(fnReplace, replaceFunc, new(func(Env, string, string, string) string)),
 		expr.Function(fnJoin, joinFunc, new(func(Env, any) string), new(func(Env, any, string) string)),
+		expr.Function(fnTrim, trimFunc, new(func(Env, string, string) string)),
 	}
 }
+
+// dateFunc is date() in rules: the text read in the pack's zone, with a
+// layout or with the layouts expr's date() tries. expr's own falls back to
+// the host's zone where its zone argument is missing, which happens to a
+// date() inside a macro; this one is given the zone when it is made.
+func dateFunc(loc *time.Location) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("date() reads text, not %s", kindOfValue(args[0]))
+		}
+		if len(args) == 2 {
+			layout, ok := args[1].(string)
+			if !ok {
+				return nil, fmt.Errorf("date() takes its layout as text, not %s", kindOfValue(args[1]))
+			}
+			t, err := time.ParseInLocation(layout, s, loc)
+			if err != nil {
+				return nil, errors.New("date() could not read the text as a date in this layout")
+			}
+			return t, nil
+		}
+		for _, layout := range dateLayouts {
+			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+				return t, nil
+			}
+		}
+		return nil, errors.New("date() could not read the text as a date")
+	}
+}
+
+// dateLayouts are the layouts date(text) tries, expr's own.
+var dateLayouts = []string{"2006-01-02", "15:04:05", "2006-01-02 15:04:05", time.RFC3339, time.RFC822, time.RFC850, time.RFC1123}
 
 // meterPatcher refuses what a rule may not call and adds the charges. It
 // runs after macros are inlined and the text functions are bound, on a
@@ -331,10 +388,21 @@ func (p *meterPatcher) Visit(node *ast.Node) {
 		p.builtin(node, n)
 	case *ast.CallNode:
 		if m, ok := n.Callee.(*ast.MemberNode); ok && m.Method {
-			if name, ok := m.Property.(*ast.StringNode); !ok || !allowedMethods[name.Value] {
+			name, ok := m.Property.(*ast.StringNode)
+			if !ok || !allowedMethods[name.Value] {
 				p.refuse(n, "%s is not available in rules: a rule reads times in the pack's time zone (settings.timezone) with methods like Hour(), Weekday() or Format()", methodName(m))
+				return
 			}
+			k := 1
+			if name.Value == "Format" {
+				k = 4 // the text it makes grows with its layout
+			}
+			p.chargeArguments(n.Arguments, k)
+			return
 		}
+		// words, shouting, exclamations and mentionCount on text that is
+		// not a field of the ticket read it on every call
+		p.chargeArguments(n.Arguments, 1)
 	case *ast.BinaryNode:
 		p.binary(node, n)
 	case *ast.IdentifierNode:
@@ -367,14 +435,12 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 	typ := n.Type()
 	switch {
 	case n.Name == "date":
-		// expr puts the pack's zone first: date(zone, text, layout)
-		if len(n.Arguments) > 3 {
-			p.refuse(n.Arguments[3], "date reads times in the pack's time zone (settings.timezone); a time zone argument is not available")
+		if len(n.Arguments) > 2 {
+			p.refuse(n.Arguments[2], "date reads times in the pack's time zone (settings.timezone); a time zone argument is not available")
 			return
 		}
-		if len(n.Arguments) > 1 && !isConstant(n.Arguments[1]) {
-			p.charge(&n.Arguments[1], 1)
-		}
+		p.chargeArguments(n.Arguments, 1)
+		p.patch(node, typ, call(fnDate, n.Arguments...))
 		return
 	case n.Name == "replace":
 		if len(n.Arguments) != 3 {
@@ -388,13 +454,16 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 		p.patch(node, typ, call(fnJoin, args...))
 		return
 	}
-	predicates := 0
+	if n.Name == "trim" && len(n.Arguments) == 2 {
+		// strings.Trim costs the text times a cutset that is not ASCII
+		p.patch(node, typ, call(fnTrim, env(), n.Arguments[0], n.Arguments[1]))
+		return
+	}
 	for i, a := range n.Arguments {
 		pred, ok := a.(*ast.PredicateNode)
 		if !ok {
 			continue
 		}
-		predicates++
 		k := nodeCount(pred.Node)
 		if boolPredicates[n.Name] && isBool(pred.Node) {
 			// charge one iteration, then the predicate's own value
@@ -408,13 +477,32 @@ func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 			p.charge(&n.Arguments[0], k)
 		}
 	}
-	if (readsArgument[n.Name] || boolPredicates[n.Name] && predicates == 0) && len(n.Arguments) > 0 && !isConstant(n.Arguments[0]) {
-		// count(list) without a predicate reads the list all the same
-		p.charge(&n.Arguments[0], 1)
-	}
+	// Every built-in reads its text and list arguments (len counts the
+	// characters of text, max walks a list, date its layout, count(list)
+	// without a predicate the list).
+	p.chargeArguments(n.Arguments, 1)
 	if n.Name == "split" {
 		p.charge(node, 1) // the list it made
 	}
+}
+
+// chargeArguments charges k times each argument whose cost grows with
+// the ticket: text, lists and maps, and values of unknown type, unless
+// written in the rule. Numbers, times and true/false cost nothing.
+func (p *meterPatcher) chargeArguments(args []ast.Node, k int) {
+	for i := range args {
+		a := args[i]
+		if _, ok := a.(*ast.PredicateNode); ok || isConstant(a) || isScalar(a.Type()) || isLet(a) {
+			continue
+		}
+		p.charge(&args[i], k)
+	}
+}
+
+// isLet tells a charge already made (the let the patcher wraps values in).
+func isLet(n ast.Node) bool {
+	v, ok := n.(*ast.VariableDeclaratorNode)
+	return ok && strings.HasPrefix(v.Name, "·m")
 }
 
 func (p *meterPatcher) binary(node *ast.Node, n *ast.BinaryNode) {
@@ -433,8 +521,12 @@ func (p *meterPatcher) binary(node *ast.Node, n *ast.BinaryNode) {
 		case isUnknown(lt) || isUnknown(rt):
 			p.patch(node, n.Type(), call(fnAdd, env(), n.Left, n.Right))
 		}
-	case "contains", "matches", "startsWith", "endsWith":
-		if !isConstant(n.Left) && (n.Operator == "contains" || n.Operator == "matches" || !isConstant(n.Right)) {
+	case "matches":
+		if !isConstant(n.Left) {
+			p.charge(&n.Left, patternCost(n.Right))
+		}
+	case "contains", "startsWith", "endsWith":
+		if !isConstant(n.Left) && (n.Operator == "contains" || !isConstant(n.Right)) {
 			p.charge(&n.Left, 1)
 		}
 	case "==", "!=", "<", ">", "<=", ">=":
@@ -480,6 +572,25 @@ func (p *meterPatcher) patch(node *ast.Node, typ reflect.Type, with ast.Node) {
 	with.SetType(typ)
 	with.SetLocation((*node).Location())
 	ast.Patch(node, with)
+}
+
+// patternCost is what matching a pattern costs per unit of text: Go's
+// regular expressions run in time linear in the text, times the size of
+// the compiled pattern.
+func patternCost(n ast.Node) int {
+	lit, ok := n.(*ast.StringNode)
+	if !ok {
+		return 1 // refused at load: the pattern must be written in quotes
+	}
+	re, err := syntax.Parse(lit.Value, syntax.Perl)
+	if err != nil {
+		return 1 // reported by the compiler
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 1
+	}
+	return 1 + len(prog.Inst)/4
 }
 
 func env() ast.Node { return &ast.IdentifierNode{Value: "$env"} }

@@ -55,6 +55,7 @@ func TestRefusedBuiltins(t *testing.T) {
 func TestRuleBudget(t *testing.T) {
 	body10k := strings.Repeat("abcdefghi ", 1<<10)
 	body64k := strings.Repeat("a", 64<<10)
+	body256k := strings.Repeat("abcdefgh", 32<<10)
 	tests := []struct {
 		name, when, body string
 		fields           map[string]any
@@ -69,13 +70,24 @@ func TestRuleBudget(t *testing.T) {
 		{"range too long for memory", `len(1..fields.n) > 0`, "", map[string]any{"n": 100000000}, "memory budget"},
 		{"custom list in a loop", `any(fields.ids, {"nope" in fields.ids})`, "", map[string]any{"ids": manyIDs(50000)}, "more than its budget"},
 		{"count without a predicate", `any(fields.ids, {count(fields.flags) > 0})`, "", map[string]any{"ids": manyIDs(50000), "flags": falses(50000)}, "more than its budget"},
+		{"layout of Format", `len(map(1..3000, {now.Format(fields.s)})) > 0`, "", map[string]any{"s": strings.Repeat("x", 1<<20)}, "more than its budget"},
+		{"non-ASCII cutset", `trim(subject, fields.c) == ""`, "", map[string]any{"c": strings.Repeat("é", 64<<10) + "ü"}, "more than its budget"},
+		{"later arguments of max", `let r = 0..498000; any(1..2000, {max(0, r) < 0})`, "", nil, "more than its budget"},
+		{"words of a copy of the body", `let b = body; any(1..5000, {words(b) < 0})`, body256k, nil, "more than its budget"},
+		{"mentions in a copy of the body", `let b = body; any(1..2000, {mentionCount(b, "payment") < 0})`, body256k, nil, "more than its budget"},
+		{"a large pattern", `body matches "[a-z]{500}0"`, body256k, nil, "more than its budget"},
+		{"a layout of the ticket", `any(1..5000, {date("", body) == now})`, strings.Repeat(" ", 256<<10), nil, "more than its budget"},
+		{"length of text in a loop", `any(1..20000, {len(body) < 0})`, body256k, nil, "more than its budget"},
 		{"upper per iteration", `any(split(body, ""), {upper(body) == #})`, body10k, nil, "more than its budget"},
 		{"unknown types added", `any(split(body, ""), {len(fields.s + fields.s) == 0})`, body10k, map[string]any{"s": body10k}, "more than its budget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := loadRules(t, "\n  - {name: bomb, when: '"+tt.when+"', score: 50}\n  - {name: ok, when: 'subject == \"hello\"', score: 7}")
+			e := loadRules(t, "\n  - {name: bomb, when: '"+tt.when+"', score: 50}\n  - {name: ok, when: 'subject == \"hello\" || len(subject) > 1000', score: 7}")
 			tk := Ticket{ID: "x", Subject: "hello", Body: tt.body, Fields: tt.fields, CreatedAt: now}
+			if tt.name == "non-ASCII cutset" {
+				tk.Subject = strings.Repeat("ü", 16<<10)
+			}
 			a := e.Assess(tk, now)
 			require.Len(t, a.Errors, 1, "the rule fails for this ticket")
 			assert.Equal(t, "bomb", a.Errors[0].Rule)
@@ -113,7 +125,7 @@ func TestTicketBudget(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&rules, "\n  - {name: r%d, when: 'any(split(body, \"\"), {# == \"Q\"})'}", i)
 	}
-	rules.WriteString("\n  - {name: ok, when: 'subject == \"hello\"', score: 7}")
+	rules.WriteString("\n  - {name: ok, when: 'subject == \"hello\" || len(subject) > 1000', score: 7}")
 	e := loadRules(t, rules.String())
 	body := strings.Repeat("ab", 60<<10) // about 500,000 units a rule
 	a := e.Assess(Ticket{ID: "x", Subject: "hello", Body: body, CreatedAt: now}, now)
@@ -230,4 +242,34 @@ func BenchmarkRuleBudget(b *testing.B) {
 			e.Assess(tk, now)
 		}
 	})
+}
+
+// TestDateIgnoresTheHostZone: date() reads times in the pack's zone,
+// inside macros too; the zone of the host never reaches a rule.
+func TestDateIgnoresTheHostZone(t *testing.T) {
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(`version: 1
+name: z
+levels:
+  - {name: normal, respond_within: 8h}
+macros:
+  jst: 'date("2020-06-01 12:00 JST", "2006-01-02 15:04 MST").Unix() - 1591012800'
+rules:
+  - {name: abbreviation, when: 'true', score: jst}
+  - {name: layouts, when: 'date("01 Jun 20 12:00 JST").Unix() == 1591012800', score: 1000}
+  - {name: method, when: 'date("2020-06-01").Year() == 2020 && date("2020-06-01", "2006-01-02").Day() == 1', score: 2000}
+`)}})
+	require.NoError(t, err)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	saved := time.Local
+	defer func() { time.Local = saved }()
+	var scores []float64
+	for _, local := range []*time.Location{time.UTC, tokyo} {
+		time.Local = local
+		a := e.Assess(Ticket{ID: "x", CreatedAt: now}, now)
+		require.Empty(t, a.Errors)
+		scores = append(scores, a.Score)
+	}
+	assert.Equal(t, scores[0], scores[1], "the host's zone changed a score")
+	assert.Equal(t, 3000.0, scores[0])
 }

@@ -44,7 +44,6 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 	c.opts = []expr.Option{
 		expr.Env(Env{}),
 		expr.DisableBuiltin("now"),
-		expr.Timezone(p.settings.timezone),
 		expr.MaxNodes(MaxExprNodes),
 		expr.Function("mentions", mentionsUnpatched, new(func(string, string) bool)),
 		expr.Function("mentionCount", mentionsUnpatched, new(func(string, string) int)),
@@ -56,7 +55,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function(fnConcat, concatFunc, new(func(string, string) string)),
 		expr.Operator("+", fnConcat),
 	}
-	c.opts = append(c.opts, meterOptions()...)
+	c.opts = append(c.opts, meterOptions(p.settings.loc)...)
 	for _, m := range p.macros {
 		c.compileMacro(m)
 	}
