@@ -21,6 +21,10 @@ const (
 	MaxTextBytes = 256 << 10
 	// MaxLineSize is the longest ticket line a [TicketReader] accepts.
 	MaxLineSize = 4 << 20
+	// MaxHistory is the most status changes a ticket's history may hold.
+	MaxHistory = 1000
+	// MaxStatusBytes is the longest status name a ticket may carry.
+	MaxStatusBytes = 64
 )
 
 // maxAliasNodes bounds the nodes visited through YAML aliases, so that a

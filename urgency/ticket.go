@@ -19,6 +19,11 @@ import (
 //	 "created_at":"2026-11-22T09:00:00Z","flagged":false,
 //	 "customer":{"id":"C-7","tier":"premium","since":"2026-11-01T00:00:00Z"},
 //	 "fields":{"product":"shop"}}
+//
+// Service levels read three more, all optional (see [StatusChange]):
+//
+//	{"status":"pending","history":[{"at":"2026-11-22T09:00:00Z","status":"open"},
+//	 {"at":"2026-11-22T09:40:00Z","status":"pending"}],"first_reply_at":"2026-11-22T09:30:00Z"}
 type Ticket struct {
 	ID        string         `json:"id"`
 	Subject   string         `json:"subject,omitempty"`
@@ -29,6 +34,18 @@ type Ticket struct {
 	Flagged   bool           `json:"flagged,omitempty"` // marked important by customer, channel or agent
 	Customer  Customer       `json:"customer"`
 	Fields    map[string]any `json:"fields,omitempty"` // host-defined custom fields
+
+	// Status is the host's status name now, e.g. open, pending, solved;
+	// "" for the last status of History, or open.
+	Status string `json:"status,omitempty"`
+	// History is the ticket's status changes in time order. Without an
+	// entry at CreatedAt the ticket is open from CreatedAt to the first.
+	// Service clocks stop while the status is one of the pack's
+	// settings.pause.
+	History []StatusChange `json:"history,omitempty"`
+	// FirstReplyAt is when an agent first answered; zero for not yet.
+	// From then on the ticket is due for resolution.
+	FirstReplyAt time.Time `json:"first_reply_at,omitzero"`
 }
 
 // Customer is who sent a ticket.
@@ -108,6 +125,9 @@ func decodeTicket(b []byte) (Ticket, error) {
 	}
 	if t.CreatedAt.IsZero() {
 		return Ticket{}, errors.New(`missing "created_at"`)
+	}
+	if err := t.checkService(); err != nil {
+		return Ticket{}, err
 	}
 	for k, v := range t.Fields {
 		n, err := plainNumbers(v)
