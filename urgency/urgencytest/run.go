@@ -1,6 +1,7 @@
 package urgencytest
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -152,6 +153,15 @@ func (c *Case) check(a urgency.Assessment) []string {
 	}
 	if c.Duplicate != nil && a.Duplicate != *c.Duplicate {
 		fail("duplicate: expected %t, got %t", *c.Duplicate, a.Duplicate)
+	}
+	if c.Target != nil && a.Target != *c.Target {
+		fail("target: expected %s, got %s", *c.Target, a.Target)
+	}
+	if c.Paused != nil && a.Paused != *c.Paused {
+		fail("paused: expected %t, got %t", *c.Paused, a.Paused)
+	}
+	if c.Breached != nil && a.Breached != *c.Breached {
+		fail("breached: expected %s, got %s", cmp.Or(*c.Breached, "none"), cmp.Or(a.Breached, "none"))
 	}
 	return out
 }

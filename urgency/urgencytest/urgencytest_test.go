@@ -185,3 +185,22 @@ func TestRunFailsTheGoTest(t *testing.T) {
 		assert.Contains(t, string(out), "--- FAIL", file)
 	}
 }
+
+func TestServiceExpectations(t *testing.T) {
+	s, err := urgencytest.Load("testdata/service_test.yaml")
+	require.NoError(t, err)
+	res := s.Run()
+	var out bytes.Buffer
+	res.Report(&out, false)
+	assert.Zero(t, res.Failed(), out.String())
+
+	s, err = urgencytest.Load("testdata/servicefail_test.yaml")
+	require.NoError(t, err)
+	res = s.Run()
+	require.Equal(t, 1, res.Failed())
+	assert.Equal(t, []string{
+		"target: expected resolution, got first_reply",
+		"paused: expected false, got true",
+		"breached: expected first_reply, got none",
+	}, res.Cases[0].Problems)
+}
