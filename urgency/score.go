@@ -122,19 +122,7 @@ func (a Assessment) Why() []string {
 		line += fmt.Sprintf("; rule %s raises it to %s", a.LevelRule, a.Level)
 	}
 	out = append(out, line)
-	who := a.Level
-	if a.DueRule != "" {
-		who = "rule " + a.DueRule
-	}
-	on := ""
-	if a.Calendar != "" && a.Calendar != always24x7 {
-		on = " of " + a.Calendar + " time"
-	}
-	if a.Ticket.tracked() {
-		out = append(out, a.whyService(who, on)...)
-	} else {
-		out = append(out, fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on))
-	}
+	out = append(out, a.Deadline()...)
 	if a.Truncated {
 		out = append(out, fmt.Sprintf("text beyond %d KiB of the subject or body was not read", MaxTextBytes>>10))
 	}
@@ -147,9 +135,25 @@ func (a Assessment) Why() []string {
 	return out
 }
 
-// whyService says what a ticket that carries service fields is due for,
-// and why then.
-func (a Assessment) whyService(who, on string) []string {
+// Deadline explains the due time in a line or two, as [Assessment.Why]
+// does: what the ticket is due for, whose promise sets the time and how
+// much pauses took off the clock, e.g.
+//
+//	first reply due 2026-11-22T11:40:00+01:00: critical responds within 1h of office time, 40m paused
+//
+// and, for a ticket in a pause status, that its clock is stopped.
+func (a Assessment) Deadline() []string {
+	who := a.Level
+	if a.DueRule != "" {
+		who = "rule " + a.DueRule
+	}
+	on := ""
+	if a.Calendar != "" && a.Calendar != always24x7 {
+		on = " of " + a.Calendar + " time"
+	}
+	if !a.Ticket.HasServiceFields() {
+		return []string{fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on)}
+	}
 	var out []string
 	if a.Breached == TargetFirstReply {
 		out = append(out, fmt.Sprintf("first reply breached: answered %s, due %s", a.Ticket.FirstReplyAt.In(a.replyDue.Location()).Format(time.RFC3339), a.replyDue.Format(time.RFC3339)))
@@ -167,7 +171,7 @@ func (a Assessment) whyService(who, on string) []string {
 	}
 	out = append(out, line)
 	if a.Paused {
-		out = append(out, fmt.Sprintf("clock stopped: status %s is a pause status; %s left, due time counted from now", a.status, FormatDuration(a.DueIn.Round(time.Second))))
+		out = append(out, fmt.Sprintf("clock stopped: status %q is a pause status; %s left, due time counted from now", a.status, FormatDuration(a.DueIn.Round(time.Second))))
 	}
 	return out
 }

@@ -30,9 +30,11 @@ const (
 // statusOpen is the status of a ticket before its first history entry.
 const statusOpen = "open"
 
-// tracked reports whether t carries any of the service fields: only then
-// do explanations and output speak of targets.
-func (t *Ticket) tracked() bool {
+// HasServiceFields reports whether t carries any of status, history and
+// first_reply_at. Explanations and the command line's output speak of
+// targets and pauses only for such tickets; without them a ticket is due
+// for its first reply, as it always was.
+func (t Ticket) HasServiceFields() bool {
 	return t.Status != "" || len(t.History) > 0 || !t.FirstReplyAt.IsZero()
 }
 

@@ -193,7 +193,7 @@ func TestServiceLevelsExplainTheDeadline(t *testing.T) {
 
 	a = e.Assess(Ticket{Subject: "site down", CreatedAt: zagreb(t, "2026-11-23 09:00"), Status: "pending",
 		History: hist(t, "2026-11-23 09:45 pending")}, zagreb(t, "2026-11-23 14:00"))
-	assert.Contains(t, a.Why(), "clock stopped: status pending is a pause status; 1h15m left, due time counted from now")
+	assert.Contains(t, a.Why(), "clock stopped: status \"pending\" is a pause status; 1h15m left, due time counted from now")
 
 	a = e.Assess(Ticket{Subject: "site down", CreatedAt: zagreb(t, "2026-11-23 09:00"),
 		FirstReplyAt: zagreb(t, "2026-11-23 11:30")}, zagreb(t, "2026-11-23 12:00"))
