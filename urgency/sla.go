@@ -105,10 +105,10 @@ func (c *clock) read(t *Ticket, pause []string, created, now time.Time) {
 	if len(t.History) == 0 && t.Status == "" {
 		return
 	}
-	hist := t.History
+	hist, status := t.History, t.Status
 	if err := t.checkService(); err != nil {
 		c.notes = append(c.notes, err.Error()+": the status history is not counted")
-		hist = nil
+		hist, status = nil, ""
 	}
 	var checked [maxStatusChecks]string
 	nchecked := 0
@@ -135,9 +135,9 @@ func (c *clock) read(t *Ticket, pause []string, created, now time.Time) {
 		cur, from = h.Status, at
 		check(cur)
 	}
-	if len(hist) == 0 && t.Status != "" {
+	if len(hist) == 0 && status != "" {
 		// Without a history the status is known only as of now.
-		cur, from = t.Status, maxTime(now, created)
+		cur, from = status, maxTime(now, created)
 		check(cur)
 	}
 	c.status = cur

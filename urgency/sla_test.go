@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -443,4 +444,32 @@ func TestServiceFactsRoundTripJSON(t *testing.T) {
 	assert.Len(t, tk.History, 2)
 	assert.True(t, slices.ContainsFunc(tk.History, func(h StatusChange) bool { return h.Status == "pending" }))
 	assert.Equal(t, time.Date(2026, 11, 22, 9, 30, 0, 0, time.UTC), tk.FirstReplyAt.UTC())
+}
+
+// TestServiceHugeStatus: a ticket built in Go with a status far over the
+// limit is noted, not compared letter by letter with the pause statuses.
+func TestServiceHugeStatus(t *testing.T) {
+	e, err := Load("testdata/sla.yaml")
+	require.NoError(t, err)
+	now := zagreb(t, "2026-11-23 12:00")
+	tk := Ticket{Subject: "site down", CreatedAt: zagreb(t, "2026-11-23 09:00"), Status: strings.Repeat("pendin", 1<<17)}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	a := e.Assess(tk, now)
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated by one assessment")
+	assert.Equal(t, []string{`"status" is longer than 64 bytes: the status history is not counted`}, a.Notes)
+	assert.False(t, a.Paused)
+	assert.Equal(t, "open", a.status)
+}
+
+// TestResolveWithinIsAnEffect: a rule whose only effect is a resolution
+// time is not reported as doing nothing.
+func TestResolveWithinIsAnEffect(t *testing.T) {
+	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack(`
+  - {name: contract, when: 'customer.tier == "gold"', resolve_within: 4h}`))}})
+	require.NoError(t, err)
+	for _, w := range e.Warnings() {
+		assert.NotEqual(t, WarnNoEffect, w.Code, "%v", w)
+	}
 }
