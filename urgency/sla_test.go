@@ -384,11 +384,11 @@ func reference(tk Ticket, now time.Time, within time.Duration, loc *time.Locatio
 	return due, within - usedNow, pausing(statusAt(now))
 }
 
-// TestServiceLevelsAgainstReference compares deadlines, time left and
-// breaches on random histories with the minute-by-minute reference.
-func TestServiceLevelsAgainstReference(t *testing.T) {
-	loc := zagreb(t, "2026-11-23 09:00").Location()
-	const respond, resolve = 3 * time.Hour, 13*time.Hour + 17*time.Minute
+const refRespond, refResolve = 3 * time.Hour, 13*time.Hour + 17*time.Minute
+
+// refEngine is a pack of one level on the reference's office calendar.
+func refEngine(t testing.TB) *Engine {
+	t.Helper()
 	e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(fmt.Sprintf(`version: 1
 name: ref
 settings: {calendar: office, pause: [pending, on-hold]}
@@ -398,42 +398,86 @@ levels:
   - {name: only, respond_within: %s, resolve_within: %s}
 rules:
   - {name: any, when: 'true'}
-`, FormatDuration(respond), FormatDuration(resolve)))}})
+`, FormatDuration(refRespond), FormatDuration(refResolve)))}})
 	require.NoError(t, err)
+	return e
+}
+
+// checkReference compares the assessment of tk at now with the
+// minute-by-minute reference.
+func checkReference(t testing.TB, e *Engine, tk Ticket, now time.Time) {
+	t.Helper()
+	loc := e.Levels()[0].cal.Location()
+	a := e.Assess(tk, now)
+	within := refRespond
+	replied := !tk.FirstReplyAt.IsZero() && !tk.FirstReplyAt.After(now)
+	if replied {
+		within = refResolve
+	}
+	due, dueIn, paused := reference(tk, now, within, loc)
+	msg := fmt.Sprintf("created %s now %s history %v reply %s", tk.CreatedAt, now, tk.History, tk.FirstReplyAt)
+	require.Equal(t, due.UTC(), a.Due.UTC(), msg)
+	require.Equal(t, dueIn, a.DueIn, msg)
+	require.Equal(t, paused, a.Paused, msg)
+	breach := ""
+	if replied {
+		if replyDue, _, _ := reference(tk, now, refRespond, loc); tk.FirstReplyAt.After(replyDue) {
+			breach = TargetFirstReply
+		}
+	}
+	require.Equal(t, breach, a.Breached, msg)
+}
+
+var refStatuses = []string{"open", "pending", "on-hold", "solved"}
+
+// refBase is a Friday a week before Christmas, in Zagreb.
+func refBase(t testing.TB) time.Time {
+	loc, err := time.LoadLocation("Europe/Zagreb")
+	require.NoError(t, err)
+	return time.Date(2026, 12, 18, 0, 0, 0, 0, loc)
+}
+
+// TestServiceLevelsAgainstReference compares deadlines, time left and
+// breaches on random histories with the minute-by-minute reference.
+func TestServiceLevelsAgainstReference(t *testing.T) {
+	e := refEngine(t)
 	rng := rand.New(rand.NewPCG(14, 2026))
-	base := time.Date(2026, 12, 18, 0, 0, 0, 0, loc) // a Friday, a week before Christmas
+	base := refBase(t)
 	minute := func(max int) time.Duration { return time.Duration(rng.IntN(max)) * time.Minute }
-	statuses := []string{"open", "pending", "on-hold", "solved"}
 	for i := range 300 {
 		tk := Ticket{ID: fmt.Sprint(i), CreatedAt: base.Add(minute(9 * 24 * 60))}
 		at := tk.CreatedAt
 		for range rng.IntN(7) {
 			at = at.Add(minute(30 * 60))
-			tk.History = append(tk.History, StatusChange{At: at, Status: statuses[rng.IntN(len(statuses))]})
+			tk.History = append(tk.History, StatusChange{At: at, Status: refStatuses[rng.IntN(len(refStatuses))]})
 		}
 		now := tk.CreatedAt.Add(minute(6 * 24 * 60))
 		if rng.IntN(2) == 0 {
 			tk.FirstReplyAt = tk.CreatedAt.Add(minute(2 * 24 * 60))
 		}
-		a := e.Assess(tk, now)
-		within := respond
-		replied := !tk.FirstReplyAt.IsZero() && !tk.FirstReplyAt.After(now)
-		if replied {
-			within = resolve
-		}
-		due, dueIn, paused := reference(tk, now, within, loc)
-		msg := fmt.Sprintf("ticket %d created %s now %s history %v reply %s", i, tk.CreatedAt, now, tk.History, tk.FirstReplyAt)
-		require.Equal(t, due.UTC(), a.Due.UTC(), msg)
-		require.Equal(t, dueIn, a.DueIn, msg)
-		require.Equal(t, paused, a.Paused, msg)
-		breach := ""
-		if replied {
-			if replyDue, _, _ := reference(tk, now, respond, loc); tk.FirstReplyAt.After(replyDue) {
-				breach = TargetFirstReply
-			}
-		}
-		require.Equal(t, breach, a.Breached, msg)
+		checkReference(t, e, tk, now)
 	}
+}
+
+// FuzzServiceLevels compares the engine with the reference on histories
+// the fuzzer picks: history holds (gap in ten minutes, status) pairs.
+func FuzzServiceLevels(f *testing.F) {
+	f.Add(uint16(600), []byte{3, 1, 4, 0}, uint16(300), uint16(0))
+	f.Add(uint16(7000), []byte{0, 1, 200, 2, 0, 0, 90, 3}, uint16(4000), uint16(50))
+	f.Add(uint16(0), []byte{}, uint16(0), uint16(1))
+	f.Fuzz(func(t *testing.T, created uint16, history []byte, now, reply uint16) {
+		e := refEngine(t)
+		tk := Ticket{ID: "F", CreatedAt: refBase(t).Add(time.Duration(created%(14*24*60)) * time.Minute)}
+		at := tk.CreatedAt
+		for i := 0; i+1 < len(history) && i < 16; i += 2 {
+			at = at.Add(time.Duration(history[i]) * 10 * time.Minute)
+			tk.History = append(tk.History, StatusChange{At: at, Status: refStatuses[int(history[i+1])%len(refStatuses)]})
+		}
+		if reply > 0 {
+			tk.FirstReplyAt = tk.CreatedAt.Add(time.Duration(reply%(3*24*60)) * time.Minute)
+		}
+		checkReference(t, e, tk, tk.CreatedAt.Add(time.Duration(now%(6*24*60))*time.Minute))
+	})
 }
 
 func TestServiceFactsRoundTripJSON(t *testing.T) {
