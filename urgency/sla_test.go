@@ -517,3 +517,36 @@ func TestResolveWithinIsAnEffect(t *testing.T) {
 		assert.NotEqual(t, WarnNoEffect, w.Code, "%v", w)
 	}
 }
+
+// TestServiceQueueLikeFresh: a queue whose tickets changed status, were
+// answered or closed ranks as a fresh queue given the open tickets.
+func TestServiceQueueLikeFresh(t *testing.T) {
+	e, err := Load("testdata/sla.yaml")
+	require.NoError(t, err)
+	at := func(s string) time.Time { return zagreb(t, s) }
+	waiting := Ticket{ID: "A", Subject: "site down", CreatedAt: at("2026-11-23 09:00"), Status: "pending", History: hist(t, "2026-11-23 09:30 pending")}
+	back := waiting
+	back.Status, back.History = "open", hist(t, "2026-11-23 09:30 pending", "2026-11-23 10:30 open")
+	answered := Ticket{ID: "B", Subject: "site down", CreatedAt: at("2026-11-23 09:10"), FirstReplyAt: at("2026-11-23 09:50")}
+	plain := Ticket{ID: "C", Subject: "question", CreatedAt: at("2026-11-23 08:00")}
+	closed := Ticket{ID: "D", Subject: "site down", CreatedAt: at("2026-11-23 08:00"), Status: "on-hold"}
+
+	q := NewQueue(e)
+	q.Add(waiting, plain, closed)
+	now := at("2026-11-23 11:00")
+	_ = q.Ranked(now)
+	q.Add(back, answered) // A came back from the customer; B arrived answered
+	q.Remove("D")
+	got := q.Ranked(now)
+
+	fresh := NewQueue(e)
+	fresh.Add(answered, plain, back)
+	want := fresh.Ranked(now)
+	require.Equal(t, want, got)
+	assert.Equal(t, []string{"A", "B", "C"}, ids(got))
+	assert.False(t, got[0].Paused)
+	assert.Equal(t, at("2026-11-23 12:00").UTC(), got[0].Due.UTC(), "A: 2h of office time and an hour paused")
+	x, ok := q.Explain("A", now)
+	require.True(t, ok)
+	assert.Equal(t, got[0].Due, x.Assessment.Due)
+}
