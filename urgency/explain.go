@@ -664,6 +664,7 @@ func (n *need) alternatives() []*need {
 var factNames = map[fact]string{
 	factFlagged: "flagged", factDuplicate: "duplicate", factCustomerNew: "customer.new",
 	factChannel: "channel", factLanguage: "language", factTier: "customer.tier", factCustomerID: "customer.id",
+	factPaused: "paused", factReplied: "replied", factStatus: "status", factTarget: "target",
 }
 
 // String returns the explanation as text, see [Explanation.Lines].
