@@ -86,7 +86,14 @@ type clock struct {
 	openFrom  time.Time //
 	pausedFor time.Duration
 	notes     []string
+	// hints caches what suggest says of a status against the pack's
+	// pause statuses: hosts send the same few statuses on every ticket.
+	// The clock belongs to one engine's pool, so the pauses never change.
+	hints map[string]string
 }
+
+// maxHints bounds the statuses a clock remembers hints for.
+const maxHints = 256
 
 // maxStatusChecks bounds the distinct statuses of one ticket checked for
 // misspelt pause statuses.
@@ -94,7 +101,7 @@ const maxStatusChecks = 16
 
 // read sets c from t's service fields for an assessment at now.
 func (c *clock) read(t *Ticket, pause []string, created, now time.Time) {
-	*c = clock{status: statusOpen, pauses: c.pauses[:0], notes: c.notes[:0]}
+	*c = clock{status: statusOpen, pauses: c.pauses[:0], notes: c.notes[:0], hints: c.hints}
 	if !t.FirstReplyAt.IsZero() {
 		if t.FirstReplyAt.After(now) {
 			c.notes = append(c.notes, fmt.Sprintf("first_reply_at %s is after now: the ticket is not yet answered", stamp(t.FirstReplyAt)))
@@ -118,7 +125,15 @@ func (c *clock) read(t *Ticket, pause []string, created, now time.Time) {
 		}
 		checked[nchecked] = s
 		nchecked++
-		if hint := suggest(s, pause); hint != "" {
+		hint, ok := c.hints[s]
+		if !ok {
+			if c.hints == nil || len(c.hints) >= maxHints {
+				c.hints = make(map[string]string)
+			}
+			hint = suggest(s, pause)
+			c.hints[s] = hint
+		}
+		if hint != "" {
 			c.notes = append(c.notes, fmt.Sprintf("status %q is not a pause status of the pack%s: its time is counted", s, hint))
 		}
 	}

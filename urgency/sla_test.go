@@ -550,3 +550,30 @@ func TestServiceQueueLikeFresh(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, got[0].Due, x.Assessment.Due)
 }
+
+// BenchmarkAssessService measures the service clock on an office
+// calendar: a ticket without history, and histories of alternating
+// pauses up to the limit.
+func BenchmarkAssessService(b *testing.B) {
+	e, err := Load("testdata/sla.yaml")
+	require.NoError(b, err)
+	loc := e.Location()
+	created := time.Date(2026, 11, 2, 9, 0, 0, 0, loc)
+	now := created.Add(30 * 24 * time.Hour)
+	for _, n := range []int{0, 10, MaxHistory} {
+		tk := Ticket{ID: "B", Subject: "site down", CreatedAt: created, FirstReplyAt: created.Add(time.Hour)}
+		for i := range n {
+			st := "pending"
+			if i%2 == 1 {
+				st = "open"
+			}
+			tk.History = append(tk.History, StatusChange{At: created.Add(time.Duration(i) * 37 * time.Minute), Status: st})
+		}
+		b.Run(fmt.Sprintf("history=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Assess(tk, now)
+			}
+		})
+	}
+}
