@@ -211,7 +211,14 @@ func orderProblem(want, got []string, ranked []urgency.Assessment) string {
 
 // sortKey shows what the default order compares: level, due, score.
 func sortKey(a urgency.Assessment) string {
-	return fmt.Sprintf("level %s, due %s, score %s", a.Level, a.Due.UTC().Format(time.RFC3339), num(a.Score))
+	due := "none"
+	if !a.Due.IsZero() {
+		due = a.Due.UTC().Format(time.RFC3339)
+	}
+	if a.Paused {
+		due += " (paused)"
+	}
+	return fmt.Sprintf("level %s, due %s, score %s", a.Level, due, num(a.Score))
 }
 
 // Report writes the result for a reader: each failed check with the
