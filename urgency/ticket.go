@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,11 @@ import (
 //	 "created_at":"2026-11-22T09:00:00Z","flagged":false,
 //	 "customer":{"id":"C-7","tier":"premium","since":"2026-11-01T00:00:00Z"},
 //	 "fields":{"product":"shop"}}
+//
+// Service levels read three more, all optional (see [StatusChange]):
+//
+//	{"status":"pending","history":[{"at":"2026-11-22T09:00:00Z","status":"open"},
+//	 {"at":"2026-11-22T09:40:00Z","status":"pending"}],"first_reply_at":"2026-11-22T09:30:00Z"}
 type Ticket struct {
 	ID        string         `json:"id"`
 	Subject   string         `json:"subject,omitempty"`
@@ -31,6 +37,18 @@ type Ticket struct {
 	Flagged   bool           `json:"flagged,omitempty"` // marked important by customer, channel or agent
 	Customer  Customer       `json:"customer"`
 	Fields    map[string]any `json:"fields,omitempty"` // host-defined custom fields
+
+	// Status is the host's status name now, e.g. open, pending, solved;
+	// "" for the last status of History, or open.
+	Status string `json:"status,omitempty"`
+	// History is the ticket's status changes in time order. Without an
+	// entry at CreatedAt the ticket is open from CreatedAt to the first.
+	// Service clocks stop while the status is one of the pack's
+	// settings.pause.
+	History []StatusChange `json:"history,omitempty"`
+	// FirstReplyAt is when an agent first answered; zero for not yet.
+	// From then on the ticket is due for resolution.
+	FirstReplyAt time.Time `json:"first_reply_at,omitzero"`
 }
 
 // Customer is who sent a ticket.
@@ -174,16 +192,30 @@ type ticketJSON struct {
 
 // The keys of a ticket line and of its customer, as encoding/json matches
 // them: without regard to case.
+// They are read from the json tags, so that a field added to Ticket is
+// a key of the line at once.
 var (
-	ticketKeys   = []string{"id", "subject", "body", "channel", "language", "created_at", "flagged", "customer", "fields"}
-	customerKeys = []string{"id", "tier", "since"}
+	ticketKeys   = jsonKeys(reflect.TypeFor[Ticket]())
+	customerKeys = jsonKeys(reflect.TypeFor[Customer]())
+	lineObjects  = map[string][]string{"customer": customerKeys, "history": jsonKeys(reflect.TypeFor[StatusChange]())}
 )
 
-// unknownKeys returns the keys of the object b that are not among keys,
-// with those of the objects under the key named like sub that are not
-// among subKeys, sorted; b is valid JSON. It reads b in place, allocating
-// only for keys with escapes.
-func unknownKeys(b []byte, keys []string, sub string, subKeys []string) (unknown []string) {
+func jsonKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+// unknownKeysIn returns the keys of the object b that are not among keys,
+// with those of the objects under the keys of subs (or of each object in
+// a list under one) that are not among the keys subs gives them, sorted;
+// b is valid JSON. It reads b in place, allocating only for keys with
+// escapes.
+func unknownKeysIn(b []byte, keys []string, subs map[string][]string) (unknown []string) {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return nil // not an object: decoding the ticket said so
@@ -209,10 +241,40 @@ func unknownKeys(b []byte, keys []string, sub string, subKeys []string) (unknown
 		if !slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(name, k) }) {
 			unknown = append(unknown, name)
 		}
-		if sub != "" && strings.EqualFold(name, sub) {
-			unknown = append(unknown, unknownKeys(b[value:i], subKeys, "", nil)...)
+		for sub, subKeys := range subs {
+			if sub == "" || !strings.EqualFold(name, sub) {
+				continue
+			}
+			if b[value] == '[' {
+				unknown = append(unknown, unknownInList(b[value:i], subKeys)...)
+			} else {
+				unknown = append(unknown, unknownKeysIn(b[value:i], subKeys, nil)...)
+			}
 		}
 	}
+}
+
+// unknownInList returns the unknown keys of the objects in the JSON list b.
+func unknownInList(b []byte, keys []string) (unknown []string) {
+	for i := 1; i < len(b); {
+		i = skipSpace(b, i)
+		switch {
+		case i >= len(b) || b[i] == ']':
+			return unknown
+		case b[i] == ',':
+			i++
+			continue
+		}
+		end := skipValue(b, i)
+		if b[i] == '{' {
+			unknown = append(unknown, unknownKeysIn(b[i:end], keys, nil)...)
+		}
+		if end == i {
+			end++
+		}
+		i = end
+	}
+	return unknown
 }
 
 // keyName is the text of the JSON string s, as encoding/json decodes it.
@@ -314,6 +376,22 @@ func decodeTicket(b []byte) (Ticket, error) {
 			return Ticket{}, err
 		}
 	}
+	if !t.FirstReplyAt.IsZero() {
+		if err := checkTime("first_reply_at", t.FirstReplyAt); err != nil {
+			return Ticket{}, err
+		}
+	}
+	for i, h := range t.History {
+		if h.At.IsZero() {
+			continue // reported below
+		}
+		if err := checkTime(fmt.Sprintf("history[%d].at", i), h.At); err != nil {
+			return Ticket{}, err
+		}
+	}
+	if err := t.checkService(); err != nil {
+		return Ticket{}, err
+	}
 	for k, v := range t.Fields {
 		n, err := plainNumbers(v)
 		if err != nil {
@@ -351,7 +429,7 @@ func decodeJSON(b []byte) (Ticket, error) {
 		}
 		return Ticket{}, jsonError(err)
 	}
-	if unknown := unknownKeys(b, ticketKeys, "customer", customerKeys); len(unknown) > 0 {
+	if unknown := unknownKeysIn(b, ticketKeys, lineObjects); len(unknown) > 0 {
 		return Ticket{}, unknownError(unknown)
 	}
 	t := tj.Ticket
