@@ -54,7 +54,7 @@ var long = func() urgency.Ticket {
 	return t
 }()
 
-func loadDefault(b *testing.B) *urgency.Engine {
+func loadDefault(b testing.TB) *urgency.Engine {
 	b.Helper()
 	eng, err := urgency.LoadFS(rules.Default())
 	if err != nil {
@@ -353,5 +353,60 @@ func BenchmarkQueueRanked(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		q.Ranked(benchNow)
+	}
+}
+
+// BenchmarkQueueSlidingWindow is a host's queue in its steady state:
+// 10k open tickets, and for every new ticket the oldest is answered
+// (remove-oldest), with the queue ranked every 100 adds. One op is one
+// Add (and its Remove). no-removals is the same stream and reads without
+// removals, its queue rebuilt (untimed) every 1,000 adds so that it too
+// holds 10k–11k tickets. Run with -benchtime 100000x for the 100k adds
+// of BENCHMARKS.md.
+func BenchmarkQueueSlidingWindow(b *testing.B) {
+	eng := loadDefault(b)
+	const open, readEvery, rebuildEvery = 10_000, 100, 1_000
+	for _, removals := range []bool{true, false} {
+		name := "remove-oldest"
+		if !removals {
+			name = "no-removals"
+		}
+		b.Run(name, func(b *testing.B) {
+			// The same stream whatever b.N, so that runs of different
+			// lengths compare.
+			tickets := streamTickets(max(open+b.N, open+100_000))
+			fill := func(lo int) *urgency.Queue {
+				q := urgency.NewQueue(eng)
+				q.Add(tickets[lo : lo+open]...)
+				q.Ranked(tickets[lo+open-1].CreatedAt)
+				return q
+			}
+			q := fill(0)
+			var ranked time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if !removals && i > 0 && i%rebuildEvery == 0 {
+					b.StopTimer()
+					q = fill(i)
+					b.StartTimer()
+				}
+				t := tickets[open+i]
+				q.Add(t)
+				if removals {
+					q.Remove(tickets[i].ID)
+				}
+				if (i+1)%readEvery == 0 {
+					start := time.Now()
+					q.Ranked(t.CreatedAt)
+					ranked += time.Since(start)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(ranked.Nanoseconds())/float64(b.N), "ranked-ns/add")
+			if removals && q.Len() != open {
+				b.Fatalf("%d open, want %d", q.Len(), open)
+			}
+		})
 	}
 }

@@ -113,15 +113,14 @@ func (e *Engine) Explain(t Ticket, now time.Time) Explanation {
 func (q *Queue) Explain(id string, now time.Time) (Explanation, bool) {
 	q.mu.Lock()
 	q.sync()
-	q.expire(now)
-	q.markDuplicates()
 	x, ok := q.byID[id]
 	if !ok {
 		q.mu.Unlock()
 		return Explanation{}, false
 	}
 	// The same facts as Ranked gives.
-	c := q.clusters(false)[x.doc.Leader()]
+	byLeader, _ := q.clusters(false)
+	c := byLeader[x.doc.Leader()]
 	facts := ClusterFacts{
 		ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
 		Span: c.LastSeen.Sub(c.FirstSeen),

@@ -364,8 +364,8 @@ type ClusterSettings struct {
 	// Similarity is how alike (0..1) a ticket must be to a cluster's first
 	// ticket to join it.
 	Similarity float64
-	// Horizon is how long a queue's similar-tickets lookup remembers a
-	// ticket's words.
+	// Horizon is how far before a ticket a queue's similar-tickets lookup
+	// ([Queue.Similar]) looks for earlier reports.
 	Horizon time.Duration
 }
 

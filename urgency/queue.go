@@ -2,7 +2,6 @@ package urgency
 
 import (
 	"math"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,19 +11,30 @@ import (
 
 // Queue holds the open tickets of a helpdesk and the repeated-issue
 // clusters among them, and ranks them with cluster facts applied: a
-// ticket's assessment changes when its cluster grows.
+// ticket's assessment changes when its cluster grows. A Queue is safe for
+// concurrent use.
 //
-// A Queue is safe for concurrent use. Its results depend only on the set
-// of tickets it holds and the time given, not on the order of Add calls,
-// with one limit: the detector forgets the words of tickets once they are
-// a cluster window older than the newest ticket or than the time given to
-// Ranked or Clusters, so a ticket added later than that is clustered only
-// among the tickets still remembered. The similar-tickets lookup remembers
-// words for its own horizon (clusters.horizon, a week by default).
+// Its results depend only on its open tickets, its engine and the time
+// given, never on its history. For any sequence of Add, Remove and
+// SetEngine calls (in any order and batching, re-adding unchanged
+// tickets, replacing a ticket by another with its ID, adding tickets
+// older than others, reading at any time in between), Ranked(now),
+// Clusters(now) and Similar are what a new queue with the same engine and
+// options, given the open tickets, returns. No memory horizon limits this:
+// the clusters are those of grouping every open ticket in canonical order
+// (created, then ID), each ticket weighed by the word frequencies of the
+// open tickets of the cluster window before it. The next read regroups
+// only what a change can reach: the tickets of the cluster window after
+// it, and, within a window after a ticket whose leading changed, the
+// tickets that share a word with it.
 //
-// The detector keeps keyed hashes of words (the key is random per queue),
-// customer hashes, IDs and times, never the text; the queue itself keeps
-// the tickets it was given, as the host's open tickets.
+// Memory follows the open tickets and nothing else. The queue keeps the
+// tickets the host gave it until they are removed and, for each, what the
+// detector knows of it: keyed hashes of its words and concepts (the key is
+// random per queue), a keyed hash of its customer ID, its ID and creation
+// time, never text. Removing a ticket lets go of all of it; the changes
+// waiting for a read are at most twice the open tickets (and 1,024 more)
+// before the queue regroups on its own.
 type Queue struct {
 	mu          sync.Mutex
 	eng         *Engine
@@ -33,32 +43,25 @@ type Queue struct {
 	// feat is read by Add outside the lock and replaced by SetEngine.
 	feat atomic.Pointer[featurizer]
 
-	byID   map[string]*entry
-	docs   []*entry // canonical order once sorted
-	sorted bool
-	// regroup is set when a ticket the grouper has counted was removed:
-	// its state must be rebuilt before it goes on.
-	regroup bool
-	dirty   *entry // the earliest doc (canonical order) added or removed since
-	group   *cluster.Grouper
-	index   *cluster.Index
-	// unindexed are tickets added since the last lookup: the lookup index
-	// is brought up to date by Similar, so a stream of Adds pays nothing
-	// for lookups nobody makes.
-	unindexed []*entry
+	byID map[string]*entry
+	// peak is the most entries byID held since it was made: a Go map
+	// never shrinks, so it is made anew when the queue has shrunk.
+	peak int
+	set  *cluster.Set
+	// index is the similar-tickets lookup over the open tickets, made by
+	// the first Similar and kept up to date from then on, so that a queue
+	// nobody looks up in pays nothing for it.
+	index *cluster.Index
 
 	dupsStale bool // grouping changed since duplicates were marked
 }
 
+// entry is an open ticket and what the detector knows of it. The doc
+// holds no reference to the ticket: a doc still referred to after the
+// ticket left (as a leader until the next regrouping) keeps no text.
 type entry struct {
-	grouped bool // counted in the grouper's state
-	indexed bool
-	t       Ticket
-	doc     cluster.Doc // for grouping: its features go when it leaves the window
-	// ref is the ticket in the similar-tickets index, which remembers
-	// features for the longer lookup horizon; its Feats are nil once
-	// forgotten there.
-	ref cluster.Doc
+	t   Ticket
+	doc *cluster.Doc
 }
 
 // QueueOption configures a Queue.
@@ -71,24 +74,27 @@ func WithClusterSettings(s ClusterSettings) QueueOption {
 
 // NewQueue returns an empty queue ranking with e.
 func NewQueue(e *Engine, opts ...QueueOption) *Queue {
-	q := &Queue{eng: e, settings: e.clusters, byID: make(map[string]*entry), sorted: true}
+	q := &Queue{eng: e, settings: e.clusters, byID: make(map[string]*entry)}
 	q.feat.Store(newFeaturizer(e.matcher))
 	for _, o := range opts {
 		o(q)
 	}
-	q.group = cluster.NewGrouper(cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity})
-	q.index = cluster.NewIndex()
+	q.set = cluster.NewSet(q.params())
 	return q
+}
+
+func (q *Queue) params() cluster.Params {
+	return cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity}
 }
 
 // SetEngine makes the queue rank with e from now on: a host that reloads
 // its rules sets the new engine on its queues, or binds them to a
 // [Policy], which does it on every reload. The tickets' features depend on
-// the pack's lists, so they are computed again and every cluster is
-// regrouped by the next read, among the tickets whose words are still
-// remembered; forgotten tickets keep their clusters. The pack's cluster
-// settings replace the queue's unless it was made [WithClusterSettings].
-// Setting the engine the queue has does nothing.
+// the pack's lists, so they are computed again, and every cluster is
+// regrouped by the next read: the queue is then as a new queue with e
+// given its tickets. The pack's cluster settings replace the queue's
+// unless it was made [WithClusterSettings]. Setting the engine the queue
+// has does nothing.
 func (q *Queue) SetEngine(e *Engine) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -101,45 +107,20 @@ func (q *Queue) SetEngine(e *Engine) {
 	}
 	feat := newFeaturizer(e.matcher)
 	q.feat.Store(feat)
-	q.sort()
-	for _, x := range q.docs {
-		var feats []cluster.Feature
-		if x.doc.Feats != nil || x.ref.Feats != nil {
-			feats = feat.features(&x.t)
-		}
-		customer := feat.customer(x.t.Customer.ID)
-		// Fresh docs, not updated ones: the grouper and the index keep
-		// state of their own in each doc they have seen.
-		if x.doc.Feats != nil {
-			x.doc = cluster.Doc{ID: x.doc.ID, Created: x.doc.Created, Customer: customer, Feats: feats}
-		} else {
-			x.doc.Customer = customer // frozen: it keeps its cluster
-		}
-		remembered := x.ref.Feats != nil
-		x.ref = cluster.Doc{ID: x.ref.ID, Created: x.ref.Created, Customer: customer}
-		if remembered {
-			x.ref.Feats = feats
-		}
-		x.indexed = false
+	q.set = cluster.NewSet(q.params())
+	for _, x := range q.byID {
+		// Fresh docs: the set and the index keep state in each doc.
+		x.doc = newDoc(&x.t, feat)
+		q.set.Add(x.doc)
 	}
-	q.group = cluster.NewGrouper(cluster.Params{Window: int64(q.settings.Window), Similarity: q.settings.Similarity})
-	q.index = cluster.NewIndex()
-	q.unindexed = slices.Clone(q.docs)
-	for _, x := range q.docs {
-		x.grouped = false
-	}
-	q.regroup = false
-	q.dirty = nil
-	if len(q.docs) > 0 {
-		q.dirty = q.docs[0]
-	}
+	q.index = nil
 	q.dupsStale = true
 }
 
 // Add adds tickets to the queue. A ticket with the ID of one already in
-// the queue replaces it (an edited ticket). Tickets newer than all others
-// are grouped at once; a ticket older than some already added is grouped
-// by the next Ranked, Clusters or Similar, which regroups from it.
+// the queue replaces it (an edited ticket). Add computes the tickets'
+// features; the clusters are regrouped by the next Ranked, Clusters or
+// Explain, only as far as the changes reach.
 func (q *Queue) Add(tickets ...Ticket) {
 	entries := make([]*entry, len(tickets))
 	feat := q.feat.Load()
@@ -147,7 +128,7 @@ func (q *Queue) Add(tickets ...Ticket) {
 		// The features are computed outside the lock: they need only the
 		// ticket and the queue's key.
 		e := &entry{t: tickets[i]}
-		e.featurize(feat)
+		e.doc = newDoc(&e.t, feat)
 		entries[i] = e
 	}
 	q.mu.Lock()
@@ -155,7 +136,7 @@ func (q *Queue) Add(tickets ...Ticket) {
 	if f := q.feat.Load(); f != feat {
 		// The engine changed meanwhile: features are the new pack's.
 		for _, e := range entries {
-			e.featurize(f)
+			e.doc = newDoc(&e.t, f)
 		}
 	}
 	for _, e := range entries {
@@ -163,160 +144,93 @@ func (q *Queue) Add(tickets ...Ticket) {
 			q.remove(old)
 		}
 		q.byID[e.t.ID] = e
-		if n := len(q.docs); n > 0 && compareEntries(e, q.docs[n-1]) < 0 {
-			q.sorted = false
+		q.peak = max(q.peak, len(q.byID))
+		q.set.Add(e.doc)
+		if q.index != nil {
+			q.index.Add(e.doc)
 		}
-		q.docs = append(q.docs, e)
-		q.unindexed = append(q.unindexed, e)
-		q.touch(e)
 	}
-	// Tickets arriving in order, the usual stream, are grouped now, one
-	// step each; a late one waits for the next read, which regroups from
-	// it once for all late arrivals.
-	if q.sorted {
-		q.sync()
-	}
+	q.dupsStale = true
+	q.settle()
 }
 
 // Remove takes the ticket with the given ID out of the queue (it was
 // answered or closed) and reports whether it was there. Clusters are
-// recomputed without it.
+// regrouped without it by the next read.
 func (q *Queue) Remove(id string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e, ok := q.byID[id]
 	if ok {
 		q.remove(e)
+		q.settle()
 	}
 	return ok
 }
 
 func (q *Queue) remove(e *entry) {
 	delete(q.byID, e.t.ID)
-	q.sort()
-	i, _ := slices.BinarySearchFunc(q.docs, e, compareEntries)
-	q.docs = slices.Delete(q.docs, i, i+1)
-	if e.grouped {
-		q.regroup = true
+	q.set.Remove(e.doc)
+	if q.index != nil {
+		q.index.Remove(e.doc)
 	}
-	if e.indexed && e.ref.Feats != nil {
-		q.index.Remove(&e.ref, e.ref.Feats)
-	}
-	e.ref.Feats = nil
-	if q.dirty == e {
-		q.dirty = nil
-		if i < len(q.docs) {
-			q.dirty = q.docs[i]
+	// The doc may be named as a leader until the next regrouping; it
+	// keeps no features meanwhile.
+	e.doc.Feats = nil
+	q.dupsStale = true
+	if q.peak > 1024 && len(q.byID) < q.peak/4 {
+		byID := make(map[string]*entry, len(q.byID))
+		for id, x := range q.byID {
+			byID[id] = x
 		}
-	}
-	if i < len(q.docs) {
-		q.touch(q.docs[i])
+		q.byID, q.peak = byID, len(byID)
 	}
 }
 
-// featurize sets e's docs for grouping and lookup from its ticket.
-func (e *entry) featurize(f *featurizer) {
-	e.doc = cluster.Doc{ID: e.t.ID, Created: unixNano(e.t.CreatedAt), Customer: f.customer(e.t.Customer.ID), Feats: f.features(&e.t)}
-	e.ref = e.doc
+// settle regroups when the changes waiting for a read outnumber the open
+// tickets twice over: a host that adds and removes without reading keeps
+// memory and work in proportion to the open tickets.
+func (q *Queue) settle() {
+	if n := q.set.Pending(); n > 1024 && n > 2*q.set.Len() {
+		q.set.Sync()
+	}
 }
 
-// touch records that clusters from e on must be recomputed.
-func (q *Queue) touch(e *entry) {
-	if q.dirty == nil || compareEntries(e, q.dirty) < 0 {
-		q.dirty = e
-	}
+// newDoc returns what the detector knows of t.
+func newDoc(t *Ticket, f *featurizer) *cluster.Doc {
+	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: f.features(t)}
 }
 
 // unixNano is t in nanoseconds, with a ticket of unknown time (zero) at
-// the start of the epoch.
+// the start of the epoch, and times beyond what int64 nanoseconds hold
+// (before 1678, after 2262) at its ends rather than wrapped around.
 func unixNano(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero():
 		return 0
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	case t.After(maxNanoTime):
+		return math.MaxInt64
 	}
 	return t.UnixNano()
 }
 
-func compareEntries(a, b *entry) int { return cluster.Compare(&a.doc, &b.doc) }
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
 
-func (q *Queue) sort() {
-	if !q.sorted {
-		slices.SortFunc(q.docs, compareEntries)
-		q.sorted = true
-	}
-}
-
-// sync brings the clusters up to date: in order from where the queue was
-// last changed, continuing the grouper's state when only new tickets came
-// at the end.
+// sync brings the clusters and the duplicate marks up to date; called
+// with q.mu held.
 func (q *Queue) sync() {
-	q.sort()
-	if q.dirty == nil && !q.regroup {
-		return
+	if q.set.Pending() > 0 {
+		q.set.Sync()
+		q.dupsStale = true
 	}
-	from := len(q.docs)
-	if q.dirty != nil {
-		from, _ = slices.BinarySearchFunc(q.docs, q.dirty, compareEntries)
-	}
-	q.dirty = nil
-	// The grouper's state is that of the grouped tickets. If a grouped
-	// one was removed, or one comes at or after from, the state is
-	// rebuilt from the tickets before from; otherwise it goes on.
-	reset := q.regroup
-	for _, e := range q.docs[from:] {
-		reset = reset || e.grouped
-	}
-	if reset {
-		context := make([]*cluster.Doc, from)
-		for i := range from {
-			context[i] = &q.docs[i].doc
-		}
-		start := int64(math.MaxInt64)
-		if from < len(q.docs) {
-			start = q.docs[from].doc.Created
-		} else if from > 0 {
-			start = q.docs[from-1].doc.Created
-		}
-		q.group.Reset(context, start)
-		q.regroup = false
-	}
-	for _, e := range q.docs[from:] {
-		e.grouped = true
-		if e.doc.Frozen() {
-			continue // too late to link; it keeps its cluster
-		}
-		q.group.Assign(&e.doc)
-	}
-	q.dupsStale = true
-}
-
-// markDuplicates brings the duplicate marks up to date, once per read
-// rather than once per Add; called with q.mu held, after sync.
-func (q *Queue) markDuplicates() {
-	if !q.dupsStale {
-		return
-	}
-	docs := make([]*cluster.Doc, len(q.docs))
-	for i, e := range q.docs {
-		docs[i] = &e.doc
-	}
-	cluster.MarkDuplicates(docs)
-	q.dupsStale = false
-}
-
-// expire forgets the words of tickets older than a window before now for
-// grouping, and older than the lookup horizon for the similar-tickets
-// lookup.
-func (q *Queue) expire(now time.Time) {
-	q.group.Expire(now.Add(-q.settings.Window).UnixNano())
-	cut := now.Add(-q.settings.Horizon).UnixNano()
-	for _, e := range q.docs {
-		if e.ref.Created >= cut {
-			break
-		}
-		if e.indexed && e.ref.Feats != nil {
-			q.index.Remove(&e.ref, e.ref.Feats)
-		}
-		e.ref.Feats = nil
+	if q.dupsStale {
+		cluster.MarkDuplicates(q.set.All())
+		q.dupsStale = false
 	}
 }
 
@@ -337,24 +251,25 @@ type Cluster struct {
 }
 
 // clusters returns the clusters by leader, with their members' IDs when
-// members is set; called with q.mu held, after sync.
-func (q *Queue) clusters(members bool) map[*cluster.Doc]*Cluster {
+// members is set, and the open entries in canonical order; called with
+// q.mu held, after sync.
+func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 	out := make(map[*cluster.Doc]*Cluster)
+	entries := make([]*entry, 0, q.set.Len())
 	type member struct {
 		leader   *cluster.Doc
 		customer uint64
 	}
 	customers := make(map[member]bool)
-	for _, e := range q.docs {
-		l := e.doc.Leader()
+	for d := range q.set.All() {
+		e := q.byID[d.ID]
+		entries = append(entries, e)
+		l := d.Leader()
 		c := out[l]
 		if c == nil {
 			// Docs come in canonical order, so the first met is the
-			// leader, unless the leader was removed after it was forgotten.
+			// leader.
 			c = &Cluster{ID: l.ID, FirstSeen: e.t.CreatedAt}
-			if _, ok := q.byID[l.ID]; !ok {
-				c.ID = e.t.ID
-			}
 			out[l] = c
 		}
 		c.Size++
@@ -362,27 +277,26 @@ func (q *Queue) clusters(members bool) map[*cluster.Doc]*Cluster {
 		if members || c.Size == 1 {
 			c.Members = append(c.Members, e.t.ID)
 		}
-		if m := (member{l, e.doc.Customer}); e.doc.Customer == 0 || !customers[m] {
+		if m := (member{l, d.Customer}); d.Customer == 0 || !customers[m] {
 			customers[m] = true
 			c.Customers++
 		}
 	}
-	return out
+	return out, entries
 }
 
 // Clusters returns the clusters of the tickets in the queue, lone tickets
-// included (Size 1), ordered by first ticket. now is the current time: the
-// words of tickets older than a window before it are forgotten.
+// included (Size 1), ordered by first ticket. They depend on the open
+// tickets only; now is not used.
 func (q *Queue) Clusters(now time.Time) []Cluster {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.sync()
-	q.expire(now)
 	var out []Cluster
-	byLeader := q.clusters(true)
-	for _, e := range q.docs {
-		if c := byLeader[e.doc.Leader()]; c != nil && c.Members[0] == e.t.ID {
-			out = append(out, *c)
+	byLeader, entries := q.clusters(true)
+	for _, e := range entries {
+		if e.doc.Leader() == e.doc {
+			out = append(out, *byLeader[e.doc])
 		}
 	}
 	return out
@@ -394,16 +308,14 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 func (q *Queue) Ranked(now time.Time) []Assessment {
 	q.mu.Lock()
 	q.sync()
-	q.expire(now)
-	q.markDuplicates()
-	byLeader := q.clusters(false)
+	byLeader, entries := q.clusters(false)
 	type job struct {
 		t     *Ticket
 		facts ClusterFacts
 		dup   bool
 	}
-	jobs := make([]job, len(q.docs))
-	for i, e := range q.docs {
+	jobs := make([]job, len(entries))
+	for i, e := range entries {
 		c := byLeader[e.doc.Leader()]
 		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: ClusterFacts{
 			ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
@@ -436,27 +348,26 @@ type Match struct {
 }
 
 // Similar returns up to k tickets of the queue most similar to the ticket
-// with the given ID, created no later than it, best first: what an agent
-// looks for to find the earlier report. Tickets whose words were
-// forgotten (older than the lookup horizon, clusters.horizon) are not
-// found.
+// with the given ID, created no later than it and at most the lookup
+// horizon (clusters.horizon) before it, best first: what an agent looks
+// for to find the earlier report. Words weigh by their frequency among the
+// open tickets. The first call indexes the open tickets; from then on the
+// queue keeps the index up to date as tickets come and go.
 func (q *Queue) Similar(id string, k int) []Match {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.sync()
-	for _, u := range q.unindexed {
-		// Skip tickets removed or forgotten since they were added.
-		if u.ref.Feats != nil && q.byID[u.t.ID] == u {
-			q.index.Add(&u.ref)
-			u.indexed = true
+	if q.index == nil {
+		q.index = cluster.NewIndex()
+		for d := range q.set.All() {
+			q.index.Add(d)
 		}
 	}
-	q.unindexed = q.unindexed[:0]
 	e, ok := q.byID[id]
-	if !ok || e.ref.Feats == nil {
+	if !ok {
 		return nil
 	}
-	return matches(q.index.Similar(&e.ref, k, func(d *cluster.Doc) bool { return d.Created <= e.ref.Created }))
+	from := cluster.SubSat(e.doc.Created, int64(q.settings.Horizon))
+	return matches(q.index.Similar(e.doc, k, func(d *cluster.Doc) bool { return d.Created <= e.doc.Created && d.Created >= from }))
 }
 
 func matches(ms []cluster.Match) []Match {
@@ -468,34 +379,49 @@ func matches(ms []cluster.Match) []Match {
 }
 
 // Index finds similar tickets among every ticket given to it, with no
-// time window: the lookup behind "urgency similar". Safe for concurrent
-// use.
+// time window: the lookup behind "urgency similar". It keeps, for each
+// ticket indexed, keyed hashes of its words, a keyed hash of its customer
+// ID, its ID and creation time, never text; its memory follows the
+// tickets indexed and not yet removed. Safe for concurrent use.
 type Index struct {
 	mu    sync.Mutex
 	feat  *featurizer
 	index *cluster.Index
-	byID  map[string]*entry
+	byID  map[string]*cluster.Doc
 }
 
 // NewIndex returns an empty index that finds concepts with e's lists.
 func NewIndex(e *Engine) *Index {
-	return &Index{feat: newFeaturizer(e.matcher), index: cluster.NewIndex(), byID: make(map[string]*entry)}
+	return &Index{feat: newFeaturizer(e.matcher), index: cluster.NewIndex(), byID: make(map[string]*cluster.Doc)}
 }
 
 // Add indexes tickets; a ticket with an ID already indexed replaces it.
 func (x *Index) Add(tickets ...Ticket) {
 	for i := range tickets {
-		t := tickets[i]
-		e := &entry{t: Ticket{ID: t.ID, CreatedAt: t.CreatedAt}}
-		e.doc = cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: x.feat.customer(t.Customer.ID), Feats: x.feat.features(&t)}
+		d := newDoc(&tickets[i], x.feat)
 		x.mu.Lock()
-		if old, ok := x.byID[t.ID]; ok {
-			x.index.Remove(&old.doc, old.doc.Feats)
+		if old, ok := x.byID[d.ID]; ok {
+			x.index.Remove(old)
+			old.Feats = nil // its postings may hold it a while
 		}
-		x.byID[t.ID] = e
-		x.index.Add(&e.doc)
+		x.byID[d.ID] = d
+		x.index.Add(d)
 		x.mu.Unlock()
 	}
+}
+
+// Remove takes the ticket with the given ID out of the index and reports
+// whether it was there.
+func (x *Index) Remove(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	d, ok := x.byID[id]
+	if ok {
+		delete(x.byID, id)
+		x.index.Remove(d)
+		d.Feats = nil
+	}
+	return ok
 }
 
 // Similar returns up to k indexed tickets most similar to the ticket with
@@ -504,9 +430,9 @@ func (x *Index) Add(tickets ...Ticket) {
 func (x *Index) Similar(id string, k int) []Match {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	e, ok := x.byID[id]
+	d, ok := x.byID[id]
 	if !ok {
 		return nil
 	}
-	return matches(x.index.Similar(&e.doc, k, func(d *cluster.Doc) bool { return d.Created <= e.doc.Created }))
+	return matches(x.index.Similar(d, k, func(c *cluster.Doc) bool { return c.Created <= d.Created }))
 }

@@ -189,11 +189,13 @@ func TestDetectorKeepsNoText(t *testing.T) {
 	}
 	var strs []string
 	seen := make(map[uintptr]bool)
-	collectStrings(reflect.ValueOf(q.group), seen, &strs)
+	q.Similar("T-1036", 3) // the lookup index too
+	q.Remove("T-1032")     // and a leader waiting to be regrouped
+	require.NotNil(t, q.index)
+	collectStrings(reflect.ValueOf(q.set), seen, &strs)
 	collectStrings(reflect.ValueOf(q.index), seen, &strs)
-	for _, e := range q.docs {
-		collectStrings(reflect.ValueOf(&e.doc), seen, &strs)
-		collectStrings(reflect.ValueOf(&e.ref), seen, &strs)
+	for _, e := range q.byID {
+		collectStrings(reflect.ValueOf(e.doc), seen, &strs)
 	}
 	require.NotEmpty(t, strs)
 	for _, s := range strs {
@@ -232,22 +234,34 @@ func collectStrings(v reflect.Value, seen map[uintptr]bool, out *[]string) {
 	}
 }
 
-func TestQueueForgetsTicketsThatLeaveTheWindow(t *testing.T) {
+// TestQueueResultDoesNotDependOnNow: reading at a later time forgets
+// nothing and changes no cluster (it used to freeze tickets a window
+// before the time given, so that a later change regrouped them
+// differently from a new queue); removing every ticket empties the
+// detector.
+func TestQueueResultDoesNotDependOnNow(t *testing.T) {
 	e := loadDefaultPack(t)
 	q := NewQueue(e)
-	q.Add(readSampleTickets(t)...)
+	samples := readSampleTickets(t)
+	q.Add(samples...)
+	before := q.Clusters(now)
+	similar := q.Similar("T-1036", 3)
+	require.NotEmpty(t, similar)
 	later := now.Add(30 * 24 * time.Hour)
-	before := clusterOf(q.Clusters(now), "T-1036")
-	ranked := q.Ranked(later)
-	require.Len(t, ranked, 87, "forgetting words never drops a ticket")
-	for _, e := range q.docs {
-		assert.Nil(t, e.doc.Feats, "grouping features of %s", e.t.ID)
-		assert.Nil(t, e.ref.Feats, "lookup features of %s", e.t.ID)
+	require.Len(t, q.Ranked(later), 87)
+	assert.Equal(t, before, q.Clusters(later))
+	assert.Equal(t, similar, q.Similar("T-1036", 3))
+	// A late re-add of every ticket changes nothing either.
+	q.Add(samples...)
+	assert.Equal(t, before, q.Clusters(later))
+
+	for _, tk := range samples {
+		require.True(t, q.Remove(tk.ID))
 	}
-	assert.Empty(t, q.group.Window(), "nothing is counted any more")
+	assert.Empty(t, q.Clusters(later))
+	assert.Zero(t, q.set.Len())
 	assert.Zero(t, q.index.Len())
-	assert.Equal(t, before, clusterOf(q.Clusters(later), "T-1036"), "forgotten tickets keep their clusters")
-	assert.Nil(t, q.Similar("T-1036", 3))
+	assert.Empty(t, q.byID)
 }
 
 func TestQueueConcurrentUse(t *testing.T) {

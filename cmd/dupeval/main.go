@@ -472,9 +472,8 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		tt.add(s.name, fmtDuration(s.took), strconv.Itoa(s.items), fmtDuration(s.took/time.Duration(s.items)))
 	}
 	tt.write(w)
-	fmt.Fprintf(w, "\nA queue groups a ticket on Add when it is newer than every ticket before it (canonical order: "+
-		"created, then ID); the rest are grouped by Clusters, so how the time splits between the two depends on "+
-		"the order of the file. Lookups: distinct queries at depth %d.\n", c.depth)
+	fmt.Fprintf(w, "\nA queue's Add computes each ticket's features; the grouping itself (in canonical order: "+
+		"created, then ID) is done by the first read, Clusters here. Lookups: distinct queries at depth %d.\n", c.depth)
 	return nil
 }
 

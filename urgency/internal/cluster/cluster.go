@@ -12,13 +12,20 @@
 // Grouping is leader-based in canonical order (created, then ID): a doc
 // joins the most similar cluster whose leader, its first doc, is within
 // the window and at least Similarity alike; otherwise it leads a new
-// cluster. Chains (A~B, B~C) never merge clusters by themselves.
+// cluster. Chains (A~B, B~C) never merge clusters by themselves. The
+// frequencies that weigh a doc are those of the docs of its window: the
+// docs created at most a window before it, up to it in canonical order.
+// So a doc's cluster is a function of the docs of the set, whatever the
+// order they came in: a [Set] keeps it so through additions and removals,
+// recomputing only the docs whose window a change reaches.
 package cluster
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
+	"sync/atomic"
 )
 
 // Feature is one keyed hash of a word or concept and its weight in a doc.
@@ -32,20 +39,21 @@ type Doc struct {
 	ID       string
 	Created  int64  // Unix nanoseconds
 	Customer uint64 // keyed hash of the customer ID; 0 when unknown
-	// Feats are sorted by Hash, one per hash. They are dropped (set to
-	// nil) once the doc leaves the window: a frozen doc keeps its cluster
-	// but takes no part in later comparisons.
+	// Feats are sorted by Hash, one per hash. They must not change while
+	// the doc is in a Set or an Index.
 	Feats []Feature
-
-	frozen bool // a doc without features (an empty ticket) is not frozen
 
 	leader *Doc // nil until assigned; itself for a leader
 	dup    bool
 
-	// shared accumulates, while a later doc is grouped, the squared
-	// weight it shares with this leader; stamp says for which doc.
-	shared float64
-	stamp  uint64
+	// indexed is set while the doc is in an Index: postings of docs
+	// removed from it are dropped lazily.
+	indexed bool
+
+	// slot is the doc's place among the candidates of the comparison
+	// stamp names, while another doc is compared.
+	slot  int32
+	stamp uint64
 
 	// norm caches the doc's idf-weighted length in an Index, valid while
 	// the index's version is normVersion.
@@ -60,14 +68,6 @@ func (d *Doc) Leader() *Doc { return d.leader }
 // Duplicate reports whether an earlier doc of the same known customer is
 // in d's cluster.
 func (d *Doc) Duplicate() bool { return d.dup }
-
-// Frozen reports whether d's features were dropped.
-func (d *Doc) Frozen() bool { return d.frozen }
-
-func (d *Doc) freeze() {
-	d.Feats = nil
-	d.frozen = true
-}
 
 // Compare is the canonical order: created, then ID.
 func Compare(a, b *Doc) int {
@@ -90,38 +90,39 @@ const (
 
 // df counts in how many docs of a set each feature occurs.
 type df struct {
-	count map[uint64]int32
+	count counts
 	docs  int
 }
 
-func newDF() *df { return &df{count: make(map[uint64]int32)} }
+func newDF() *df { return &df{} }
 
 func (f *df) add(d *Doc) {
 	for _, ft := range d.Feats {
-		f.count[ft.Hash]++
+		f.count.inc(ft.Hash)
 	}
 	f.docs++
 }
 
 func (f *df) remove(d *Doc) {
 	for _, ft := range d.Feats {
-		if n := f.count[ft.Hash] - 1; n > 0 {
-			f.count[ft.Hash] = n
-		} else {
-			delete(f.count, ft.Hash)
-		}
+		f.count.dec(ft.Hash)
 	}
 	f.docs--
 }
 
 // idf weighs a feature by how rare it is among the counted docs.
-func (f *df) idf(h uint64) float64 {
-	n := f.count[h]
+func (f *df) idf(h uint64) float64 { return f.idfOf(f.count.get(h)) }
+
+// idfOf is the idf of a feature counted n times.
+func (f *df) idfOf(n int32) float64 {
 	return math.Log(1 + float64(f.docs+1)/float64(n+1))
 }
 
-func (f *df) frequent(h uint64) bool {
-	return f.docs >= minDocsForFrequent && float64(f.count[h]) > frequentShare*float64(f.docs)
+func (f *df) frequent(h uint64) bool { return f.frequentOf(f.count.get(h)) }
+
+// frequentOf tells whether a feature counted n times is frequent.
+func (f *df) frequentOf(n int32) bool {
+	return f.docs >= minDocsForFrequent && float64(n) > frequentShare*float64(f.docs)
 }
 
 // length is d's idf-weighted length.
@@ -191,18 +192,19 @@ func (f *df) similarity(a, b *Doc) float64 {
 	return cosine(f.dot(a, b), f.length(a), f.length(b))
 }
 
-// Grouper assigns docs to clusters. Docs are given in canonical order; the
-// state (features counted over the window, leaders by feature) carries
-// over from one call of Run to the next, so a stream in order costs one
-// step per doc. Not safe for concurrent use.
+// Grouper assigns docs to clusters, one after the other in canonical
+// order. Its state is that of the window of the next doc: the docs
+// counted in the frequencies, and the leaders among them by feature. Not
+// safe for concurrent use.
 type Grouper struct {
 	p       Params
 	df      *df
 	window  []*Doc            // docs counted in df, in canonical order
 	leaders map[uint64][]*Doc // leaders by feature, in canonical order
-	cands   []*Doc            // leaders sharing a feature with the doc being grouped
+	cands   []cand            // leaders sharing a feature with the doc being grouped
 	idfs    []float64         // the idf of each feature of the doc being grouped
-	stamp   uint64
+	// peak is the most docs counted at once since the maps were made.
+	peak int
 }
 
 // NewGrouper returns a grouper with empty state.
@@ -211,29 +213,39 @@ func NewGrouper(p Params) *Grouper {
 }
 
 // Reset empties the state and then counts the docs of context (earlier
-// docs, in canonical order, already assigned) that are still within the
-// window of start: it prepares a grouper to resume at start. Docs of
-// context older than that are frozen and returned.
-func (g *Grouper) Reset(context []*Doc, start int64) (frozen []*Doc) {
-	g.df = newDF()
-	g.window = g.window[:0]
-	clear(g.leaders)
+// docs, in canonical order, already assigned): it prepares a grouper to
+// go on after them. Context docs outside the window of the next doc are
+// dropped by the next Assign or Skip.
+func (g *Grouper) Reset(context []*Doc) {
+	g.Clear(math.MaxInt)
 	for _, d := range context {
-		switch {
-		case d.Frozen():
-		case d.Created < start-g.p.Window:
-			d.freeze()
-			frozen = append(frozen, d)
-		default:
-			g.count(d)
-		}
+		g.count(d)
 	}
-	return frozen
+}
+
+// Clear empties the state and lets go of every doc. The state's maps and
+// slices are kept for the next use, unless they were once sized for many
+// more than docs docs, the most the next use can count: a Go map never
+// shrinks.
+func (g *Grouper) Clear(docs int) {
+	if g.peak > 1024 && docs < g.peak/4 {
+		g.df, g.leaders, g.peak = newDF(), make(map[uint64][]*Doc), 0
+		g.window, g.cands, g.idfs = nil, nil, nil
+		return
+	}
+	g.df.count.reset()
+	g.df.docs = 0
+	clear(g.leaders)
+	clear(g.window)
+	g.window = g.window[:0]
+	clear(g.cands)
+	g.cands = g.cands[:0]
 }
 
 func (g *Grouper) count(d *Doc) {
 	g.df.add(d)
 	g.window = append(g.window, d)
+	g.peak = max(g.peak, len(g.window))
 	if d.leader == d {
 		for _, ft := range d.Feats {
 			g.leaders[ft.Hash] = append(g.leaders[ft.Hash], d)
@@ -244,8 +256,8 @@ func (g *Grouper) count(d *Doc) {
 // Window returns the docs counted now, in canonical order.
 func (g *Grouper) Window() []*Doc { return slices.Clone(g.window) }
 
-// Expire freezes the docs created before cut and returns them.
-func (g *Grouper) Expire(cut int64) (frozen []*Doc) {
+// expire drops the docs created before cut from the state.
+func (g *Grouper) expire(cut int64) {
 	n := 0
 	for n < len(g.window) && g.window[n].Created < cut {
 		old := g.window[n]
@@ -255,24 +267,30 @@ func (g *Grouper) Expire(cut int64) (frozen []*Doc) {
 				g.unlead(ft.Hash, old)
 			}
 		}
-		old.freeze()
-		frozen = append(frozen, old)
+		g.window[n] = nil
 		n++
 	}
 	// Drop the expired docs from the front; the slice is reallocated now
 	// and then rather than moved on every call.
 	g.window = g.window[n:]
-	return frozen
 }
 
-// Assign places d, the next doc in canonical order. It returns the docs
-// that left the window and were frozen.
-func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
-	// Docs older than a window before d can link to nothing from here on.
-	frozen = g.Expire(d.Created - g.p.Window)
+// Skip counts d, the next doc in canonical order, with the cluster it
+// has: the state goes on past a doc whose cluster cannot have changed.
+func (g *Grouper) Skip(d *Doc) {
+	g.expire(SubSat(d.Created, g.p.Window))
+	g.count(d)
+}
+
+// Assign places d, the next doc in canonical order.
+func (g *Grouper) Assign(d *Doc) {
+	// Docs older than a window before d do not weigh it and cannot lead
+	// its cluster.
+	g.expire(SubSat(d.Created, g.p.Window))
 
 	g.df.add(d)
 	g.window = append(g.window, d)
+	g.peak = max(g.peak, len(g.window))
 
 	// A leader can only be as similar as the share of d's weight the two
 	// have in common: sim = dot/(|d||l|) <= |d shared|/|d| by
@@ -280,18 +298,19 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 	// postings, one step per posting; only leaders whose share can reach
 	// the threshold are compared in full. Frequent features find no
 	// candidates, so they count as shared with every candidate.
-	g.stamp++
+	//
 	// d's idf and length are computed once here, not per candidate: the
 	// same numbers in the same order as df.similarity would compute.
 	var norm2, frequent2 float64
-	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.leaders, g.stamp, g.cands[:0], g.idfs[:0])
+	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.leaders, nextStamp(), false, g.cands[:0], g.idfs[:0])
 	length := math.Sqrt(norm2)
 	var best *Doc
 	bestSim := g.p.Similarity
-	for _, l := range g.cands {
-		if norm2 == 0 || math.Sqrt((l.shared+frequent2)/norm2) < g.p.Similarity-1e-9 {
+	for _, c := range g.cands {
+		if norm2 == 0 || math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity-1e-9 {
 			continue
 		}
+		l := c.d
 		s := cosine(dotIDF(g.idfs, d, l), length, g.df.length(l))
 		// Ties go to the earlier leader, whatever the order met.
 		if s > bestSim || s == bestSim && (best == nil || Compare(l, best) < 0) {
@@ -306,34 +325,69 @@ func (g *Grouper) Assign(d *Doc) (frozen []*Doc) {
 	} else {
 		d.leader = best
 	}
-	return frozen
+}
+
+// stamps numbers the calls of gather, across groupers and indexes: a
+// doc's slot is valid for the call its stamp names.
+var stamps atomic.Uint64
+
+func nextStamp() uint64 { return stamps.Add(1) }
+
+// AddSat is a+b, and SubSat a-b, saturating at the ends of int64 rather
+// than wrapping: windows reach past the times of any doc.
+func AddSat(a, b int64) int64 {
+	if s := a + b; (b >= 0) == (s >= a) {
+		return s
+	}
+	if b > 0 {
+		return math.MaxInt64
+	}
+	return math.MinInt64
+}
+
+// SubSat is a-b, saturating; see [AddSat].
+func SubSat(a, b int64) int64 {
+	if b == math.MinInt64 {
+		return AddSat(AddSat(a, math.MaxInt64), 1)
+	}
+	return AddSat(a, -b)
+}
+
+// cand is a doc met by gather and the squared weight of the compared
+// doc it shares.
+type cand struct {
+	d      *Doc
+	shared float64
 }
 
 // gather finds the docs of postings that share a feature with q, not
-// counting the frequent features, and sets on each (stamped with stamp)
-// the squared weight of q it shares. It returns them with q's squared
-// length and the squared weight of its frequent features, which count as
-// shared with every candidate: sim(q, c) <= sqrt((c.shared+frequent2)/norm2)
-// by Cauchy-Schwarz. It appends the idf of each of q's features to idfs.
-func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Doc, idfs []float64) (_ []*Doc, _ []float64, norm2, frequent2 float64) {
+// counting the frequent features (nor, if indexedOnly, docs no longer
+// indexed), with the squared weight of q each shares. It returns them
+// with q's squared length and the squared weight of its frequent
+// features, which count as shared with every candidate:
+// sim(q, c) <= sqrt((c.shared+frequent2)/norm2) by Cauchy-Schwarz. It
+// appends the idf of each of q's features to idfs. Docs met are stamped
+// with stamp.
+func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly bool, cands []cand, idfs []float64) (_ []cand, _ []float64, norm2, frequent2 float64) {
 	for _, ft := range q.Feats {
-		idf := f.idf(ft.Hash)
+		n := f.count.get(ft.Hash)
+		idf := f.idfOf(n)
 		idfs = append(idfs, idf)
 		w := float64(ft.Weight) * idf
 		norm2 += w * w
-		if f.frequent(ft.Hash) {
+		if f.frequentOf(n) {
 			frequent2 += w * w
 			continue
 		}
 		for _, c := range postings[ft.Hash] {
-			if c == q {
+			if c == q || indexedOnly && !c.indexed {
 				continue
 			}
 			if c.stamp != stamp {
-				c.stamp, c.shared = stamp, 0
-				cands = append(cands, c)
+				c.stamp, c.slot = stamp, int32(len(cands))
+				cands = append(cands, cand{d: c})
 			}
-			c.shared += w * w
+			cands[c.slot].shared += w * w
 		}
 	}
 	return cands, idfs, norm2, frequent2
@@ -341,7 +395,13 @@ func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, cands []*Do
 
 func (g *Grouper) unlead(h uint64, d *Doc) {
 	ls := g.leaders[h]
-	if i := slices.Index(ls, d); i >= 0 {
+	switch i := slices.Index(ls, d); {
+	case i == 0:
+		// The usual case: leaders are counted and expire in canonical
+		// order, so the first to go is first.
+		ls[0] = nil
+		ls = ls[1:]
+	case i > 0:
 		ls = slices.Delete(ls, i, i+1)
 	}
 	if len(ls) == 0 {
@@ -354,13 +414,13 @@ func (g *Grouper) unlead(h uint64, d *Doc) {
 // MarkDuplicates sets Duplicate for docs (all of them, in canonical
 // order): a doc is a duplicate when an earlier doc of its cluster has the
 // same known customer.
-func MarkDuplicates(docs []*Doc) {
+func MarkDuplicates(docs iter.Seq[*Doc]) {
 	type key struct {
 		leader   *Doc
 		customer uint64
 	}
 	seen := make(map[key]bool)
-	for _, d := range docs {
+	for d := range docs {
 		d.dup = false
 		if d.Customer == 0 || d.leader == nil {
 			continue

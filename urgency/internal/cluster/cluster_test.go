@@ -78,7 +78,13 @@ func TestGrouperResumeEqualsOnePass(t *testing.T) {
 		for _, d := range docs[:stop] {
 			g.Assign(d)
 		}
-		g.Reset(docs[:stop], docs[stop].Created)
+		var context []*Doc
+		for _, d := range docs[:stop] {
+			if d.Created >= docs[stop].Created-p.Window {
+				context = append(context, d)
+			}
+		}
+		g.Reset(context)
 		for _, d := range docs[stop:] {
 			g.Assign(d)
 		}
@@ -103,7 +109,7 @@ func TestMarkDuplicates(t *testing.T) {
 	a, b, c, d := doc("a", 0, 1), doc("b", 1, 1), doc("c", 2, 1), doc("d", 3, 2)
 	a.Customer, b.Customer, c.Customer, d.Customer = 7, 8, 7, 7
 	a.leader, b.leader, c.leader, d.leader = a, a, a, d
-	MarkDuplicates([]*Doc{a, b, c, d})
+	MarkDuplicates(slices.Values([]*Doc{a, b, c, d}))
 	assert.False(t, a.Duplicate())
 	assert.False(t, b.Duplicate())
 	assert.True(t, c.Duplicate(), "customer 7 wrote a first")
@@ -119,7 +125,7 @@ func TestIndexSimilar(t *testing.T) {
 	got := x.Similar(b, 5, func(*Doc) bool { return true })
 	require.Len(t, got, 1)
 	assert.Equal(t, "a", got[0].Doc.ID)
-	x.Remove(a, a.Feats)
+	x.Remove(a)
 	assert.Empty(t, x.Similar(b, 5, func(*Doc) bool { return true }))
 	assert.Equal(t, 2, x.Len())
 }

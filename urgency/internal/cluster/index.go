@@ -9,13 +9,19 @@ import (
 // Index finds the docs most similar to a doc among a set, weighing
 // features by their frequency in the whole set. Not safe for concurrent
 // use.
+//
+// A removed doc leaves the frequencies at once and its postings later:
+// they are skipped, and dropped all together once they are as many as the
+// live ones, so that the index holds at most twice the postings of its
+// docs.
 type Index struct {
 	version  uint64 // changes with every Add and Remove: cached lengths are stale
 	df       *df
 	postings map[uint64][]*Doc
-	cands    []*Doc
+	live     int // postings of indexed docs
+	dead     int // postings of removed docs, not yet dropped
+	cands    []cand
 	idfs     []float64
-	stamp    uint64
 }
 
 // Match is a similar doc and its similarity, 0..1.
@@ -29,30 +35,60 @@ func NewIndex() *Index {
 	return &Index{df: newDF(), postings: make(map[uint64][]*Doc)}
 }
 
-// Add indexes d, which must not be frozen.
+// Add indexes d. A doc is in at most one index at a time, and its
+// features must not change while it is; a doc removed is not added again.
 func (x *Index) Add(d *Doc) {
+	if d.indexed {
+		return
+	}
+	d.indexed = true
 	x.version++
 	x.df.add(d)
 	for _, ft := range d.Feats {
 		x.postings[ft.Hash] = append(x.postings[ft.Hash], d)
 	}
+	x.live += len(d.Feats)
 }
 
-// Remove drops d, with the features it was added with.
-func (x *Index) Remove(d *Doc, feats []Feature) {
-	x.version++
-	x.df.remove(&Doc{Feats: feats})
-	for _, ft := range feats {
-		ds := x.postings[ft.Hash]
-		if i := slices.Index(ds, d); i >= 0 {
-			ds = slices.Delete(ds, i, i+1)
-		}
-		if len(ds) == 0 {
-			delete(x.postings, ft.Hash)
-		} else {
-			x.postings[ft.Hash] = ds
-		}
+// Remove drops d from the index, if it is there.
+func (x *Index) Remove(d *Doc) {
+	if !d.indexed {
+		return
 	}
+	d.indexed = false
+	x.version++
+	x.df.remove(d)
+	x.live -= len(d.Feats)
+	x.dead += len(d.Feats)
+	if x.dead > x.live && x.dead >= 1024 {
+		x.compact()
+	}
+}
+
+// compact drops the postings of removed docs, into a new map: a Go map
+// never shrinks.
+func (x *Index) compact() {
+	postings := make(map[uint64][]*Doc, x.df.count.len())
+	for h, ds := range x.postings {
+		n := 0
+		for _, d := range ds {
+			if d.indexed {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		live := make([]*Doc, 0, n)
+		for _, d := range ds {
+			if d.indexed {
+				live = append(live, d)
+			}
+		}
+		postings[h] = live
+	}
+	x.postings, x.dead = postings, 0
+	x.cands = nil
 }
 
 // length returns d's length, cached until the index changes: a series of
@@ -73,17 +109,17 @@ func (x *Index) Len() int { return x.df.docs }
 // compared in full in order of how much of q's weight they share, which
 // bounds their similarity, until the bound falls below the k-th best.
 func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
-	x.stamp++
-	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, x.stamp, x.cands[:0], x.idfs[:0])
+	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, nextStamp(), true, x.cands[:0], x.idfs[:0])
 	x.idfs = idfs
-	x.cands = cands
+	defer func() { clear(cands); x.cands = cands[:0] }()
 	if norm2 == 0 || k <= 0 {
 		return nil
 	}
-	slices.SortFunc(cands, func(a, b *Doc) int { return cmp.Or(cmp.Compare(b.shared, a.shared), Compare(a, b)) })
+	slices.SortFunc(cands, func(a, b cand) int { return cmp.Or(cmp.Compare(b.shared, a.shared), Compare(a.d, b.d)) })
 	var out []Match
-	for _, d := range cands {
-		bound := math.Sqrt((d.shared + frequent2) / norm2)
+	for _, c := range cands {
+		d := c.d
+		bound := math.Sqrt((c.shared + frequent2) / norm2)
 		if len(out) == k && bound < out[k-1].Score-1e-9 {
 			break
 		}

@@ -1,0 +1,225 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// onePass groups copies of docs in one pass in canonical order and
+// returns each doc's leader by ID.
+func onePass(p Params, docs []*Doc) map[string]string {
+	copies := make([]*Doc, len(docs))
+	for i, d := range docs {
+		copies[i] = &Doc{ID: d.ID, Created: d.Created, Customer: d.Customer, Feats: d.Feats}
+	}
+	slices.SortFunc(copies, Compare)
+	g := NewGrouper(p)
+	out := make(map[string]string)
+	for _, d := range copies {
+		g.Assign(d)
+		out[d.ID] = d.Leader().ID
+	}
+	return out
+}
+
+func leaders(s *Set) map[string]string {
+	out := make(map[string]string)
+	for d := range s.All() {
+		out[d.ID] = d.Leader().ID
+	}
+	return out
+}
+
+// TestSetIsOnePass drives sets through random histories (adds, removals,
+// re-adds, replacements, late docs, docs at the same time, batches of
+// changes between syncs) and requires after every Sync the clusters of
+// one pass over the docs the set holds.
+func TestSetIsOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 60 {
+		p := Params{Window: int64(20 + rng.IntN(200)), Similarity: 0.3 + 0.3*rng.Float64()}
+		span := 50 + rng.IntN(2000)
+		kinds := 3 + rng.IntN(20)
+		newDoc := func(id string) *Doc {
+			topic := uint64(rng.IntN(kinds)) * 10
+			hashes := []uint64{topic, topic + 1 + uint64(rng.IntN(3))}
+			for range rng.IntN(4) {
+				hashes = append(hashes, 1000+uint64(rng.IntN(40)))
+			}
+			if rng.IntN(20) == 0 {
+				hashes = nil // a doc without words
+			}
+			d := doc(id, int64(rng.IntN(span)), hashes...)
+			if rng.IntN(10) == 0 {
+				d.Created = int64(rng.IntN(5)) // many at one time
+			}
+			return d
+		}
+		s := NewSet(p)
+		open := make(map[string]*Doc)
+		ids := 10 + rng.IntN(300)
+		for step := range 400 {
+			id := fmt.Sprintf("d%03d", rng.IntN(ids))
+			switch x := rng.IntN(10); {
+			case x < 5:
+				d := newDoc(id)
+				if old := open[id]; old != nil {
+					if rng.IntN(3) == 0 {
+						d = &Doc{ID: id, Created: old.Created, Feats: old.Feats} // re-added unchanged
+					}
+					require.True(t, s.Remove(old))
+					old.Feats = nil // as a queue drops them
+				}
+				s.Add(d)
+				open[id] = d
+			case x < 8:
+				if old := open[id]; old != nil {
+					require.True(t, s.Remove(old))
+					require.False(t, s.Remove(old))
+					old.Feats = nil
+					delete(open, id)
+				}
+			default:
+				s.Sync()
+				require.Equal(t, len(open), s.Len())
+				var docs []*Doc
+				for _, d := range open {
+					docs = append(docs, d)
+				}
+				require.Equal(t, onePass(p, docs), leaders(s), "round %d step %d", round, step)
+				require.True(t, slices.IsSortedFunc(slices.Collect(s.All()), Compare))
+			}
+		}
+	}
+}
+
+// TestSetStreams is the steady state of a live queue: docs come in order
+// and the oldest go; the clusters are those of one pass, and the state
+// kept for the stream is used only while valid.
+func TestSetStreams(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	p := Params{Window: 100, Similarity: 0.4}
+	s := NewSet(p)
+	var docs []*Doc
+	var created int64
+	for i := range 3000 {
+		created += 3
+		if rng.IntN(40) == 0 {
+			created += p.Window + rng.Int64N(2*p.Window) // a quiet spell
+		}
+		topic := uint64(rng.IntN(15)) * 10
+		d := doc(fmt.Sprintf("d%05d", i), created, topic, topic+1+uint64(rng.IntN(3)), 1000+uint64(rng.IntN(50)))
+		s.Add(d)
+		docs = append(docs, d)
+		if len(docs) > 200 && rng.IntN(3) > 0 {
+			k := 0
+			switch rng.IntN(10) {
+			case 0:
+				k = rng.IntN(len(docs)) // now and then one answered out of turn
+			case 1:
+				k = len(docs) - 1 - rng.IntN(60) // a recent one
+			}
+			require.True(t, s.Remove(docs[k]))
+			docs[k].Feats = nil
+			docs = slices.Delete(docs, k, k+1)
+		}
+		if rng.IntN(7) == 0 {
+			s.Sync()
+		}
+		if rng.IntN(20) == 0 {
+			// The newest is withdrawn: the state kept after it is stale.
+			require.True(t, s.Remove(docs[len(docs)-1]))
+			docs[len(docs)-1].Feats = nil
+			docs = docs[:len(docs)-1]
+			s.Sync()
+		}
+		if i%250 == 0 {
+			s.Sync()
+			require.Equal(t, onePass(p, docs), leaders(s), "after doc %d", i)
+		}
+	}
+}
+
+func TestSaturating(t *testing.T) {
+	require.Equal(t, int64(math.MaxInt64), AddSat(math.MaxInt64-1, 5))
+	require.Equal(t, int64(math.MinInt64), AddSat(math.MinInt64+1, -5))
+	require.Equal(t, int64(3), AddSat(1, 2))
+	require.Equal(t, int64(math.MinInt64), SubSat(math.MinInt64+3, 10))
+	require.Equal(t, int64(math.MaxInt64), SubSat(5, math.MinInt64))
+	require.Equal(t, int64(-5), SubSat(5, 10))
+}
+
+// TestListKeepsOrder puts docs in and takes them out of a list at random
+// places and checks it against a sorted slice, chunk sizes included.
+func TestListKeepsOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var l list
+	var want []*Doc
+	for step := range 20000 {
+		if len(want) > 0 && rng.IntN(100) < 45+int(10*math.Sin(float64(step)/2000)) {
+			i := rng.IntN(len(want))
+			if rng.IntN(2) == 0 {
+				i = 0
+			}
+			require.True(t, l.remove(want[i]))
+			want = slices.Delete(want, i, i+1)
+		} else {
+			d := &Doc{ID: fmt.Sprint(step), Created: int64(rng.IntN(5000))}
+			if rng.IntN(2) == 0 {
+				d.Created = int64(step) // in order
+			}
+			l.insert(d)
+			i, _ := slices.BinarySearchFunc(want, d, Compare)
+			want = slices.Insert(want, i, d)
+		}
+		if step%500 == 0 {
+			var got []*Doc
+			for _, c := range l.chunks {
+				require.NotEmpty(t, c)
+				require.LessOrEqual(t, len(c), maxChunk)
+				got = append(got, c...)
+			}
+			require.Equal(t, want, got)
+			require.Equal(t, len(want), l.n)
+			require.LessOrEqual(t, len(l.chunks), 2+4*len(want)/maxChunk, "chunks stay well filled")
+		}
+	}
+}
+
+// TestCountsIsAMap holds the counting table to a Go map through random
+// increments and decrements, hash 0 and colliding homes included, as it
+// grows and shrinks.
+func TestCountsIsAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var c counts
+	want := make(map[uint64]int32)
+	keys := []uint64{0, 1, 2, 3}
+	for range 300 {
+		keys = append(keys, rng.Uint64())
+	}
+	for step := range 200000 {
+		phase := step / 20000 % 2 // grow, then shrink, and again
+		h := keys[rng.IntN(len(keys))]
+		if rng.IntN(10) < 6-3*phase || want[h] == 0 {
+			c.inc(h)
+			want[h]++
+		} else {
+			c.dec(h)
+			if want[h]--; want[h] == 0 {
+				delete(want, h)
+			}
+		}
+		if step%997 == 0 {
+			require.Equal(t, len(want), c.len(), "step %d", step)
+			for _, k := range keys {
+				require.Equal(t, want[k], c.get(k), "step %d, hash %d", step, k)
+			}
+			require.LessOrEqual(t, len(c.slots), max(minSlots, 16*c.len()), "the table shrinks")
+		}
+	}
+}
