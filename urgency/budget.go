@@ -27,10 +27,11 @@ import (
 // the other rules.
 
 // allowedBuiltins are expr's built-ins a rule may call. Left out: now and
-// timezone (the host's clock and zone files), repeat, concat, flatten,
-// splitAfter, the sorting, grouping and reducing built-ins, and the
-// JSON and Base64 codecs: none ranks a ticket, and each is a way to build
-// large values from small ones.
+// timezone (the host's clock and zone files); repeat, concat, flatten and
+// splitAfter, the sorting, grouping and reducing built-ins and the JSON
+// and Base64 codecs, each a way to build large values from small ones;
+// and take, uniq, reverse, mean, median, toPairs and fromPairs, which
+// rank nothing and would each need a cost of their own.
 var allowedBuiltins = map[string]bool{
 	"all": true, "none": true, "any": true, "one": true, "filter": true, "map": true,
 	"find": true, "findIndex": true, "findLast": true, "findLastIndex": true, "count": true,
@@ -56,6 +57,14 @@ var allowedMethods = map[string]bool{
 	"UnixNano": true, "UTC": true, "Format": true, "String": true, "Hours": true,
 	"Minutes": true, "Seconds": true, "Milliseconds": true, "Microseconds": true,
 	"Nanoseconds": true, "Abs": true,
+}
+
+// methodReceivers are the types whose methods a rule may call: a value a
+// Go host put in a ticket's fields could have methods of its own, and
+// calling them would run host code.
+var methodReceivers = map[reflect.Type]bool{
+	reflect.TypeFor[time.Time](): true, reflect.TypeFor[time.Duration](): true,
+	reflect.TypeFor[time.Weekday](): true, reflect.TypeFor[time.Month](): true,
 }
 
 // Built-ins whose predicate gives true or false: each iteration is charged
@@ -389,6 +398,11 @@ func (p *meterPatcher) Visit(node *ast.Node) {
 	case *ast.CallNode:
 		if m, ok := n.Callee.(*ast.MemberNode); ok && m.Method {
 			name, ok := m.Property.(*ast.StringNode)
+			if !methodReceivers[m.Node.Type()] {
+				// a value a Go host put in fields may have methods of its own
+				p.refuse(n, "%s: only times and durations have methods in rules (now.Hour(), age.Hours())", methodName(m))
+				return
+			}
 			if !ok || !allowedMethods[name.Value] {
 				p.refuse(n, "%s is not available in rules: a rule reads times in the pack's time zone (settings.timezone) with methods like Hour(), Weekday() or Format()", methodName(m))
 				return
@@ -429,7 +443,7 @@ func methodName(m *ast.MemberNode) string {
 
 func (p *meterPatcher) builtin(node *ast.Node, n *ast.BuiltinNode) {
 	if !allowedBuiltins[n.Name] {
-		p.refuse(n, "%s() is not available in rules: it reads the host or only builds large values; see \"Limits and security\" in the README", n.Name)
+		p.refuse(n, "%s() is not available in rules: rules have the built-ins that rank a ticket, none that reads the host or builds large values (see \"Limits and security\" in the README)", n.Name)
 		return
 	}
 	typ := n.Type()

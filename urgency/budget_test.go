@@ -38,6 +38,8 @@ func TestRefusedBuiltins(t *testing.T) {
 		{`any(1..100000000, {# == 3})`, "a range of more than 1000000 numbers"},
 		{`let f = now.Local; f().Hour() > 3`, "Local can only be called"},
 		{`$env.Hooks != nil`, "$env is not available in rules"},
+		{`fields.obj.String() == "x"`, "only times and durations have methods in rules"},
+		{`customer.tier.Len() > 3`, "only times and durations have methods in rules"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.when, func(t *testing.T) {

@@ -308,9 +308,9 @@ func (n *termNode) eval(ev *evaluator) Term {
 
 func runError(err error) string {
 	if fe, ok := err.(*file.Error); ok {
-		return cleanMessage(fe.Message)
+		return redact(cleanMessage(fe.Message))
 	}
-	return cleanMessage(err.Error())
+	return redact(cleanMessage(err.Error()))
 }
 
 // showValue writes a value the way rules write it.
