@@ -27,9 +27,10 @@ const (
 	// goes on with the next line.
 	MaxLineSize = 32 << 20
 	// MinYear and MaxYear bound, in UTC, the times a ticket line may hold
-	// (created_at, customer.since): a time outside them is a *[LineError]
-	// naming the field. Within them every deadline and every time the
-	// command line writes is a valid RFC 3339 time.
+	// (created_at, customer.since, first_reply_at, history[].at): a time
+	// outside them is a *[LineError] naming the field. Within them every
+	// deadline and every time the command line writes is a valid RFC 3339
+	// time.
 	MinYear = 1900
 	MaxYear = 2199
 	// MaxRuleCost is the budget of one rule's expressions on one ticket,
