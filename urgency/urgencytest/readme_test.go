@@ -1,0 +1,41 @@
+package urgencytest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestReadmeExamples runs the README's test file against the README's
+// rule file, as a lead who copies both would: what the README shows must
+// pass.
+func TestReadmeExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for heading, name := range map[string]string{"## Rule files": "support.yaml", "## Testing a pack": "billing_test.yaml"} {
+		text := yamlBlockAfter(t, string(readme), heading)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	s, err := Load(filepath.Join(dir, "billing_test.yaml"))
+	require.NoError(t, err)
+	r := s.Run()
+	var report strings.Builder
+	r.Report(&report, false)
+	require.Zero(t, r.Failed(), report.String())
+}
+
+// yamlBlockAfter returns the first ```yaml block after the heading.
+func yamlBlockAfter(t *testing.T, text, heading string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(text, "\n"+heading+"\n")
+	require.True(t, ok, "no heading %q", heading)
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	require.True(t, ok, "no yaml block after %q", heading)
+	block, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	return block
+}
