@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/triagekit/triage/urgency"
 )
 
 // TestReadmeExamples runs the README's test file against the README's
@@ -38,4 +40,17 @@ func yamlBlockAfter(t *testing.T, text, heading string) string {
 	block, _, ok := strings.Cut(rest, "```")
 	require.True(t, ok)
 	return block
+}
+
+// TestReadmeExtendsExample: the README's pack that extends the default
+// pack loads and lint has nothing to say about it, as check -strict,
+// which the README recommends for CI, requires.
+func TestReadmeExtendsExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "acme.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(yamlBlockAfter(t, string(readme), "## Extending a pack")), 0o644))
+	e, err := urgency.Load(path)
+	require.NoError(t, err)
+	require.Empty(t, e.Warnings())
 }
