@@ -384,7 +384,7 @@ func TestRankBadLine(t *testing.T) {
 			require.Len(t, errLines, 2, "stderr:\n%s", r.stderr)
 			assert.True(t, strings.HasPrefix(errLines[0], prefix), "got %q, want prefix %q", errLines[0], prefix)
 			assert.Contains(t, errLines[0], tt.want)
-			assert.Equal(t, "urgency: 1 bad line in "+path+" (use -skip-bad to go on without them)", errLines[1])
+			assert.Equal(t, "urgency rank: 1 bad line in "+path+" (use -skip-bad to go on without them)", errLines[1])
 
 			r = runCmd(t, "", "rank", "-rules", darkPack, "-now", fixedNow, "-format", "json", "-skip-bad", path)
 			require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
@@ -426,7 +426,7 @@ func TestRankBadLines(t *testing.T) {
 				p := fmt.Sprintf("%s:%d: ", shown, n)
 				assert.True(t, strings.HasPrefix(errLines[i], p), "got %q, want prefix %q", errLines[i], p)
 			}
-			assert.Equal(t, "urgency: 5 bad lines in "+shown+" (use -skip-bad to go on without them)", errLines[len(errLines)-1])
+			assert.Equal(t, "urgency rank: 5 bad lines in "+shown+" (use -skip-bad to go on without them)", errLines[len(errLines)-1])
 
 			r = runCmd(t, input, args("-skip-bad")...)
 			require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)

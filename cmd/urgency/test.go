@@ -4,22 +4,44 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"github.com/triagekit/triage/urgency/urgencytest"
 )
 
-// test runs rule-pack test files and reports each failed check with the
-// ticket, what was expected, what came out and the hits that explain it.
-func test(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", stderr)
-	verbose := fs.Bool("v", false, "list the checks that passed too")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+// newTestCmd runs rule-pack test files and reports each failed check
+// with the ticket, what was expected, what came out and the hits that
+// explain it.
+func newTestCmd(s *streams) *cobra.Command {
+	var verbose bool
+	c := &cobra.Command{
+		Use:   "test TESTFILE...",
+		Short: "Run a pack's test files",
+		Long: `test runs rule-pack test files: each names a pack and sample tickets with
+what must come out for them (level, queue, tags, rules). A failed check
+is shown with the ticket, what was expected, what came out and the rules
+that explain it; test exits 1 when any check fails.
+
+Arguments:
+  TESTFILE  a test file (*_test.yaml), or a directory or glob of them`,
+		Example: `  urgency test acme/
+  urgency test -v acme/critical_test.yaml`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("give one or more test files, directories or globs")
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return done(runTests(args, verbose, s.out, s.errOut))
+		},
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "urgency test: give one or more test files, directories or globs")
-		return 2
-	}
-	files, err := urgencytest.Files(fs.Args()...)
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the checks that passed too")
+	return c
+}
+
+func runTests(args []string, verbose bool, stdout, stderr io.Writer) int {
+	files, err := urgencytest.Files(args...)
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency test: %v\n", err)
 		return 1
@@ -28,13 +50,13 @@ func test(args []string, stdout, stderr io.Writer) int {
 	for _, file := range files {
 		s, err := urgencytest.Load(file)
 		if err != nil {
-			printLoadError(stdout, err)
+			printLoadError(stdout, "test", err)
 			fmt.Fprintf(stdout, "FAIL  %s: does not load\n", file)
 			code = 1
 			continue
 		}
 		res := s.Run()
-		res.Report(stdout, *verbose)
+		res.Report(stdout, verbose)
 		failed += res.Failed()
 		checks += len(res.Cases)
 		if res.Failed() > 0 {

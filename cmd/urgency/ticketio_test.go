@@ -98,7 +98,7 @@ func TestLongLineEveryCommand(t *testing.T) {
 			r = runCmd(t, "", append(c.args, path)...)
 			assert.Equal(t, 1, r.code)
 			assert.Empty(t, r.stdout)
-			assert.Equal(t, skipped+"urgency: 1 bad line in "+path+" (use -skip-bad to go on without them)\n", r.stderr)
+			assert.Equal(t, skipped+"urgency "+c.name+": 1 bad line in "+path+" (use -skip-bad to go on without them)\n", r.stderr)
 		})
 	}
 
