@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"errors"
 	"fmt"
 	"hash"
 	"io/fs"
@@ -286,6 +287,8 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 	if err != nil {
 		if strings.Contains(err.Error(), "path escapes from parent") {
 			d.errorAt(n, "", "extends %q: %s: a symbolic link leads outside %s, and a base must be inside it", ref, shown, whole(t.within()))
+		} else if suggest(ref, []string{defaultBase}) != "" && errors.Is(err, fs.ErrNotExist) {
+			d.errorAt(n, "", "extends %q: there is no file or directory %s (did you mean %q, the embedded default pack?)", ref, shown, defaultBase)
 		} else {
 			d.errorAt(n, "", "extends %q: %s: %v", ref, shown, err)
 		}

@@ -767,7 +767,11 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		}
 		if _, ok := p.names["level "+r.level]; !ok {
 			pos := r.levelSrc.pos(r.levelNode.Line, r.levelNode.Column)
-			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(suggest(r.level, p.levelNames())))
+			hint := suggest(r.level, p.levelNames())
+			if hint == "" {
+				hint = " (the levels are " + strings.Join(p.levelNames(), ", ") + ")"
+			}
+			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(hint))
 		}
 	}
 }
