@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -60,6 +61,7 @@ func maxArgs(n int, hint string) cobra.PositionalArgs {
 type streams struct {
 	in          io.Reader
 	out, errOut io.Writer
+	inTerminal  bool // in is a terminal: someone may be waiting for a prompt
 }
 
 const rootLong = `urgency ranks support tickets by the policy in a rule pack.
@@ -145,7 +147,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out, errs := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
 	defer errs.Flush()
 	defer out.Flush()
-	return command(args, &streams{in: stdin, out: out, errOut: errs})
+	return command(args, &streams{in: stdin, out: out, errOut: errs, inTerminal: isTerminal(stdin)})
+}
+
+// isTerminal reports whether r is a terminal (a character device).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func command(args []string, s *streams) int {

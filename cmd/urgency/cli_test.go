@@ -60,6 +60,9 @@ func TestUsageErrorsGolden(t *testing.T) {
 		{"gen", "-n", "-1"},
 		{"version", "extra"},
 		{"help", "nothing"},
+		{"rank", darkPack},
+		{"rank", "testdata/packs"},
+		{"explain", "-id", "T-1", "-rules", darkPack, darkPack},
 	}
 	var b strings.Builder
 	for _, args := range cases {
@@ -121,4 +124,29 @@ func TestCompletion(t *testing.T) {
 	assert.True(t, strings.HasPrefix(r.stdout, "table\njson\n"), r.stdout)
 	r = runCmd(t, "", "__complete", "ra")
 	assert.True(t, strings.HasPrefix(r.stdout, "rank\t"), r.stdout)
+}
+
+// TestRuleFileGivenToTest checks that a rule file given to test is named
+// as one in a line, not reported key by key.
+func TestRuleFileGivenToTest(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, "", "test", darkPack)
+	assert.Equal(t, exitFindings, r.code)
+	assert.Equal(t, "FAIL  "+darkPack+": a rule file, not a test file: check it with \"urgency check --rules "+darkPack+"\"; a test file names its pack with rules: and gives tickets: and expect:\n", r.stdout)
+}
+
+// TestTerminalStdin checks that rank, reading a terminal, says that it
+// waits for tickets; reading a pipe, it says nothing.
+func TestTerminalStdin(t *testing.T) {
+	t.Parallel()
+	for _, tty := range []bool{true, false} {
+		var out, errOut strings.Builder
+		code := command([]string{"rank", "-now", fixedNow}, &streams{in: strings.NewReader(""), out: &out, errOut: &errOut, inTerminal: tty})
+		assert.Equal(t, exitOK, code)
+		if tty {
+			assert.Equal(t, "urgency rank: reading tickets from the terminal, one JSON object per line; end with Ctrl-D, or give a tickets file\n", errOut.String())
+		} else {
+			assert.Empty(t, errOut.String())
+		}
+	}
 }

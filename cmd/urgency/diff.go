@@ -86,9 +86,9 @@ Arguments:
 				return exitCode(exitFindings)
 			}
 
-			in, name, ok := openTickets("diff", args, stdin, stderr)
-			if !ok {
-				return exitCode(exitFindings)
+			in, name, err := openTickets("diff", args, s)
+			if err != nil {
+				return err
 			}
 			if c, ok := in.(io.Closer); ok && in != stdin {
 				defer c.Close()

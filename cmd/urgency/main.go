@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ Arguments:
   urgency gen -n 1000 | urgency rank --format json`,
 		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			stdin, stdout, stderr := s.in, s.out, s.errOut
+			stdout, stderr := s.out, s.errOut
 			if format != "table" && format != "json" {
 				return usagef("-format must be table or json, not %q", format)
 			}
@@ -111,9 +112,9 @@ Arguments:
 				return err
 			}
 			defer prof.start("rank", stderr)()
-			eng, tickets, ok := loadInput("rank", paths, args, stdin, skipBad, stderr)
-			if !ok {
-				return exitCode(exitFindings)
+			eng, tickets, err := loadInput("rank", paths, args, s, skipBad)
+			if err != nil {
+				return err
 			}
 			q := urgency.NewQueue(eng)
 			q.Add(tickets...)
@@ -180,7 +181,7 @@ Arguments:
   urgency explain --rules acme/ --id A-4 --id A-7 --format json acme/tickets.jsonl`,
 		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			stdin, stdout, stderr := s.in, s.out, s.errOut
+			stdout, stderr := s.out, s.errOut
 			if format != "table" && format != "json" {
 				return usagef("-format must be table or json, not %q", format)
 			}
@@ -191,9 +192,9 @@ Arguments:
 			if err != nil {
 				return err
 			}
-			eng, tickets, ok := loadInput("explain", paths, args, stdin, skipBad, stderr)
-			if !ok {
-				return exitCode(exitFindings)
+			eng, tickets, err := loadInput("explain", paths, args, s, skipBad)
+			if err != nil {
+				return err
 			}
 			// The ticket is explained among all the others, as rank ranks it:
 			// its cluster and its place depend on them.
@@ -236,35 +237,50 @@ Arguments:
 // loadInput loads the pack and reads the tickets of the one file named
 // by fs's arguments, or of standard input for none or "-", reporting
 // every problem on stderr.
-func loadInput(cmd string, paths, args []string, stdin io.Reader, skipBad bool, stderr io.Writer) (*urgency.Engine, []urgency.Ticket, bool) {
-	eng, err := loadEngine(paths)
+func loadInput(cmd string, paths, args []string, s *streams, skipBad bool) (*urgency.Engine, []urgency.Ticket, error) {
+	in, name, err := openTickets(cmd, args, s)
 	if err != nil {
-		printLoadError(stderr, cmd, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
-	in, name, ok := openTickets(cmd, args, stdin, stderr)
-	if !ok {
-		return nil, nil, false
-	}
-	if c, ok := in.(io.Closer); ok && in != stdin {
+	if c, ok := in.(io.Closer); ok && in != s.in {
 		defer c.Close()
 	}
-	tickets, ok := readTickets(cmd, in, name, skipBad, stderr)
-	return eng, tickets, ok
+	eng, err := loadEngine(paths)
+	if err != nil {
+		printLoadError(s.errOut, cmd, err)
+		return nil, nil, exitCode(exitFindings)
+	}
+	tickets, ok := readTickets(cmd, in, name, skipBad, s.errOut)
+	if !ok {
+		return nil, nil, exitCode(exitFindings)
+	}
+	return eng, tickets, nil
 }
 
 // openTickets opens the one tickets file of args, or standard input for
-// none or "-".
-func openTickets(cmd string, args []string, stdin io.Reader, stderr io.Writer) (io.Reader, string, bool) {
+// none or "-". A directory or a rule file given where the tickets go is
+// a usage error that says where it belongs; standard input on a terminal
+// gets a line saying that tickets are awaited, rather than silence.
+func openTickets(cmd string, args []string, s *streams) (io.Reader, string, error) {
 	if len(args) == 0 || args[0] == "-" {
-		return stdin, "stdin", true
+		if s.inTerminal {
+			fmt.Fprintf(s.errOut, "urgency %s: reading tickets from the terminal, one JSON object per line; end with Ctrl-D, or give a tickets file\n", cmd)
+		}
+		return s.in, "stdin", nil
 	}
-	f, err := os.Open(args[0])
+	name := args[0]
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return nil, "", usagef("%s is a directory: give a tickets file (JSON Lines); a directory of rules goes with --rules %s", name, name)
+	}
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".yaml" || ext == ".yml" {
+		return nil, "", usagef("%s is a YAML file, not tickets (JSON Lines): to use its rules, give it with --rules %s", name, name)
+	}
+	f, err := os.Open(name)
 	if err != nil {
-		fmt.Fprintf(stderr, "urgency %s: %v\n", cmd, err)
-		return nil, "", false
+		fmt.Fprintf(s.errOut, "urgency %s: %v\n", cmd, err)
+		return nil, "", exitCode(exitFindings)
 	}
-	return f, args[0], true
+	return f, name, nil
 }
 
 func newSimilarCmd(s *streams) *cobra.Command {
@@ -284,20 +300,19 @@ Arguments:
   urgency similar --format json tickets.jsonl`,
 		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			stdin, stdout, stderr := s.in, s.out, s.errOut
+			stdout, stderr := s.out, s.errOut
 			if format != "table" && format != "json" {
 				return usagef("-format must be table or json, not %q", format)
 			}
 			if k < 1 {
 				return usagef("-k must be at least 1, not %d", k)
 			}
-			eng, tickets, ok := loadInput("similar", paths, args, stdin, skipBad, stderr)
-			if !ok {
-				return exitCode(exitFindings)
+			eng, tickets, err := loadInput("similar", paths, args, s, skipBad)
+			if err != nil {
+				return err
 			}
 			x := urgency.NewIndex(eng)
 			x.Add(tickets...)
-			var err error
 			results := make([][]urgency.Match, len(tickets))
 			for i, t := range tickets {
 				results[i] = x.Similar(t.ID, k)

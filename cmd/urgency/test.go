@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/triagekit/triage/urgency/urgencytest"
 )
@@ -48,6 +50,11 @@ func runTests(args []string, verbose bool, stdout, stderr io.Writer) int {
 	}
 	code, failed, checks := 0, 0, 0
 	for _, file := range files {
+		if isRuleFile(file) {
+			fmt.Fprintf(stdout, "FAIL  %s: a rule file, not a test file: check it with \"urgency check --rules %s\"; a test file names its pack with rules: and gives tickets: and expect:\n", file, file)
+			code = 1
+			continue
+		}
 		s, err := urgencytest.Load(file)
 		if err != nil {
 			printLoadError(stdout, "test", err)
@@ -71,4 +78,29 @@ func runTests(args []string, verbose bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: %d %s, %d of %d checks failed\n", status, len(files), plural(len(files), "file", "files"), failed, checks)
 	}
 	return code
+}
+
+// isRuleFile reports whether a file given to test is a rule file: it has
+// keys only a rule file has and none a test file must have. Its loading
+// as a test file would list each of its keys as unknown.
+func isRuleFile(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var top map[string]yaml.Node
+	if yaml.Unmarshal(data, &top) != nil {
+		return false
+	}
+	for _, k := range []string{"tickets", "tickets_from", "expect"} {
+		if _, ok := top[k]; ok {
+			return false
+		}
+	}
+	for _, k := range []string{"version", "levels", "lists", "macros", "settings", "extends", "overrides"} {
+		if _, ok := top[k]; ok {
+			return true
+		}
+	}
+	return false
 }
