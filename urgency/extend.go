@@ -50,8 +50,10 @@ const maxExtends = 8
 const defaultBase = "default"
 
 // defaultDir is the directory the default pack's files are named under in
-// positions, as in the repository.
-const defaultDir = "rules/default"
+// positions: default:/pack.yaml, a name that says the file is embedded
+// (a user who ran go install has no rules/default/) and that "urgency show
+// default:/pack.yaml" prints.
+const defaultDir = "default:"
 
 // loader reads the layers of a pack into one pack, deepest base first.
 type loader struct {
@@ -302,7 +304,7 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 }
 
 // prefixFS serves fsys under dir, so that the default pack's files are
-// named rules/default/pack.yaml in positions, not pack.yaml.
+// named default:/pack.yaml in positions, not pack.yaml.
 type prefixFS struct {
 	dir  string
 	fsys fs.FS
