@@ -125,6 +125,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 	}
 	e.usesText = c.usesText
 	e.explainer = newExplainer(c)
+	e.docs = newPackDocs(p)
 	e.init()
 	return e
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,3 +154,72 @@ func TestTerminalStdin(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultPackREADME keeps rules/default/README.md in step with the
+// pack: it is what show -format markdown prints of it.
+func TestDefaultPackREADME(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, "", "show", "-format", "markdown")
+	requireOK(t, r)
+	path := "../../rules/default/README.md"
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), r.stdout, "%s is out of step with the pack: run go test ./cmd/urgency -run TestDefaultPackREADME -update", path)
+}
+
+// TestShow checks show of a small pack: every level, list, macro and rule
+// with what it does, the terms with -v, and the same in JSON.
+func TestShow(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, "", "show", "-rules", darkPack, "-v")
+	requireOK(t, r)
+	golden(t, "show.golden", r.stdout)
+
+	eng, err := urgency.Load(acmePack)
+	require.NoError(t, err)
+	r = runCmd(t, "", "show", "-rules", acmePack, "-format", "json")
+	requireOK(t, r)
+	var got showJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	assert.Equal(t, eng.Version(), got.Pack)
+	require.Len(t, got.Rules, len(eng.Rules()))
+	require.Len(t, got.Lists, len(eng.Lists()))
+	for i, rule := range eng.Rules() {
+		assert.Equal(t, rule.Name, got.Rules[i].Name)
+	}
+	payment := got.Lists[slices.IndexFunc(got.Lists, func(l listJSON) bool { return l.Name == "payment" })]
+	assert.Contains(t, payment.Languages, "German", "a list of the base, with its languages")
+	dark := got.Lists[slices.IndexFunc(got.Lists, func(l listJSON) bool { return l.Name == "dark_mode" })]
+	assert.Equal(t, []string{"dark mode", "tamni način", "dunkelmodus"}, dark.Terms, "a list of the extending pack")
+	darkRule := got.Rules[slices.IndexFunc(got.Rules, func(r ruleJSON) bool { return r.Name == "dark-mode" })]
+	assert.Equal(t, ruleJSON{Name: "dark-mode", Description: "The product team answers dark mode requests first.",
+		When: `mentions(text, "dark_mode")`, Points: ptr(50.0), Level: "high", Queue: "product", Tags: []string{"dark-mode"},
+		Enabled: true, Position: "testdata/packs/extends_default.yaml:9:11"}, darkRule)
+}
+
+// TestShowEmbedded checks that the files errors name default:/pack.yaml
+// are printed by show, byte for byte.
+func TestShowEmbedded(t *testing.T) {
+	t.Parallel()
+	want, err := fs.ReadFile(rules.Default(), "pack.yaml")
+	require.NoError(t, err)
+	for _, name := range []string{"default:/pack.yaml", "default:pack.yaml"} {
+		r := runCmd(t, "", "show", name)
+		requireOK(t, r)
+		assert.Equal(t, string(want), r.stdout)
+	}
+	r := runCmd(t, "", "show", "default:/nope.yaml")
+	assert.Equal(t, exitFindings, r.code)
+	assert.Contains(t, r.stderr, "default:/pack.yaml")
+
+	// And errors about the base name the file that way.
+	r = runCmd(t, "", "check", "-rules", "testdata/packs/redefines_default.yaml")
+	assert.Equal(t, exitFindings, r.code)
+	assert.Contains(t, r.stderr, "already defined by the base at default:/pack.yaml:")
+}
+
+func ptr[T any](v T) *T { return &v }
