@@ -16,7 +16,7 @@ import (
 	"github.com/triagekit/triage/urgency"
 )
 
-var commands = []string{"check", "rank", "diff", "explain", "similar", "test", "gen", "version"}
+var commands = []string{"check", "rank", "diff", "explain", "similar", "test", "gen", "show", "report", "version"}
 
 // TestHelpGolden holds each command's help: on standard output, with a
 // description, the arguments and examples, the same for "help CMD",
