@@ -70,7 +70,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 	levelIndex := make(map[string]int)
 	for i, l := range p.levels {
 		levelIndex[l.name] = i
-		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within, cal: l.cal, Calendar: p.levelCalendarName(l)}
+		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within, ResolveWithin: l.resolve, cal: l.cal, Calendar: p.levelCalendarName(l)}
 		if i == len(p.levels)-1 {
 			lv.MinScore = catchAll
 		}
@@ -89,7 +89,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 			Rule: Rule{
 				Name: rd.name, Description: rd.description, Pos: rd.pos,
 				Level: rd.level, Queue: rd.queue, Tags: rd.tags,
-				RespondWithin: rd.within, Enabled: rd.enabled, Calendar: refName(rd.calendar),
+				RespondWithin: rd.within, ResolveWithin: rd.resolve, Enabled: rd.enabled, Calendar: refName(rd.calendar),
 			},
 			floor:   -1,
 			cal:     rd.cal,
@@ -346,6 +346,7 @@ func (c *compiler) improve(msg string) string {
 
 var envNames = []string{"subject", "body", "text", "channel", "language", "flagged", "age",
 	"customer", "fields", "cluster", "duplicate", "now", "due_in", "overdue", "sla_used",
+	"status", "paused", "replied", "target", "paused_for",
 	"mentions", "mentionCount", "words", "shouting", "exclamations"}
 
 var memberNames = map[string][]string{

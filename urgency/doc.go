@@ -55,6 +55,18 @@
 // creation time and ID (a pack may choose the keys); the order is total
 // and does not depend on the order tickets arrive in.
 //
+// # Service levels
+//
+// A ticket may carry its status, its status history and the time of its
+// first reply ([Ticket.Status], [Ticket.History], [Ticket.FirstReplyAt]).
+// The clock stops while the ticket is in one of the pack's settings.pause
+// statuses; until the first reply the ticket is due for it, after it for
+// resolution (a level's or matching rule's resolve_within), pauses left
+// out. The deadline is worked out from the history at every assessment,
+// so a change of level or pack keeps every earlier pause. A paused ticket
+// sorts after the running tickets of its level; see [Assessment.Target],
+// [Assessment.Paused] and [Assessment.Deadline].
+//
 // # Errors
 //
 // Load reports every problem of a pack at once as an [ErrorList] of

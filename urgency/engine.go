@@ -47,6 +47,9 @@ type Level struct {
 	MinScore float64
 	// RespondWithin is the response time the level promises.
 	RespondWithin time.Duration
+	// ResolveWithin is the resolution time the level promises once a
+	// ticket is answered; 0 for none.
+	ResolveWithin time.Duration
 
 	cal *calendar.Calendar
 }
@@ -65,6 +68,8 @@ type Rule struct {
 	Tags  []string
 	// RespondWithin is the rule's response time, 0 for the level's.
 	RespondWithin time.Duration
+	// ResolveWithin is the rule's resolution time, 0 for the level's.
+	ResolveWithin time.Duration
 	// Calendar names the calendar the rule's deadline counts on, "" for
 	// the level's.
 	Calendar string
@@ -110,6 +115,8 @@ type evaluator struct {
 	// of the right size.
 	hits []Hit
 	tags []string
+	// clock is the ticket's service clock, read once per assessment.
+	clock clock
 }
 
 func (e *Engine) init() {
@@ -183,14 +190,14 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 
 	a := Assessment{Ticket: *t, Cluster: c, Duplicate: dup, Pack: e.version, Truncated: truncated,
 		Hits: ev.hits[:0], Tags: ev.tags[:0]}
-	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0]}
+	o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), timed: ev.timed[:0], clock: &ev.clock}
 	e.runRules(ev, &a, &o, false)
 	e.settle(&a, &o, created, now)
 	if e.aging {
 		// Rules that read the deadline run second, with the deadline the
 		// others give; what they add may raise the level and bring the
 		// deadline closer, but their facts are not computed again.
-		env.DueIn, env.Overdue, env.SLAUsed = a.DueIn, a.DueIn < 0, a.SLAUsed
+		env.setDeadline(&a)
 		ev.boxed = nil
 		if e.runRules(ev, &a, &o, true) {
 			slices.SortStableFunc(a.Hits, func(x, y Hit) int { return cmp.Compare(e.ruleIndex[x.Rule], e.ruleIndex[y.Rule]) })
@@ -200,6 +207,7 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 	ev.timed = o.timed[:0]
 	ev.hits, ev.tags = a.Hits[:0], a.Tags[:0]
 	a.Hits, a.Tags = cloneOrNil(a.Hits), cloneOrNil(a.Tags)
+	a.Notes = cloneOrNil(ev.clock.notes)
 	ev.boxed = nil // the ticket's text is not kept alive by the pool
 	return a
 }
@@ -240,6 +248,12 @@ func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts
 	if e.usesText {
 		env.Text = joinText(subject, body)
 	}
+	ev.clock.read(t, e.settings.pause, created, now)
+	env.Status, env.Paused, env.PausedFor = ev.clock.status, ev.clock.open, ev.clock.pausedFor
+	env.Replied, env.Target = !ev.clock.reply.IsZero(), TargetFirstReply
+	if env.Replied {
+		env.Target = TargetResolution
+	}
 	ev.st.reset(e.matcher)
 	return created, cutSubject || cutBody
 }
@@ -271,7 +285,8 @@ type outcome struct {
 	floorRule   string
 	queuePoints float64
 	queueIndex  int
-	timed       []*rule // matching rules with a respond_within or calendar
+	timed       []*rule // matching rules with a respond_within, resolve_within or calendar
+	clock       *clock  // the ticket's service clock
 }
 
 // runRules runs the rules that read the deadline facts (aging) or the
@@ -310,7 +325,7 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 		if r.floor >= 0 && r.floor < o.floor {
 			o.floor, o.floorRule = r.floor, r.Name
 		}
-		if r.RespondWithin > 0 || r.cal != nil {
+		if r.RespondWithin > 0 || r.ResolveWithin > 0 || r.cal != nil {
 			o.timed = append(o.timed, r)
 		}
 		if r.Queue != "" && (points > o.queuePoints || points == o.queuePoints && i < o.queueIndex) {
@@ -341,30 +356,7 @@ func (e *Engine) settle(a *Assessment, o *outcome, created, now time.Time) {
 	lvl := &e.levels[a.level]
 	a.Level = lvl.Name
 
-	// The level's promise, or a matching rule's (its respond_within, or
-	// the level's counted on its calendar): the earliest deadline wins.
-	within, cal, calName := lvl.RespondWithin, lvl.cal, lvl.Calendar
-	due := cal.Add(created, within)
-	a.DueRule = ""
-	for _, r := range o.timed {
-		w, c, name := r.RespondWithin, r.cal, r.calName
-		if w == 0 {
-			w = lvl.RespondWithin
-		}
-		if c == nil {
-			c, name = lvl.cal, lvl.Calendar
-		}
-		if d := c.Add(created, w); d.Before(due) {
-			due, within, cal, calName, a.DueRule = d, w, c, name, r.Name
-		}
-	}
-	a.Due = due.In(e.settings.loc)
-	a.RespondWithin, a.Calendar = within, calName
-	a.DueIn = cal.Working(now, due)
-	a.SLAUsed = 0
-	if within > 0 {
-		a.SLAUsed = float64(cal.Working(created, now)) / float64(within)
-	}
+	e.settleDue(a, o, lvl, created, now)
 }
 
 // addTags merges tags into the sorted set dst.

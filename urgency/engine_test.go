@@ -359,11 +359,16 @@ func TestPrefilterNeverChangesResults(t *testing.T) {
 			Channel: []string{"chat", "email"}[rng.IntN(2)], CreatedAt: now.Add(-time.Duration(rng.IntN(100)) * time.Hour),
 			Customer: Customer{Tier: []string{"", "premium"}[rng.IntN(2)], Since: now.Add(-time.Duration(rng.IntN(2000)) * time.Hour)},
 			Fields:   map[string]any{"product": "shop"},
+			Status:   []string{"", "open", "pending", "on-hold"}[rng.IntN(4)],
 		})
+		if rng.IntN(3) == 0 {
+			tickets[len(tickets)-1].FirstReplyAt = now.Add(-time.Duration(rng.IntN(100)) * time.Minute)
+		}
 	}
 	for _, load := range []func() (*Engine, error){
 		func() (*Engine, error) { return LoadFS(os.DirFS("../rules/default")) },
 		func() (*Engine, error) { return Load("testdata/basic.yaml") },
+		func() (*Engine, error) { return Load("testdata/sla.yaml") },
 	} {
 		filtered, err := load()
 		require.NoError(t, err)

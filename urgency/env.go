@@ -47,9 +47,27 @@ type Env struct {
 	// DueIn < 0, and SLAUsed the share of the response time already used
 	// (0 at creation, 1 at the deadline). Rules that read any of these
 	// three run after the others, with the deadline the others give.
+	//
+	// They refer to the ticket's current Target. While the clock is
+	// stopped (Paused), DueIn is frozen and Overdue is false; a ticket
+	// without a due time (answered, and no resolution time promised) has
+	// the largest DueIn, Overdue false and SLAUsed 0.
 	DueIn   time.Duration `expr:"due_in"`
 	Overdue bool          `expr:"overdue"`
 	SLAUsed float64       `expr:"sla_used"`
+	// Status is the ticket's status now (open when the host sends none).
+	Status string `expr:"status"`
+	// Paused is true when Status is one of the pack's settings.pause:
+	// the service clock is stopped.
+	Paused bool `expr:"paused"`
+	// Replied is true once an agent first answered (first_reply_at).
+	Replied bool `expr:"replied"`
+	// Target is what the ticket is due for: first_reply, or resolution
+	// once Replied.
+	Target string `expr:"target"`
+	// PausedFor is the total time the ticket spent in pause statuses up
+	// to now, in plain time.
+	PausedFor time.Duration `expr:"paused_for"`
 
 	Hooks
 	Stats

@@ -142,3 +142,40 @@ func ExampleEngine_Explain() {
 	//       words(text) < 8 is false (words(text) is 10)
 	//       mentions(text, "thanks") is true
 }
+
+// A ticket that waited on the customer for 40 minutes is due 40 minutes
+// later; once answered, it is due for resolution.
+func ExampleAssessment_Deadline() {
+	eng, err := urgency.LoadFS(fstest.MapFS{"support.yaml": {Data: []byte(`version: 1
+name: support
+settings:
+  pause: [pending, on-hold]
+levels:
+  - {name: critical, min_score: 80, respond_within: 1h, resolve_within: 8h}
+  - {name: normal, respond_within: 24h}
+rules:
+  - {name: outage, when: 'subject contains "down"', score: 80}
+`)}})
+	if err != nil {
+		panic(err)
+	}
+	at := func(hm string) time.Time {
+		t, _ := time.Parse(time.RFC3339, "2026-11-22T"+hm+":00Z")
+		return t
+	}
+	t := urgency.Ticket{ID: "T-7", Subject: "Shop down", CreatedAt: at("09:00"), Status: "open",
+		History: []urgency.StatusChange{{At: at("09:10"), Status: "pending"}, {At: at("09:50"), Status: "open"}}}
+	a := eng.Assess(t, at("10:00"))
+	fmt.Println(a.Target, a.Paused, a.DueIn)
+	fmt.Println(a.Deadline())
+
+	t.FirstReplyAt = at("10:05")
+	a = eng.Assess(t, at("10:30"))
+	fmt.Printf("%s breached=%q %s\n", a.Target, a.Breached, a.DueIn)
+	fmt.Println(a.Deadline())
+	// Output:
+	// first_reply false 40m0s
+	// [first reply due 2026-11-22T10:40:00Z: critical responds within 1h, 40m paused]
+	// resolution breached="" 7h10m0s
+	// [resolution due 2026-11-22T17:40:00Z: critical resolves within 8h, 40m paused]
+}

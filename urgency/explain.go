@@ -146,10 +146,10 @@ func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Exp
 		// The rules that read the deadline see the deadline of the first
 		// pass, as in assess; the others do not read these facts.
 		var first Assessment
-		o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1)}
+		o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), clock: &ev.clock}
 		e.runRules(ev, &first, &o, false)
 		e.settle(&first, &o, created, now)
-		env.DueIn, env.Overdue, env.SLAUsed = first.DueIn, first.DueIn < 0, first.SLAUsed
+		env.setDeadline(&first)
 		ev.boxed = nil // the copy rules read fields from has the old facts
 	}
 	queuePoints := math.Inf(-1)
@@ -666,6 +666,7 @@ func (n *need) alternatives() []*need {
 var factNames = map[fact]string{
 	factFlagged: "flagged", factDuplicate: "duplicate", factCustomerNew: "customer.new",
 	factChannel: "channel", factLanguage: "language", factTier: "customer.tier", factCustomerID: "customer.id",
+	factPaused: "paused", factReplied: "replied", factStatus: "status", factTarget: "target",
 }
 
 // String returns the explanation as text, see [Explanation.Lines].

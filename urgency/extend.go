@@ -36,7 +36,7 @@ import (
 // The keys of an overrides section and of its entries.
 var (
 	overrideKeys      = []string{"settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order"}
-	levelOverrideKeys = []string{"min_score", "respond_within", "calendar"}
+	levelOverrideKeys = []string{"min_score", "respond_within", "calendar", "resolve_within"}
 	listOverrideKeys  = []string{"add", "remove", "replace"}
 	// A rule override takes a rule's keys but its name, and replace.
 	ruleOverrideKeys = append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "name" }), "replace")
@@ -453,6 +453,11 @@ func (o *overrider) level(name string, k, v *yaml.Node) {
 	}
 	if v, ok := f["calendar"]; ok {
 		l.calendar = d.calendarRef(v.val, "")
+	}
+	if v, ok := f["resolve_within"]; ok {
+		if dur, ok := d.duration(v.val, "resolve_within", ""); ok {
+			l.resolve = dur
+		}
 	}
 	o.p.levels[i] = &l
 }

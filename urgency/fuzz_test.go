@@ -213,6 +213,10 @@ func FuzzTicketJSON(f *testing.F) {
 		`null`,
 		"   \t ",
 		"\xef\xbb\xbf{\"id\":\"T-13\",\"created_at\":\"2026-11-22T09:00:00Z\"}",
+		`{"id":"T-14","created_at":"2026-11-22T09:00:00Z","status":"pending","history":[{"at":"2026-11-22T09:00:00Z","status":"open"},{"at":"2026-11-22T09:40:00Z","status":"pending"}],"first_reply_at":"2026-11-22T09:30:00Z"}`,
+		`{"id":"T-15","created_at":"2026-11-22T09:00:00Z","history":[{"at":"2026-11-22T10:00:00Z","status":"pending"},{"at":"2026-11-22T09:00:00Z","status":"open"}]}`,
+		`{"id":"T-16","created_at":"2026-11-22T09:00:00Z","history":[{"at":"9999-12-31T23:59:59Z","status":"on-hold"}],"first_reply_at":"0001-01-01T00:00:01Z"}`,
+		`{"id":"T-17","created_at":"2026-11-22T09:00:00Z","history":{"at":"2026-11-22T10:00:00Z"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -250,7 +254,8 @@ func FuzzTicketJSON(f *testing.F) {
 				t.Fatalf("ticket from %q encodes as %s, which does not decode: %v", line, out, err)
 			}
 			if back.ID != tk.ID || !back.CreatedAt.Equal(tk.CreatedAt) || !back.Customer.Since.Equal(tk.Customer.Since) ||
-				back.Subject != tk.Subject || back.Body != tk.Body || back.Customer.ID != tk.Customer.ID {
+				back.Subject != tk.Subject || back.Body != tk.Body || back.Customer.ID != tk.Customer.ID ||
+				back.Status != tk.Status || len(back.History) != len(tk.History) || !back.FirstReplyAt.Equal(tk.FirstReplyAt) {
 				t.Fatalf("ticket from %q encodes as %s, which decodes differently", line, out)
 			}
 		case err == io.EOF:

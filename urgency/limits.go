@@ -41,6 +41,10 @@ const (
 	// ticket: rules that are still to run when it is spent fail as soon as
 	// they charge anything.
 	MaxTicketCost = 10 * MaxRuleCost
+	// MaxHistory is the most status changes a ticket's history may hold.
+	MaxHistory = 1000
+	// MaxStatusBytes is the longest status name a ticket may carry.
+	MaxStatusBytes = 64
 )
 
 // maxAliasNodes bounds the values a file reaches through YAML aliases,

@@ -269,7 +269,7 @@ func (l *linter) rule(r *rule) {
 		v, ok := constant(r.score.Node())
 		zero = ok && v.kind == kindNumber && v.n == 0
 	}
-	if zero && r.floor < 0 && r.Queue == "" && len(r.Tags) == 0 && r.RespondWithin == 0 && r.calName == "" {
+	if zero && r.floor < 0 && r.Queue == "" && len(r.Tags) == 0 && r.RespondWithin == 0 && r.ResolveWithin == 0 && r.calName == "" {
 		l.warn(Warning{Pos: r.Pos, Code: WarnNoEffect, Rule: r.Name,
 			Msg: "the rule gives no points and sets no level, queue, tags or respond_within, so matching it changes nothing; give it an effect or remove it"})
 	}

@@ -254,6 +254,7 @@ type settings struct {
 	loc         *time.Location
 	calendar    *calendarRef
 	cal         *calendar.Calendar // resolved; nil until finish
+	pause       []string           // statuses during which service clocks stop
 }
 
 type levelDef struct {
@@ -264,6 +265,7 @@ type levelDef struct {
 	minPos   Position
 	minBad   bool
 	within   time.Duration
+	resolve  time.Duration // 0: no resolution time
 	calendar *calendarRef
 	cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
 	minLayer int                // the layer that set min_score
@@ -304,6 +306,7 @@ type ruleDef struct {
 	queue       string
 	tags        []string
 	within      time.Duration
+	resolve     time.Duration
 	calendar    *calendarRef
 	cal         *calendar.Calendar // resolved in finish; nil for none
 	enabled     bool
@@ -437,6 +440,33 @@ func (d *decoder) settings(n *yaml.Node, p *pack) {
 			p.settings.timezone, p.settings.loc = v.val.Value, loc
 		}
 	}
+	if v, ok := f["pause"]; ok {
+		p.settings.pause = d.statuses(v.val)
+	}
+}
+
+// statuses reads settings.pause: the host's status names during which
+// service clocks stop.
+func (d *decoder) statuses(n *yaml.Node) []string {
+	if n.Kind != yaml.SequenceNode {
+		d.errorAt(n, "", "pause must be a list of status names like [pending, on-hold], not %s", describe(n))
+		return nil
+	}
+	var out []string
+	for _, item := range n.Content {
+		item = d.resolve(item)
+		s, ok := d.str(item, "pause status", "")
+		switch {
+		case !ok:
+		case s == "" || len(s) > MaxStatusBytes:
+			d.errorAt(item, "", "a pause status must be 1 to %d bytes long", MaxStatusBytes)
+		case slices.Contains(out, s):
+			d.errorAt(item, "", "pause status %q repeated", s)
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // location reads an IANA time zone name. "Local" is refused: a pack must
@@ -487,6 +517,9 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 		}
 		if v, ok := f["calendar"]; ok {
 			l.calendar = d.calendarRef(v.val, "")
+		}
+		if v, ok := f["resolve_within"]; ok {
+			l.resolve, _ = d.duration(v.val, "resolve_within", "")
 		}
 		p.levels = append(p.levels, l)
 	}
@@ -553,6 +586,7 @@ var reserved = map[string]bool{
 	"subject": true, "body": true, "text": true, "channel": true, "language": true,
 	"flagged": true, "age": true, "customer": true, "fields": true, "cluster": true,
 	"duplicate": true, "now": true, "due_in": true, "overdue": true, "sla_used": true, "mentions": true, "mentionCount": true,
+	"status": true, "paused": true, "replied": true, "target": true, "paused_for": true,
 	"words": true, "shouting": true, "exclamations": true,
 	"true": true, "false": true, "nil": true,
 }
@@ -561,9 +595,9 @@ var reserved = map[string]bool{
 // offers editors the same keys, and a test keeps the two in step.
 var (
 	fileKeys     = []string{"version", "name", "extends", "settings", "calendars", "levels", "lists", "macros", "rules", "clusters", "order", "overrides"}
-	settingsKeys = []string{"new_customer", "timezone", "calendar"}
-	levelKeys    = []string{"name", "min_score", "respond_within", "calendar"}
-	ruleKeys     = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled"}
+	settingsKeys = []string{"new_customer", "timezone", "calendar", "pause"}
+	levelKeys    = []string{"name", "min_score", "respond_within", "calendar", "resolve_within"}
+	ruleKeys     = []string{"name", "description", "when", "score", "level", "queue", "tags", "respond_within", "calendar", "enabled", "resolve_within"}
 	clusterKeys  = []string{"window", "similarity", "horizon"}
 	calendarKeys = []string{"timezone", "hours", "holidays"}
 )
@@ -646,6 +680,9 @@ func (d *decoder) ruleFields(f map[string]*field, r *ruleDef) {
 	}
 	if v, ok := f["calendar"]; ok {
 		r.calendar = d.calendarRef(v.val, rname)
+	}
+	if v, ok := f["resolve_within"]; ok {
+		r.resolve, _ = d.duration(v.val, "resolve_within", rname)
 	}
 	if v, ok := f["enabled"]; ok {
 		r.enabled, _ = d.boolean(v.val, "enabled", rname)

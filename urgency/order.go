@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"cmp"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -25,7 +26,8 @@ var orderKeyNames = []string{"level", "due", "score", "created", "id"}
 var defaultOrder = []orderKey{keyLevel, keyDue, keyScore, keyCreated, keyID}
 
 // Compare orders two assessments by the pack's order keys (by default:
-// level, highest first; due, earliest first; score, highest first;
+// level, highest first, paused tickets after running ones; due, earliest
+// first, tickets without a due time last; score, highest first;
 // created, oldest first; id). It returns a negative number when a comes
 // first. The order is total for tickets with distinct IDs.
 func (e *Engine) Compare(a, b *Assessment) int {
@@ -38,7 +40,9 @@ func (e *Engine) compareKeys(a, b sortKey) int {
 		var c int
 		switch k {
 		case keyLevel:
-			c = cmp.Compare(a.level, b.level)
+			// A ticket whose clock is stopped cannot be worked on: it
+			// comes after the running tickets of its level.
+			c = cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.paused, b.paused))
 		case keyDue:
 			c = cmp.Or(cmp.Compare(a.dueSec, b.dueSec), cmp.Compare(a.dueNsec, b.dueNsec))
 		case keyScore:
@@ -95,6 +99,7 @@ func (e *Engine) Sort(as []Assessment) {
 // compactly for sorting.
 type sortKey struct {
 	level       int32
+	paused      int8 // 1 when the clock is stopped
 	dueNsec     int32
 	dueSec      int64
 	score       float64
@@ -121,11 +126,19 @@ func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 }
 
 func keyOf(a *Assessment, i int) sortKey {
-	return sortKey{
+	k := sortKey{
 		level: int32(a.level), idx: int32(i), score: a.Score, id: a.Ticket.ID,
 		dueSec: a.Due.Unix(), dueNsec: int32(a.Due.Nanosecond()),
 		createdSec: a.Ticket.CreatedAt.Unix(), createdNsec: int32(a.Ticket.CreatedAt.Nanosecond()),
 	}
+	if a.Paused {
+		k.paused = 1
+	}
+	if a.Due.IsZero() {
+		// No due time: after every ticket that has one.
+		k.dueSec, k.dueNsec = math.MaxInt64, 0
+	}
+	return k
 }
 
 // parallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines, in

@@ -32,6 +32,10 @@ const (
 	factLanguage
 	factTier
 	factCustomerID
+	factPaused
+	factReplied
+	factStatus
+	factTarget
 )
 
 func factOf(n ast.Node) fact {
@@ -46,6 +50,14 @@ func factOf(n ast.Node) fact {
 			return factChannel
 		case "language":
 			return factLanguage
+		case "paused":
+			return factPaused
+		case "replied":
+			return factReplied
+		case "status":
+			return factStatus
+		case "target":
+			return factTarget
 		}
 	case *ast.MemberNode:
 		id, ok1 := n.Node.(*ast.IdentifierNode)
@@ -66,7 +78,7 @@ func factOf(n ast.Node) fact {
 }
 
 func isBoolFact(f fact) bool {
-	return f == factFlagged || f == factDuplicate || f == factCustomerNew
+	return f == factFlagged || f == factDuplicate || f == factCustomerNew || f == factPaused || f == factReplied
 }
 
 func (e *Env) boolFact(f fact) bool {
@@ -75,6 +87,10 @@ func (e *Env) boolFact(f fact) bool {
 		return e.Flagged
 	case factDuplicate:
 		return e.Duplicate
+	case factPaused:
+		return e.Paused
+	case factReplied:
+		return e.Replied
 	}
 	return e.Customer.New
 }
@@ -87,6 +103,10 @@ func (e *Env) stringFact(f fact) string {
 		return e.Language
 	case factTier:
 		return e.Customer.Tier
+	case factStatus:
+		return e.Status
+	case factTarget:
+		return e.Target
 	}
 	return e.Customer.ID
 }
@@ -95,8 +115,8 @@ func (e *Env) stringFact(f fact) string {
 // nothing can be told (the expression may be true whatever the lists say).
 // It understands && and || of: mentions on subject, body or text;
 // mentionCount(...) > n or >= n with n >= 1; the true/false facts flagged,
-// duplicate and customer.new; channel, language, customer.tier or
-// customer.id == "text" or in [...]. Anything else is opaque.
+// duplicate, customer.new, paused and replied; channel, language,
+// customer.tier, customer.id, status or target == "text" or in [...]. Anything else is opaque.
 func needOf(n ast.Node) *need {
 	switch n := n.(type) {
 	case *ast.BinaryNode:

@@ -240,7 +240,7 @@ func TestSchemaAcceptsRepoFiles(t *testing.T) {
 			packs = append(packs, f)
 		}
 	}
-	tests = append(tests, globAll(t, "../schema/testdata/*_test.yaml", "urgencytest/testdata/pass_test.yaml", "urgencytest/testdata/fail_test.yaml")...)
+	tests = append(tests, globAll(t, "../schema/testdata/*_test.yaml", "urgencytest/testdata/pass_test.yaml", "urgencytest/testdata/fail_test.yaml", "urgencytest/testdata/service_test.yaml")...)
 	require.GreaterOrEqual(t, len(packs), 5, "rule packs found: %v", packs)
 	require.NotEmpty(t, tests)
 	for _, f := range packs {
@@ -292,6 +292,10 @@ order: [due, level, id]
 `},
 		{name: "calendar forms", ok: true, pack: calendar(`{timezone: UTC, hours: {Mon-Tue: "08:00-12:00, 13:00-16:00", wed: "22:00-06:00", thursday-FRI: "08:00-16:00", saturday: "09:00-12:00", SUN: "10:00-24:00"}, holidays: ["2026-12-24", 12-25, "01-01"]}`)},
 		{name: "calendar 24/7", ok: true, pack: calendar(`24/7`)},
+		{name: "service levels", ok: true, pack: strings.Replace(base, "respond_within: 4h}", "respond_within: 4h, resolve_within: 2d}", 1) +
+			"settings: {pause: [pending, on-hold]}\nrules:\n  - {name: gold, when: 'customer.tier == \"gold\"', resolve_within: 4h}\n"},
+		{name: "pause is not a list", pack: base + "settings: {pause: pending}\n", mention: "pause"},
+		{name: "repeated pause status", pack: base + "settings: {pause: [pending, pending]}\n", mention: "pause"},
 
 		{name: "unknown top-level key", pack: base + "rule:\n  - {name: x, when: flagged}\n", mention: "rule"},
 		{name: "misspelt rule key", pack: withRule("{name: x, when: flagged, scroe: 10}"), mention: "scroe"},

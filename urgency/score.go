@@ -20,8 +20,12 @@ type Assessment struct {
 	// Level is the urgency level: the first level the score reaches, raised
 	// to the highest floor among the matching rules.
 	Level string
-	// Due is when the ticket must be answered: RespondWithin of working
-	// time on Calendar after created_at, in the pack's time zone.
+	// Due is when the ticket must meet its Target: RespondWithin of
+	// working time on Calendar after created_at, not counting the time
+	// the clock was stopped, in the pack's time zone. While the clock is
+	// stopped (Paused) it is projected as if the clock ran again from the
+	// time of assessment. It is zero when the ticket has no due time: it
+	// was answered and nothing promises a resolution time.
 	Due time.Time
 	// Queue is the queue of the highest-scoring matching rule that has
 	// one (the first in file order on ties), or "".
@@ -44,7 +48,8 @@ type Assessment struct {
 	// LevelRule is the rule whose level floor raised the ticket above
 	// ScoreLevel, or "".
 	LevelRule string
-	// RespondWithin is the response time that set Due.
+	// RespondWithin is the time that set Due: a respond_within for the
+	// first reply, a resolve_within for resolution.
 	RespondWithin time.Duration
 	// DueRule is the rule whose respond_within or calendar gave an
 	// earlier deadline than the level's; "" when the level's applies.
@@ -52,11 +57,30 @@ type Assessment struct {
 	// Calendar names the calendar RespondWithin counts on.
 	Calendar string
 	// DueIn is the working time left at the time of assessment until Due,
-	// by Calendar; negative when the ticket is overdue.
+	// by Calendar, outside pauses; negative when the ticket is overdue,
+	// frozen while Paused, 0 without a due time.
 	DueIn time.Duration
 	// SLAUsed is the share of RespondWithin already used (working time
-	// since creation over RespondWithin); above 1 when overdue.
+	// since creation outside pauses over RespondWithin); above 1 when
+	// overdue.
 	SLAUsed float64
+	// Target is what Due is for: [TargetFirstReply] until the ticket's
+	// first_reply_at, [TargetResolution] after it.
+	Target string
+	// Paused is true when the ticket is in one of the pack's pause
+	// statuses now: its clock is stopped, and it sorts below the running
+	// tickets of its level.
+	Paused bool
+	// Breached is TargetFirstReply when the first reply came after its
+	// due time, else "".
+	Breached string
+	// PausedTime is the working time by Calendar that pauses took off the
+	// clock before Due (or before the time of assessment, if earlier).
+	PausedTime time.Duration
+	// Notes say what of the ticket's service fields could not be used
+	// as given (a status history after the time of assessment, a status
+	// spelt like a pause status...), and how it was read instead.
+	Notes []string
 	// Pack is the version of the pack that assessed the ticket, see
 	// [Engine.Version].
 	Pack string
@@ -64,7 +88,9 @@ type Assessment struct {
 	// MaxTextBytes: the rules read only the beginning.
 	Truncated bool
 
-	level int // index into the engine's levels, 0 = highest
+	level    int       // index into the engine's levels, 0 = highest
+	replyDue time.Time // the first reply's due time, when Breached
+	status   string    // the ticket's status now
 }
 
 // Hit is one rule that matched a ticket.
@@ -97,6 +123,27 @@ func (a Assessment) Why() []string {
 		line += fmt.Sprintf("; rule %s raises it to %s", a.LevelRule, a.Level)
 	}
 	out = append(out, line)
+	out = append(out, a.Deadline()...)
+	if a.Truncated {
+		out = append(out, fmt.Sprintf("text beyond %d KiB of the subject or body was not read", MaxTextBytes>>10))
+	}
+	for _, n := range a.Notes {
+		out = append(out, "note: "+n)
+	}
+	for _, err := range a.Errors {
+		out = append(out, "error: "+err.Error())
+	}
+	return out
+}
+
+// Deadline explains the due time in a line or two, as [Assessment.Why]
+// does: what the ticket is due for, whose promise sets the time and how
+// much pauses took off the clock, e.g.
+//
+//	first reply due 2026-11-22T11:40:00+01:00: critical responds within 1h of office time, 40m paused
+//
+// and, for a ticket in a pause status, that its clock is stopped.
+func (a Assessment) Deadline() []string {
 	who := a.Level
 	if a.DueRule != "" {
 		who = "rule " + a.DueRule
@@ -105,12 +152,27 @@ func (a Assessment) Why() []string {
 	if a.Calendar != "" && a.Calendar != always24x7 {
 		on = " of " + a.Calendar + " time"
 	}
-	out = append(out, fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on))
-	if a.Truncated {
-		out = append(out, fmt.Sprintf("text beyond %d KiB of the subject or body was not read", MaxTextBytes>>10))
+	if !a.Ticket.HasServiceFields() {
+		return []string{fmt.Sprintf("due %s: %s responds within %s%s", a.Due.Format(time.RFC3339), who, FormatDuration(a.RespondWithin), on)}
 	}
-	for _, err := range a.Errors {
-		out = append(out, "error: "+err.Error())
+	var out []string
+	if a.Breached == TargetFirstReply {
+		out = append(out, fmt.Sprintf("first reply breached: answered %s, due %s", a.Ticket.FirstReplyAt.In(a.replyDue.Location()).Format(time.RFC3339), a.replyDue.Format(time.RFC3339)))
+	}
+	if a.Due.IsZero() {
+		return append(out, fmt.Sprintf("no due time: answered, and neither level %s nor a matching rule promises a resolution time", a.Level))
+	}
+	what, verb := "first reply", "responds"
+	if a.Target == TargetResolution {
+		what, verb = "resolution", "resolves"
+	}
+	line := fmt.Sprintf("%s due %s: %s %s within %s%s", what, a.Due.Format(time.RFC3339), who, verb, FormatDuration(a.RespondWithin), on)
+	if a.PausedTime > 0 {
+		line += fmt.Sprintf(", %s paused", FormatDuration(a.PausedTime.Round(time.Second)))
+	}
+	out = append(out, line)
+	if a.Paused {
+		out = append(out, fmt.Sprintf("clock stopped: status %q is a pause status; %s left, due time counted from now", a.status, FormatDuration(a.DueIn.Round(time.Second))))
 	}
 	return out
 }

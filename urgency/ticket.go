@@ -21,6 +21,11 @@ import (
 //	 "created_at":"2026-11-22T09:00:00Z","flagged":false,
 //	 "customer":{"id":"C-7","tier":"premium","since":"2026-11-01T00:00:00Z"},
 //	 "fields":{"product":"shop"}}
+//
+// Service levels read three more, all optional (see [StatusChange]):
+//
+//	{"status":"pending","history":[{"at":"2026-11-22T09:00:00Z","status":"open"},
+//	 {"at":"2026-11-22T09:40:00Z","status":"pending"}],"first_reply_at":"2026-11-22T09:30:00Z"}
 type Ticket struct {
 	ID        string         `json:"id"`
 	Subject   string         `json:"subject,omitempty"`
@@ -31,6 +36,18 @@ type Ticket struct {
 	Flagged   bool           `json:"flagged,omitempty"` // marked important by customer, channel or agent
 	Customer  Customer       `json:"customer"`
 	Fields    map[string]any `json:"fields,omitempty"` // host-defined custom fields
+
+	// Status is the host's status name now, e.g. open, pending, solved;
+	// "" for the last status of History, or open.
+	Status string `json:"status,omitempty"`
+	// History is the ticket's status changes in time order. Without an
+	// entry at CreatedAt the ticket is open from CreatedAt to the first.
+	// Service clocks stop while the status is one of the pack's
+	// settings.pause.
+	History []StatusChange `json:"history,omitempty"`
+	// FirstReplyAt is when an agent first answered; zero for not yet.
+	// From then on the ticket is due for resolution.
+	FirstReplyAt time.Time `json:"first_reply_at,omitzero"`
 }
 
 // Customer is who sent a ticket.
@@ -175,8 +192,9 @@ type ticketJSON struct {
 // The keys of a ticket line and of its customer, as encoding/json matches
 // them: without regard to case.
 var (
-	ticketKeys   = []string{"id", "subject", "body", "channel", "language", "created_at", "flagged", "customer", "fields"}
+	ticketKeys   = []string{"id", "subject", "body", "channel", "language", "created_at", "flagged", "customer", "fields", "status", "history", "first_reply_at"}
 	customerKeys = []string{"id", "tier", "since"}
+	historyKeys  = []string{"at", "status"}
 )
 
 // unknownKeys returns the keys of the object b that are not among keys,
@@ -314,6 +332,21 @@ func decodeTicket(b []byte) (Ticket, error) {
 			return Ticket{}, err
 		}
 	}
+	if err := t.checkService(); err != nil {
+		return Ticket{}, err
+	}
+	if !t.FirstReplyAt.IsZero() {
+		if err := checkTime("first_reply_at", t.FirstReplyAt); err != nil {
+			return Ticket{}, err
+		}
+	}
+	// After checkService, which names a missing time: these bound the
+	// ones given, as created_at is bounded.
+	for i, h := range t.History {
+		if err := checkTime(fmt.Sprintf("history[%d].at", i), h.At); err != nil {
+			return Ticket{}, err
+		}
+	}
 	for k, v := range t.Fields {
 		n, err := plainNumbers(v)
 		if err != nil {
@@ -353,6 +386,20 @@ func decodeJSON(b []byte) (Ticket, error) {
 	}
 	if unknown := unknownKeys(b, ticketKeys, "customer", customerKeys); len(unknown) > 0 {
 		return Ticket{}, unknownError(unknown)
+	}
+	if len(tj.History) > 0 {
+		// The entries of the history are objects too; only lines that
+		// have one pay for reading them again.
+		var h struct {
+			History []json.RawMessage `json:"history"`
+		}
+		if err := json.Unmarshal(b, &h); err == nil {
+			for _, e := range h.History {
+				if unknown := unknownKeys(e, historyKeys, "", nil); len(unknown) > 0 {
+					return Ticket{}, unknownError(unknown)
+				}
+			}
+		}
 	}
 	t := tj.Ticket
 	if len(tj.Fields) > 0 {

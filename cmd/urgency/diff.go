@@ -244,14 +244,22 @@ type ticketSide struct {
 	Level string    `json:"level"`
 	Queue string    `json:"queue"`
 	Score float64   `json:"score"`
-	Due   time.Time `json:"due"`
+	Due   time.Time `json:"due,omitzero"` // absent when nothing is due
 	Rules []string  `json:"rules"`
 	Tags  []string  `json:"tags"`
+	// Target and Deadline say, for a ticket with service fields, what it
+	// is due for and why then.
+	Target   string   `json:"target,omitempty"`
+	Deadline []string `json:"deadline,omitempty"`
 }
 
 func newTicketSide(a *urgency.Assessment, rank int, loc *time.Location) ticketSide {
-	return ticketSide{Rank: rank, Level: a.Level, Queue: a.Queue, Score: round1(a.Score),
+	s := ticketSide{Rank: rank, Level: a.Level, Queue: a.Queue, Score: round1(a.Score),
 		Due: a.Due.In(loc), Rules: nonNil(a.Rules()), Tags: nonNil(a.Tags)}
+	if a.Ticket.HasServiceFields() {
+		s.Target, s.Deadline = a.Target, a.Deadline()
+	}
+	return s
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -587,11 +595,31 @@ func writeDiffTable(w io.Writer, rep *diffReport, loc *time.Location) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 				change(fmt.Sprint(d.Old.Rank), fmt.Sprint(d.New.Rank)), move(d.Move),
 				change(d.Old.Level, d.New.Level), change(cell(d.Old.Queue, 16), cell(d.New.Queue, 16)),
-				change(fmt.Sprint(d.Old.Score), fmt.Sprint(d.New.Score)), dueShift(d.New.Due.Sub(d.Old.Due)),
+				change(fmt.Sprint(d.Old.Score), fmt.Sprint(d.New.Score)), dueChange(d.Old.Due, d.New.Due),
 				cell(d.ID, 24), cell(ruleChanges(d), 64), cell(d.Subject, 40))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+	// Why a deadline moved, for the tickets whose service fields say more
+	// than the level's response time.
+	header := false
+	for i := range rep.Changes {
+		d := &rep.Changes[i]
+		if !d.has(changedDue) || d.New.Deadline == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w, "\ndeadlines:")
+			header = true
+		}
+		fmt.Fprintf(w, "  %s\n", cell(d.ID, 24))
+		for _, l := range d.Old.Deadline {
+			fmt.Fprintf(w, "    old: %s\n", l)
+		}
+		for _, l := range d.New.Deadline {
+			fmt.Fprintf(w, "    new: %s\n", l)
 		}
 	}
 	if c.Hidden > 0 {
@@ -642,6 +670,19 @@ func move(m int) string {
 		return fmt.Sprintf("↓%d", -m)
 	}
 	return "-"
+}
+
+// dueChange shows how the due time moved; a ticket may have none.
+func dueChange(o, n time.Time) string {
+	switch {
+	case o.IsZero() && n.IsZero():
+		return "-"
+	case o.IsZero():
+		return "none→due"
+	case n.IsZero():
+		return "due→none"
+	}
+	return dueShift(n.Sub(o))
 }
 
 // dueShift shows how much earlier (negative) or later the ticket is due.

@@ -33,6 +33,10 @@ const (
 	acmePack    = "testdata/packs/extends_default.yaml"
 	warnPack    = "testdata/packs/warnings.yaml"
 	badRules    = "testdata/badrules"
+
+	servicePack     = "testdata/packs/service.yaml"
+	serviceContract = "testdata/packs/service_contract.yaml"
+	serviceTickets  = "testdata/service_tickets.jsonl"
 )
 
 // result is what one run of the command left behind.
@@ -691,7 +695,7 @@ func TestTestCommand(t *testing.T) {
 		want []string
 	}{
 		{"default pack's own tests", []string{"test", "../../rules/default"}, 0,
-			[]string{"ok    ../../rules/default/samples_test.yaml: 87 of 87 checks passed", "\nok: 3 files, 0 of "}},
+			[]string{"ok    ../../rules/default/samples_test.yaml: 87 of 87 checks passed", "\nok: 4 files, 0 of "}},
 		{"verbose", []string{"test", "-v", dir + "pass_test.yaml"}, 0,
 			[]string{"ok    " + dir + "pass_test.yaml:15:5: A premium payment failure with many seats", "6 of 6 checks passed"}},
 		{"failing", []string{"test", dir + "pass_test.yaml", dir + "fail_test.yaml"}, 1,
@@ -824,6 +828,31 @@ func TestExplainUsage(t *testing.T) {
 			assert.Equal(t, tt.code, r.code, "stderr:\n%s", r.stderr)
 			assert.Empty(t, r.stdout)
 			assert.Contains(t, r.stderr, tt.want)
+		})
+	}
+}
+
+// TestRankServiceLevels ranks tickets with status histories and first
+// replies: the table gains a TARGET column, JSON lines carry target,
+// paused and breached, explanations say why each deadline is what it is.
+func TestRankServiceLevels(t *testing.T) {
+	t.Parallel()
+	const now = "2026-11-23T11:00:00Z"
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"service.golden", []string{"rank", "-rules", servicePack, "-now", now, serviceTickets}},
+		{"service.json.golden", []string{"rank", "-rules", servicePack, "-now", now, "-format", "json", serviceTickets}},
+		{"service_explain.golden", []string{"explain", "-rules", servicePack, "-now", now, "-id", "S-1", "-id", "S-2", "-id", "S-3", serviceTickets}},
+		{"service_diff.golden", []string{"diff", "-now", now, "-old", servicePack, "-new", servicePack, "-new", serviceContract, serviceTickets}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			t.Parallel()
+			r := runCmd(t, "", tt.args...)
+			requireOK(t, r)
+			golden(t, tt.golden, packHash.ReplaceAllString(r.stdout, "@HASH"))
 		})
 	}
 }

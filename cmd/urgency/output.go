@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,17 +23,45 @@ type jsonAssessment struct {
 	ID        string               `json:"id"`
 	Level     string               `json:"level"`
 	Score     float64              `json:"score"`
-	Due       time.Time            `json:"due"`
-	DueIn     string               `json:"due_in"`   // working time left, negative when overdue
-	Calendar  string               `json:"calendar"` // what the response time counts on
+	Due       time.Time            `json:"due,omitzero"`     // absent when nothing is due
+	DueIn     string               `json:"due_in,omitempty"` // working time left, negative when overdue
+	Calendar  string               `json:"calendar"`         // what the response time counts on
 	Queue     string               `json:"queue"`
 	Tags      []string             `json:"tags"`
 	Rules     []string             `json:"rules"`
 	Cluster   urgency.ClusterFacts `json:"cluster"`
 	Duplicate bool                 `json:"duplicate"`
-	Hits      []urgency.Hit        `json:"hits,omitempty"`
-	Why       []string             `json:"why,omitempty"`
-	Errors    []string             `json:"errors,omitempty"`
+	service
+	Hits   []urgency.Hit `json:"hits,omitempty"`
+	Why    []string      `json:"why,omitempty"`
+	Errors []string      `json:"errors,omitempty"`
+}
+
+// service is what the output says of a ticket's service level, for
+// tickets that carry status, history or first_reply_at: without them a
+// ticket is due for its first reply, as before, and the output is as
+// before.
+type service struct {
+	Target   string   `json:"target,omitempty"` // first_reply or resolution
+	Paused   bool     `json:"paused,omitempty"` // the clock is stopped
+	Breached string   `json:"breached,omitempty"`
+	Notes    []string `json:"notes,omitempty"` // service fields not used as given
+}
+
+func serviceOf(a *urgency.Assessment) service {
+	s := service{Paused: a.Paused, Breached: a.Breached, Notes: a.Notes}
+	if a.Ticket.HasServiceFields() {
+		s.Target = a.Target
+	}
+	return s
+}
+
+// dueIn formats the working time left, "" when nothing is due.
+func dueIn(a *urgency.Assessment) string {
+	if a.Due.IsZero() {
+		return ""
+	}
+	return urgency.FormatDuration(a.DueIn.Round(time.Second))
 }
 
 // jsonLines writes one JSON value a line. A value that does not encode is
@@ -75,9 +104,9 @@ func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, exp
 		a := &ranked[i]
 		j := jsonAssessment{
 			Rank: i + 1, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
-			DueIn: urgency.FormatDuration(a.DueIn.Round(time.Second)), Calendar: a.Calendar,
+			DueIn: dueIn(a), Calendar: a.Calendar,
 			Queue: a.Queue, Tags: nonNil(a.Tags), Rules: nonNil(a.Rules()),
-			Cluster: a.Cluster, Duplicate: a.Duplicate,
+			Cluster: a.Cluster, Duplicate: a.Duplicate, service: serviceOf(a),
 		}
 		for _, err := range a.Errors {
 			j.Errors = append(j.Errors, err.Error())
@@ -105,11 +134,26 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, ex
 	// their row, indented to the ID column, so they never widen a column.
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\tQUEUE\tID\tCUSTOMER\tCLUSTER\tDUP\tTAGS\tSUBJECT\n", zoneName(loc))
+	// The target gets a column only when some ticket carries service
+	// fields: for the others it is always the first reply.
+	targets := slices.ContainsFunc(ranked, func(a urgency.Assessment) bool { return a.Ticket.HasServiceFields() })
+	targetHead := ""
+	if targets {
+		targetHead = "TARGET\t"
+	}
+	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\t%sQUEUE\tID\tCUSTOMER\tCLUSTER\tDUP\tTAGS\tSUBJECT\n", zoneName(loc), targetHead)
 	for i := range ranked {
 		a := &ranked[i]
-		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			i+1, a.Level, math.Round(a.Score*10)/10, a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn),
+		due, leftCell := "-", "-"
+		if !a.Due.IsZero() {
+			due, leftCell = a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn)
+		}
+		target := ""
+		if targets {
+			target = targetCell(a) + "\t"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			i+1, a.Level, math.Round(a.Score*10)/10, due, leftCell, target,
 			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
 			clusterCell(a.Cluster), dupCell(a.Duplicate),
 			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
@@ -131,8 +175,32 @@ func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, ex
 		case len(a.Errors) > 0:
 			fmt.Fprintf(w, "%s%d %s failed on this ticket (see -explain)\n", indent, len(a.Errors), plural(len(a.Errors), "rule", "rules"))
 		}
+		if !explain {
+			// What of the service fields could not be used as given
+			// changes the deadline: it is said without -explain too.
+			for _, n := range a.Notes {
+				fmt.Fprintf(w, "%snote: %s\n", indent, n)
+			}
+		}
 	}
 	return nil
+}
+
+// targetCell shows what a ticket is due for, "paused" when its clock is
+// stopped and "reply late" when its first reply breached its due time:
+// "resolution paused", "resolution, reply late".
+func targetCell(a *urgency.Assessment) string {
+	s := "first reply"
+	if a.Target == urgency.TargetResolution {
+		s = "resolution"
+	}
+	if a.Paused {
+		s += " paused"
+	}
+	if a.Breached != "" {
+		s += ", reply late"
+	}
+	return s
 }
 
 // explained is one ticket's explanation with its place in the queue.
@@ -169,16 +237,17 @@ type jsonExplanation struct {
 	ID        string               `json:"id"`
 	Level     string               `json:"level"`
 	Score     float64              `json:"score"`
-	Due       time.Time            `json:"due"`
-	DueIn     string               `json:"due_in"`
+	Due       time.Time            `json:"due,omitzero"`
+	DueIn     string               `json:"due_in,omitempty"`
 	Calendar  string               `json:"calendar"`
 	Queue     string               `json:"queue"`
 	QueueRule string               `json:"queue_rule"` // the matching rule the queue comes from
 	Tags      []string             `json:"tags"`
 	Cluster   urgency.ClusterFacts `json:"cluster"`
 	Duplicate bool                 `json:"duplicate"`
-	Why       []string             `json:"why"`
-	Rules     []jsonRuleTrace      `json:"rules"` // every rule of the pack, in pack order
+	service
+	Why   []string        `json:"why"`
+	Rules []jsonRuleTrace `json:"rules"` // every rule of the pack, in pack order
 }
 
 type jsonRuleTrace struct {
@@ -192,9 +261,9 @@ func writeExplainJSON(w io.Writer, xs []explained, loc *time.Location) error {
 		a := &x.Assessment
 		j := jsonExplanation{
 			Rank: x.rank, Of: x.of, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
-			DueIn: urgency.FormatDuration(a.DueIn.Round(time.Second)), Calendar: a.Calendar,
+			DueIn: dueIn(a), Calendar: a.Calendar,
 			Queue: a.Queue, QueueRule: x.QueueRule, Tags: nonNil(a.Tags),
-			Cluster: a.Cluster, Duplicate: a.Duplicate, Why: a.Why(),
+			Cluster: a.Cluster, Duplicate: a.Duplicate, service: serviceOf(a), Why: a.Why(),
 		}
 		for _, r := range x.Rules {
 			jr := jsonRuleTrace{RuleTrace: r}

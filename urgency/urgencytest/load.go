@@ -22,7 +22,7 @@ import (
 // Keys of a test file and of one case, in the order they are documented.
 var (
 	fileKeys    = []string{"name", "rules", "now", "tickets", "tickets_from", "expect", "order", "order_starts_with"}
-	caseKeys    = []string{"id", "name", "level", "score", "rules", "not_rules", "queue", "tags", "not_tags", "due", "cluster", "duplicate"}
+	caseKeys    = []string{"id", "name", "level", "score", "rules", "not_rules", "queue", "tags", "not_tags", "due", "cluster", "duplicate", "target", "paused", "breached"}
 	scoreKeys   = []string{"min", "max"}
 	clusterKeys = []string{"size", "customers"}
 )
@@ -486,8 +486,30 @@ func (p *parser) expectation(n *yaml.Node, ids map[string]urgency.Position, eng 
 			c.Duplicate = &b
 		}
 	}
+	if v := f["target"]; v != nil {
+		s := p.str(v, "target")
+		if s != "" && s != urgency.TargetFirstReply && s != urgency.TargetResolution {
+			p.errorf(v, "target must be %s or %s, not %q", urgency.TargetFirstReply, urgency.TargetResolution, s)
+		}
+		c.Target = &s
+	}
+	if v := f["paused"]; v != nil {
+		if b, ok := p.boolean(v, "paused"); ok {
+			c.Paused = &b
+		}
+	}
+	if v := f["breached"]; v != nil {
+		s := ""
+		if v.Tag != "!!null" {
+			s = p.str(v, "breached")
+		}
+		if s != "" && s != urgency.TargetFirstReply {
+			p.errorf(v, "breached must be %s, or null for none, not %q", urgency.TargetFirstReply, s)
+		}
+		c.Breached = &s
+	}
 	if len(p.errs) == before && (len(f) == 1 || len(f) == 2 && f["name"] != nil) {
-		p.errorf(n, "case %q expects nothing: give level, score, rules, not_rules, queue, tags, not_tags, due, cluster or duplicate", c.ID)
+		p.errorf(n, "case %q expects nothing: give level, score, rules, not_rules, queue, tags, not_tags, due, cluster, duplicate, target, paused or breached", c.ID)
 	}
 	return c, len(p.errs) == before
 }

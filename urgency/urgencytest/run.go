@@ -1,6 +1,7 @@
 package urgencytest
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -154,6 +155,15 @@ func (c *Case) check(a urgency.Assessment) []string {
 	if c.Duplicate != nil && a.Duplicate != *c.Duplicate {
 		fail("duplicate: expected %t, got %t", *c.Duplicate, a.Duplicate)
 	}
+	if c.Target != nil && a.Target != *c.Target {
+		fail("target: expected %s, got %s", *c.Target, a.Target)
+	}
+	if c.Paused != nil && a.Paused != *c.Paused {
+		fail("paused: expected %t, got %t", *c.Paused, a.Paused)
+	}
+	if c.Breached != nil && a.Breached != *c.Breached {
+		fail("breached: expected %s, got %s", cmp.Or(*c.Breached, "none"), cmp.Or(a.Breached, "none"))
+	}
 	return out
 }
 
@@ -209,7 +219,14 @@ func orderProblem(want, got []string, ranked []urgency.Assessment) string {
 
 // sortKey shows what the default order compares: level, due, score.
 func sortKey(a urgency.Assessment) string {
-	return fmt.Sprintf("level %s, due %s, score %s", a.Level, a.Due.UTC().Format(time.RFC3339), num(a.Score))
+	due := "none"
+	if !a.Due.IsZero() {
+		due = a.Due.UTC().Format(time.RFC3339)
+	}
+	if a.Paused {
+		due += " (paused)"
+	}
+	return fmt.Sprintf("level %s, due %s, score %s", a.Level, due, num(a.Score))
 }
 
 // Report writes the result for a reader: each failed check with the

@@ -29,6 +29,9 @@
 //	    due: 2026-11-22T09:30:00Z
 //	    cluster: {size: 3, customers: 3}
 //	    duplicate: false
+//	    target: resolution                # or first_reply
+//	    paused: true                      # in a pause status now
+//	    breached: first_reply             # the first reply came late; null for not
 //	order: [A, C, B]                 # the ranked ids, in full
 //	order_starts_with: [A, C]        # or only the first ones
 //
@@ -90,6 +93,9 @@ type Case struct {
 	Size      *int // cluster.size
 	Customers *int // cluster.customers
 	Duplicate *bool
+	Target    *string // first_reply or resolution
+	Paused    *bool
+	Breached  *string // first_reply, or "" for none
 }
 
 // Title names the case in output: its name, or its ticket's ID.

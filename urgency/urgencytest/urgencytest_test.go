@@ -215,3 +215,24 @@ func TestRunFailsTheGoTest(t *testing.T) {
 		assert.Contains(t, string(out), "--- FAIL", file)
 	}
 }
+
+func TestServiceExpectations(t *testing.T) {
+	s, err := urgencytest.Load("testdata/service_test.yaml")
+	require.NoError(t, err)
+	res := s.Run()
+	var out bytes.Buffer
+	res.Report(&out, false)
+	assert.Zero(t, res.Failed(), out.String())
+
+	s, err = urgencytest.Load("testdata/servicefail_test.yaml")
+	require.NoError(t, err)
+	res = s.Run()
+	require.Equal(t, 2, res.Failed(), "the waiting case and the order")
+	assert.Equal(t, []string{
+		"target: expected resolution, got first_reply",
+		"paused: expected false, got true",
+		"breached: expected first_reply, got none",
+	}, res.Cases[0].Problems)
+	order := strings.Join(res.Cases[3].Problems, "\n")
+	assert.Contains(t, order, "waiting: level high, due 2026-11-23T14:15:00Z (paused), score 60")
+}
