@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/triagekit/triage/internal/termsafe"
 	"github.com/triagekit/triage/rules"
@@ -62,7 +63,54 @@ type streams struct {
 	in          io.Reader
 	out, errOut io.Writer
 	inTerminal  bool // in is a terminal: someone may be waiting for a prompt
+	// rawOut is standard output without termsafe, for a table whose every
+	// cell is made safe already and that carries colours; width is the
+	// terminal's (0: not a terminal); color says levels are coloured.
+	rawOut      io.Writer
+	width       int
+	color       bool
+	errTerminal bool      // errOut is a terminal: a progress line may be shown
+	rawErr      io.Writer // standard error without termsafe, for the progress line
 }
+
+// progressLine is a line on a terminal's standard error that says how far
+// a long run is, rewritten in place and cleared at the end. Its methods do
+// nothing on a nil progressLine: stderr is not a terminal.
+type progressLine struct {
+	w     io.Writer
+	shown bool
+}
+
+// progress returns the progress line of a command, nil when standard
+// error is not a terminal (a pipe or a file gets no progress).
+func (s *streams) progress() *progressLine {
+	if !s.errTerminal || s.rawErr == nil {
+		return nil
+	}
+	return &progressLine{w: s.rawErr}
+}
+
+// show rewrites the line; what it shows holds only numbers and our words.
+func (p *progressLine) show(format string, args ...any) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K"+format, args...)
+	p.shown = true
+}
+
+// clear removes the line, before anything else is written to stderr.
+func (p *progressLine) clear() {
+	if p == nil || !p.shown {
+		return
+	}
+	fmt.Fprint(p.w, "\r\x1b[K")
+	p.shown = false
+}
+
+// progressEvery is how many tickets are read between two updates of the
+// progress line, and the fewest tickets for which ranking is announced.
+const progressEvery = 10000
 
 const rootLong = `urgency ranks support tickets by the policy in a rule pack.
 
@@ -147,17 +195,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out, errs := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
 	defer errs.Flush()
 	defer out.Flush()
-	return command(args, &streams{in: stdin, out: out, errOut: errs, inTerminal: isTerminal(stdin)})
+	s := &streams{in: stdin, out: out, errOut: errs, rawOut: stdout, rawErr: stderr, inTerminal: isTerminal(stdin), errTerminal: isTerminal(stderr)}
+	if isTerminal(stdout) {
+		if w, _, err := term.GetSize(int(stdout.(*os.File).Fd())); err == nil {
+			s.width = w
+		}
+		s.color = colorWanted(os.LookupEnv)
+	}
+	return command(args, s)
 }
 
-// isTerminal reports whether r is a terminal (a character device).
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
+// colorWanted says whether a terminal gets colours: not with NO_COLOR
+// set to anything (https://no-color.org), nor on TERM=dumb.
+func colorWanted(lookup func(string) (string, bool)) bool {
+	if _, set := lookup("NO_COLOR"); set {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	t, _ := lookup("TERM")
+	return t != "dumb"
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 func command(args []string, s *streams) int {

@@ -93,7 +93,7 @@ Arguments:
 			if c, ok := in.(io.Closer); ok && in != stdin {
 				defer c.Close()
 			}
-			tickets, ok := readTickets("diff", in, name, skipBad, stderr)
+			tickets, ok := readTickets("diff", in, name, skipBad, s.progress(), stderr)
 			if !ok {
 				return exitCode(exitFindings)
 			}

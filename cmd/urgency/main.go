@@ -41,6 +41,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/triagekit/triage/internal/termsafe"
+
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
 )
@@ -104,8 +106,8 @@ Arguments:
 		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			stdout, stderr := s.out, s.errOut
-			if format != "table" && format != "json" {
-				return usagef("-format must be table or json, not %q", format)
+			if format != "table" && format != "json" && format != "csv" {
+				return usagef("-format must be table, json or csv, not %q", format)
 			}
 			now, err := parseNow(nowFlag)
 			if err != nil {
@@ -116,13 +118,25 @@ Arguments:
 			if err != nil {
 				return err
 			}
+			p := s.progress()
+			if len(tickets) >= progressEvery {
+				p.show("urgency rank: ranking %d tickets", len(tickets))
+			}
 			q := urgency.NewQueue(eng)
 			q.Add(tickets...)
 			ranked := q.Ranked(now)
-			if format == "json" {
+			p.clear()
+			switch format {
+			case "json":
 				err = writeJSON(stdout, ranked, eng.Location(), explain)
-			} else {
-				err = writeTable(stdout, ranked, eng.Location(), explain)
+			case "csv":
+				err = writeCSV(stdout, eng, ranked)
+			default:
+				out := stdout
+				if s.color {
+					out = s.rawOut // every cell is terminal-safe; the colours are ours
+				}
+				err = writeQueueTable(out, eng, ranked, tableView{width: s.width, color: s.color, explain: explain, now: now})
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "urgency rank: %v\n", err)
@@ -134,7 +148,7 @@ Arguments:
 	f := c.Flags()
 	rulesFlag(c, &paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
 	f.StringVar(&nowFlag, "now", "", "evaluation `time` in RFC 3339 (default: the current time)")
-	formatFlag(c, &format, "table", "json")
+	formatFlag(c, &format, "table", "json", "csv")
 	f.BoolVar(&explain, "explain", false, "show every matching rule with its points, and how level and due time were reached")
 	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
 	prof.addFlags(c.Flags())
@@ -250,7 +264,7 @@ func loadInput(cmd string, paths, args []string, s *streams, skipBad bool) (*urg
 		printLoadError(s.errOut, cmd, err)
 		return nil, nil, exitCode(exitFindings)
 	}
-	tickets, ok := readTickets(cmd, in, name, skipBad, s.errOut)
+	tickets, ok := readTickets(cmd, in, name, skipBad, s.progress(), s.errOut)
 	if !ok {
 		return nil, nil, exitCode(exitFindings)
 	}
@@ -340,15 +354,19 @@ Arguments:
 // readTickets reads every ticket, reporting each bad line with its
 // number. Without skipBad, any bad line fails the whole run: no ticket is
 // silently lost.
-func readTickets(cmd string, in io.Reader, name string, skipBad bool, stderr io.Writer) ([]urgency.Ticket, bool) {
+func readTickets(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) ([]urgency.Ticket, bool) {
 	r := urgency.NewTicketReader(in)
 	var tickets []urgency.Ticket
 	seen := make(map[string]int)
 	bad := 0
+	defer progress.clear()
 	for {
 		t, err := r.Next()
 		if err == io.EOF {
 			break
+		}
+		if err != nil {
+			progress.clear()
 		}
 		var le *urgency.LineError
 		if errors.As(err, &le) {
@@ -367,6 +385,9 @@ func readTickets(cmd string, in io.Reader, name string, skipBad bool, stderr io.
 		}
 		seen[t.ID] = r.Line()
 		tickets = append(tickets, t)
+		if len(tickets)%progressEvery == 0 {
+			progress.show("urgency %s: %d tickets read from %s", cmd, len(tickets), termsafe.String(name))
+		}
 	}
 	if bad > 0 && !skipBad {
 		fmt.Fprintf(stderr, "urgency %s: %d bad %s in %s (use -skip-bad to go on without them)\n", cmd, bad, plural(bad, "line", "lines"), name)

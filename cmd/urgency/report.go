@@ -160,7 +160,7 @@ Arguments:
 				if c, ok := in.(io.Closer); ok && in != s.in {
 					defer c.Close()
 				}
-				tickets, ok := readTickets("report", in, name, skipBad, s.errOut)
+				tickets, ok := readTickets("report", in, name, skipBad, s.progress(), s.errOut)
 				if !ok {
 					return exitCode(exitFindings)
 				}
