@@ -178,7 +178,7 @@ func writeQueueTable(w io.Writer, eng *urgency.Engine, ranked []urgency.Assessme
 		}
 		b.WriteByte('\n')
 	}
-	b.WriteString(termsafe.String(queueHeader(eng, ranked, v.now)) + "\n")
+	writeWrapped(&b, termsafe.String(queueHeader(eng, ranked, v.now)), "", v.width)
 	line(head, "")
 	const indent = "    "
 	for i, r := range rows {
