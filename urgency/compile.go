@@ -124,6 +124,7 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 	}
 	e.usesText = c.usesText
 	e.explainer = newExplainer(c)
+	e.docs = newPackDocs(p)
 	e.init()
 	return e
 }
@@ -190,7 +191,7 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 		return nil
 	}
 	if err != nil {
-		c.exprError(src, rule, err)
+		c.exprError(src, rule, w, err)
 		return nil
 	}
 	if pat.failed || met.failed {
@@ -222,13 +223,21 @@ func isNumber(t reflect.Type) bool {
 	return false
 }
 
-func (c *compiler) exprError(src exprSource, rule string, err error) {
+func (c *compiler) exprError(src exprSource, rule string, w want, err error) {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
 		c.errorAt(src.position(0), rule, errors.New(clipMessage(cleanMessage(err.Error()))))
 		return
 	}
-	c.errorAt(src.position(fe.From), rule, errors.New(clipMessage(c.improve(cleanMessage(fe.Message)))))
+	msg := c.improve(cleanMessage(fe.Message))
+	switch m := unknownName.FindStringSubmatch(msg); {
+	case msg == `unexpected "="`:
+		msg += ": to compare, write == (a single = is not an operator)"
+	case m != nil && w == wantNumber && strings.TrimSpace(src.text) == m[1]:
+		// score: lots, written as if score took a word.
+		msg = fmt.Sprintf("score must be a number like 40, or an expression that gives one like 10 * mentionCount(text, \"outage\"); %s is not a name the rules know", m[1])
+	}
+	c.errorAt(src.position(fe.From), rule, errors.New(clipMessage(msg)))
 }
 
 // typeNames maps the Go types expr mentions to the rule language's words.

@@ -31,6 +31,7 @@ type Engine struct {
 	warnings  []Warning  // found by lint at load
 	explainer *explainer // compiles the parts of conditions for Explain
 	eager     statSet    // statistics read by rules run on every ticket: computed up front
+	docs      packDocs   // the comments and names Describe reports
 
 	pool sync.Pool // *evaluator
 }

@@ -114,7 +114,7 @@ rules:
 	// Output:
 	// vip.yaml:7:20: rule "vip-outage": customer has no field teir (did you mean "tier"?)
 	// vip.yaml:7:56: rule "vip-outage": unknown list "outage"
-	// vip.yaml:8:12: rule "vip-outage": unknown level "critical"
+	// vip.yaml:8:12: rule "vip-outage": unknown level "critical" (the levels are low)
 }
 
 func ExampleEngine_Explain() {

@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"errors"
 	"fmt"
 	"hash"
 	"io/fs"
@@ -49,8 +50,10 @@ const maxExtends = 8
 const defaultBase = "default"
 
 // defaultDir is the directory the default pack's files are named under in
-// positions, as in the repository.
-const defaultDir = "rules/default"
+// positions: default:/pack.yaml, a name that says the file is embedded
+// (a user who ran go install has no rules/default/) and that "urgency show
+// default:/pack.yaml" prints.
+const defaultDir = "default:"
 
 // loader reads the layers of a pack into one pack, deepest base first.
 type loader struct {
@@ -286,6 +289,8 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 	if err != nil {
 		if strings.Contains(err.Error(), "path escapes from parent") {
 			d.errorAt(n, "", "extends %q: %s: a symbolic link leads outside %s, and a base must be inside it", ref, shown, whole(t.within()))
+		} else if suggest(ref, []string{defaultBase}) != "" && errors.Is(err, fs.ErrNotExist) {
+			d.errorAt(n, "", "extends %q: there is no file or directory %s (did you mean %q, the embedded default pack?)", ref, shown, defaultBase)
 		} else {
 			d.errorAt(n, "", "extends %q: %s: %v", ref, shown, err)
 		}
@@ -299,7 +304,7 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 }
 
 // prefixFS serves fsys under dir, so that the default pack's files are
-// named rules/default/pack.yaml in positions, not pack.yaml.
+// named default:/pack.yaml in positions, not pack.yaml.
 type prefixFS struct {
 	dir  string
 	fsys fs.FS

@@ -525,7 +525,7 @@ func TestExtendsOverrideErrors(t *testing.T) {
 		{"{levels: {high: {respond_within: soon}}}", []string{`ext.yaml:3:45: respond_within: invalid duration "soon": use forms like 30m, 4h, 1h30m or 2d`}},
 		{"{rules: {r: {name: s}}}", []string{`ext.yaml:3:25: rule "r": unknown rule override key "name"`}},
 		{"{rules: {r: {replace: yes please}}}", []string{`ext.yaml:3:34: rule "r": replace must be true or false, not the text "yes please"`}},
-		{"{rules: {r: {level: top}}}", []string{`ext.yaml:3:32: rule "r": unknown level "top"`}},
+		{"{rules: {r: {level: top}}}", []string{`ext.yaml:3:32: rule "r": unknown level "top" (the levels are high, mid, low)`}},
 		{"{rules: [r]}", []string{`ext.yaml:3:20: overrides.rules must map rule names to their changes, not a list`}},
 		{"{rule: {r: {score: 1}}}", []string{`ext.yaml:3:13: unknown overrides key "rule" (did you mean "rules"?)`}},
 		{"{macros: {m: flagged}}", []string{`ext.yaml:3:22: no macro "m" to override: the base "base.yaml" (extends at ext.yaml:2:10) has none`}},

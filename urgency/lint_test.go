@@ -267,7 +267,7 @@ func FuzzLint(f *testing.F) {
 		lines := len(newSource("p.yaml", data).lines)
 		for _, w := range append(e.Warnings(), e.UntestedRules(nil)...) {
 			lines := lines
-			if name, ok := strings.CutPrefix(w.Pos.File, "rules/default/"); ok {
+			if name, ok := strings.CutPrefix(w.Pos.File, defaultDir+"/"); ok {
 				// A pack extending the default pack: the warning is about a
 				// rule of the base, in its file.
 				base, err := fs.ReadFile(rules.Default(), name)

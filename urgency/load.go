@@ -320,16 +320,19 @@ type listDef struct {
 	name  string
 	pos   Position
 	terms []termDef
+	doc   string // the comment above the list's name
 }
 
 type termDef struct {
 	text string
 	pos  Position
 	line string
+	lang string // the languages a comment above it or an earlier term names
 }
 
 type macroDef struct {
 	name      string
+	doc       string // the comment above the macro's name
 	pos       Position
 	expr      exprSource
 	expansion expansion // the inliner's, filled on first use
@@ -586,7 +589,7 @@ func (d *decoder) named(n *yaml.Node, p *pack, kind, shape string, re *regexp.Re
 
 func (d *decoder) lists(n *yaml.Node, p *pack) {
 	d.named(n, p, "list", "lists must map list names to terms", identName, identForm, func(name string, k, v *yaml.Node) {
-		l := &listDef{name: name, pos: d.src.pos(k.Line, k.Column)}
+		l := &listDef{name: name, pos: d.src.pos(k.Line, k.Column), doc: commentText(k.HeadComment)}
 		if v.Kind != yaml.SequenceNode {
 			d.errorAt(v, "", "list %q must be a list of terms, not %s", name, describe(v))
 			return
@@ -594,13 +597,17 @@ func (d *decoder) lists(n *yaml.Node, p *pack) {
 		if len(v.Content) == 0 {
 			d.errorAt(v, "", "list %q has no terms", name)
 		}
+		lang := ""
 		for _, t := range v.Content {
+			if l := languageComment(t.HeadComment); l != "" {
+				lang = l
+			}
 			t = d.resolve(t)
 			if t.Kind != yaml.ScalarNode || t.ShortTag() == "!!null" {
 				d.errorAt(t, "", "list %q: a term must be text, not %s", name, describe(t))
 				continue
 			}
-			l.terms = append(l.terms, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
+			l.terms = append(l.terms, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line), lang: lang})
 		}
 		p.lists = append(p.lists, l)
 	})
@@ -613,7 +620,7 @@ func (d *decoder) macros(n *yaml.Node, p *pack) {
 			return
 		}
 		if e, ok := d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
-			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e})
+			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e, doc: commentText(k.HeadComment)})
 		}
 	})
 }
@@ -849,7 +856,11 @@ func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
 		}
 		if _, ok := p.names["level "+r.level]; !ok {
 			pos := r.levelSrc.pos(r.levelNode.Line, r.levelNode.Column)
-			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(suggest(r.level, p.levelNames())))
+			hint := suggest(r.level, p.levelNames())
+			if hint == "" {
+				hint = " (the levels are " + strings.Join(p.levelNames(), ", ") + ")"
+			}
+			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(hint))
 		}
 	}
 }

@@ -488,6 +488,10 @@ func parseYAML(src *source, errs *ErrorList) *yaml.Node {
 			*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
 			return nil
 		}
+		if e := shapeError(src); e != nil {
+			*errs = append(*errs, e)
+			return nil
+		}
 		msg := err.Error()
 		line := 1
 		if m := yamlLineErr.FindStringSubmatch(msg); m != nil {

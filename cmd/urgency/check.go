@@ -7,54 +7,72 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/triagekit/triage/urgency"
 	"github.com/triagekit/triage/urgency/urgencytest"
 )
 
-// check loads a pack and reports its errors (exit 1) and warnings (exit 1
-// only with -strict).
-func check(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", stderr)
-	var paths files
-	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
-	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
-	format := fs.String("format", "text", "output `format`: text or json")
-	var tests files
-	fs.Var(&tests, "tests", "test `file`, directory or glob of the pack (repeatable): warn about rules no test case makes match")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+// newCheckCmd loads a pack and reports its errors (exit 1) and warnings
+// (exit 1 only with --strict).
+func newCheckCmd(s *streams) *cobra.Command {
+	var paths, tests []string
+	var strict bool
+	var format string
+	c := &cobra.Command{
+		Use:   "check [RULES...]",
+		Short: "Load a pack and report its errors and warnings",
+		Long: `check loads a rule pack and lists every error, each with its file, line
+and column and the source line with a caret, and every warning: lists
+nothing uses, conditions that can never be true, terms written twice.
+It exits 1 on errors, and on warnings too with --strict.
+
+Arguments:
+  RULES  rule files, directories or globs, as --rules takes them
+         (none and no --rules: the embedded default pack)`,
+		Example: `  urgency check --rules acme/
+  urgency check acme/ --tests acme/ --strict
+  urgency check --format json acme/`,
+		RunE: func(_ *cobra.Command, args []string) error {
+			stdout, stderr := s.out, s.errOut
+			if format != "text" && format != "json" {
+				return usagef("-format must be text or json, not %q", format)
+			}
+			paths := append(paths, args...)
+			eng, err := loadEngine(paths)
+			if err != nil {
+				if format == "json" {
+					return done(writeCheckJSON(stdout, stderr, nil, err, nil, strict))
+				}
+				printLoadError(stderr, "check", err)
+				return exitCode(exitFindings)
+			}
+			warnings := eng.Warnings()
+			if len(tests) > 0 {
+				untested, ok := untestedRules(eng, tests, stderr)
+				if !ok {
+					return exitCode(exitFindings)
+				}
+				warnings = append(warnings, untested...)
+			}
+			if format == "json" {
+				return done(writeCheckJSON(stdout, stderr, eng, nil, warnings, strict))
+			}
+			printWarnings(stdout, warnings)
+			status := "ok"
+			if strict && len(warnings) > 0 {
+				status = "failed (-strict)"
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", status, summary(eng, warnings))
+			return done(checkExit(warnings, strict))
+		},
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "urgency check: -format must be text or json, not %q\n", *format)
-		return 2
-	}
-	paths = append(paths, fs.Args()...)
-	eng, err := loadEngine(paths)
-	if err != nil {
-		if *format == "json" {
-			return writeCheckJSON(stdout, stderr, nil, err, nil, *strict)
-		}
-		printLoadError(stderr, err)
-		return 1
-	}
-	warnings := eng.Warnings()
-	if len(tests) > 0 {
-		untested, ok := untestedRules(eng, tests, stderr)
-		if !ok {
-			return 1
-		}
-		warnings = append(warnings, untested...)
-	}
-	if *format == "json" {
-		return writeCheckJSON(stdout, stderr, eng, nil, warnings, *strict)
-	}
-	printWarnings(stdout, warnings)
-	status := "ok"
-	if *strict && len(warnings) > 0 {
-		status = "failed (-strict)"
-	}
-	fmt.Fprintf(stdout, "%s: %s\n", status, summary(eng, warnings))
-	return checkExit(warnings, *strict)
+	f := c.Flags()
+	rulesFlag(c, &paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	f.BoolVar(&strict, "strict", false, "fail (exit 1) on warnings too")
+	formatFlag(c, &format, "text", "json")
+	rulesFlag(c, &tests, "tests", "test `file`, directory or glob of the pack (repeatable): warn about rules no test case makes match")
+	return c
 }
 
 // untestedRules runs the test files and returns an untested-rule warning
@@ -72,7 +90,7 @@ func untestedRules(eng *urgency.Engine, paths []string, stderr io.Writer) ([]urg
 	for _, file := range files {
 		s, err := urgencytest.Load(file)
 		if err != nil {
-			printLoadError(stderr, err)
+			printLoadError(stderr, "check", err)
 			return nil, false
 		}
 		if s.Engine.Version() != eng.Version() {

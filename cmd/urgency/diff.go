@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
@@ -24,99 +25,107 @@ const defaultPack = "default"
 // out differently: 1 and 2 already mean an error and a usage error.
 const exitDiffers = 3
 
-func diff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", stderr)
-	var oldPaths, newPaths files
-	fs.Var(&oldPaths, "old", `rule `+"`file`"+`, directory or glob of the pack in use (repeatable; "default" or none: the embedded default pack)`)
-	fs.Var(&newPaths, "new", `rule `+"`file`"+`, directory or glob of the changed pack (repeatable; "default" or none: the embedded default pack)`)
-	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
-	format := fs.String("format", "table", "output `format`: table or json")
-	moves := fs.Int("moves", 5, "list a ticket that only moved in the order when it moved at least `N` positions (1: every move)")
-	exitCode := fs.Bool("exit-code", false, "exit with 3 when some ticket comes out differently, 0 when none does")
-	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
-	}
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(stderr, "urgency diff: -format must be table or json, not %q\n", *format)
-		return 2
-	}
-	if *moves < 1 {
-		fmt.Fprintf(stderr, "urgency diff: -moves must be at least 1, not %d\n", *moves)
-		return 2
-	}
-	if len(oldPaths) == 0 && len(newPaths) == 0 {
-		fmt.Fprintln(stderr, "urgency diff: give the changed pack with -new, the pack in use with -old, or both (the one left out is the embedded default pack)")
-		return 2
-	}
-	for _, side := range []struct {
-		flag  string
-		paths []string
-	}{{"-old", oldPaths}, {"-new", newPaths}} {
-		if len(side.paths) > 1 && slices.Contains(side.paths, defaultPack) {
-			fmt.Fprintf(stderr, "urgency diff: %s %s names the embedded default pack, which cannot be loaded with other files; copy rules/default and name the copy\n", side.flag, defaultPack)
-			return 2
-		}
-	}
-	now, ok := parseNow("diff", *nowFlag, stderr)
-	if !ok {
-		return 2
-	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "urgency diff: give one tickets file, or none to read standard input")
-		return 2
-	}
+func newDiffCmd(s *streams) *cobra.Command {
+	var oldPaths, newPaths []string
+	var nowFlag, format string
+	var moves int
+	var exitCodeFlag, skipBad bool
+	c := &cobra.Command{
+		Use:   "diff [--old FILE]... [--new FILE]... [TICKETS.jsonl|-]",
+		Short: "Show which tickets a rule change moves",
+		Long: `diff ranks the same tickets with the pack in use (--old) and the changed
+pack (--new) and shows what the change would do: the tickets per level
+before and after, the rules that match more or fewer tickets, and the
+tickets that change level, queue, due time, score, rules or position,
+the most significant first. Each pack is given like --rules; left out or
+"default": the embedded default pack.
 
-	// Both packs are loaded before anything is read, so that one run
-	// reports the problems of both.
-	oldEng, oldErr := loadPack(oldPaths)
-	newEng, newErr := loadPack(newPaths)
-	for _, side := range []struct {
-		flag string
-		err  error
-	}{{"-old", oldErr}, {"-new", newErr}} {
-		if side.err != nil {
-			printLoadError(stderr, side.err)
-			fmt.Fprintf(stderr, "urgency diff: the %s pack does not load\n", side.flag)
-		}
-	}
-	if oldErr != nil || newErr != nil {
-		return 1
-	}
+Arguments:
+  TICKETS.jsonl  tickets, one JSON object per line; "-" or none: standard input`,
+		Example: `  urgency diff --old default --new acme/ --now 2026-11-22T10:00:00Z acme/tickets.jsonl
+  urgency diff --new acme/ --exit-code tickets.jsonl`,
+		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			stdin, stdout, stderr := s.in, s.out, s.errOut
+			if format != "table" && format != "json" {
+				return usagef("-format must be table or json, not %q", format)
+			}
+			if moves < 1 {
+				return usagef("-moves must be at least 1, not %d", moves)
+			}
+			if len(oldPaths) == 0 && len(newPaths) == 0 {
+				return usagef("give the changed pack with -new, the pack in use with -old, or both (the one left out is the embedded default pack)")
+			}
+			for _, side := range []struct {
+				flag  string
+				paths []string
+			}{{"-old", oldPaths}, {"-new", newPaths}} {
+				if len(side.paths) > 1 && slices.Contains(side.paths, defaultPack) {
+					return usagef("%s %s names the embedded default pack, which cannot be loaded with other files; copy rules/default and name the copy", side.flag, defaultPack)
+				}
+			}
+			now, err := parseNow(nowFlag)
+			if err != nil {
+				return err
+			}
 
-	in, name := stdin, "stdin"
-	if fs.NArg() == 1 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			fmt.Fprintf(stderr, "urgency diff: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		in, name = f, fs.Arg(0)
-	}
-	tickets, ok := readTickets(in, name, *skipBad, stderr)
-	if !ok {
-		return 1
-	}
+			// Both packs are loaded before anything is read, so that one run
+			// reports the problems of both.
+			oldEng, oldErr := loadPack(oldPaths)
+			newEng, newErr := loadPack(newPaths)
+			for _, side := range []struct {
+				flag string
+				err  error
+			}{{"-old", oldErr}, {"-new", newErr}} {
+				if side.err != nil {
+					printLoadError(stderr, "diff", side.err)
+					fmt.Fprintf(stderr, "urgency diff: the %s pack does not load\n", side.flag)
+				}
+			}
+			if oldErr != nil || newErr != nil {
+				return exitCode(exitFindings)
+			}
 
-	rep := compare(
-		side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
-		side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
-		now, *moves)
-	var err error
-	if *format == "json" {
-		err = writeDiffJSON(stdout, rep)
-	} else {
-		err = writeDiffTable(stdout, rep, newEng.Location())
+			in, name, err := openTickets("diff", args, s)
+			if err != nil {
+				return err
+			}
+			if c, ok := in.(io.Closer); ok && in != stdin {
+				defer c.Close()
+			}
+			tickets, ok := readTickets("diff", in, name, skipBad, s.progress(), stderr)
+			if !ok {
+				return exitCode(exitFindings)
+			}
+
+			rep := compare(
+				side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
+				side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
+				now, moves)
+			if format == "json" {
+				err = writeDiffJSON(stdout, rep)
+			} else {
+				err = writeDiffTable(stdout, rep, newEng.Location())
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "urgency diff: %v\n", err)
+				return exitCode(exitFindings)
+			}
+			if exitCodeFlag && rep.Counts.Changed > 0 {
+				return exitCode(exitDiffers)
+			}
+			return nil
+		},
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency diff: %v\n", err)
-		return 1
-	}
-	if *exitCode && rep.Counts.Changed > 0 {
-		return exitDiffers
-	}
-	return 0
+	f := c.Flags()
+	rulesFlag(c, &oldPaths, "old", `rule `+"`file`"+`, directory or glob of the pack in use (repeatable; "default" or none: the embedded default pack)`)
+	rulesFlag(c, &newPaths, "new", `rule `+"`file`"+`, directory or glob of the changed pack (repeatable; "default" or none: the embedded default pack)`)
+	f.StringVar(&nowFlag, "now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	formatFlag(c, &format, "table", "json")
+	f.IntVar(&moves, "moves", 5, "list a ticket that only moved in the order when it moved at least `N` positions (1: every move)")
+	f.BoolVar(&exitCodeFlag, "exit-code", false, "exit with 3 when some ticket comes out differently, 0 when none does")
+	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	return c
 }
 
 // loadPack loads the named rule files; none, or the one name "default",

@@ -4,53 +4,62 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/triagekit/triage/urgency"
 )
 
-// gen writes made-up tickets for load tests and benchmarks: the same seed
-// gives the same tickets, byte for byte.
-func gen(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("gen", stderr)
-	n := fs.Int("n", 1000, "how many `tickets` to write")
-	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives the same tickets")
-	nowFlag := fs.String("now", fixedGenNow, "`time` in RFC 3339 that no ticket is created after: the tickets start n × 20s before it")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+// newGenCmd writes made-up tickets for load tests and benchmarks: the
+// same seed gives the same tickets, byte for byte.
+func newGenCmd(s *streams) *cobra.Command {
+	var n int
+	var seed uint64
+	var nowFlag string
+	c := &cobra.Command{
+		Use:   "gen",
+		Short: "Write made-up tickets for load tests",
+		Long: `gen writes made-up tickets as JSON Lines on standard output: mostly lone
+tickets in a dozen languages, now and then a burst of the same problem
+from many customers. The same seed gives the same tickets, byte for byte.`,
+		Example: `  urgency gen -n 50000 > load.jsonl
+  urgency gen -n 1000 --seed 7 | urgency rank --format json`,
+		Args: maxArgs(0, "takes no arguments, only flags"),
+		RunE: func(_ *cobra.Command, _ []string) error {
+			stdout, stderr := s.out, s.errOut
+			if n < 0 {
+				return usagef("-n must not be negative, not %d", n)
+			}
+			now, err := time.Parse(time.RFC3339, nowFlag)
+			if err != nil {
+				return usagef("-now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z", nowFlag)
+			}
+			w := bufio.NewWriterSize(stdout, 64<<10)
+			enc := json.NewEncoder(w)
+			enc.SetEscapeHTML(false)
+			g := newGenerator(n, seed, now)
+			for range n {
+				if err := enc.Encode(g.next()); err != nil {
+					fmt.Fprintf(stderr, "urgency gen: %v\n", err)
+					return exitCode(exitFindings)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				fmt.Fprintf(stderr, "urgency gen: %v\n", err)
+				return exitCode(exitFindings)
+			}
+			return nil
+		},
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "urgency gen: takes no arguments, only flags")
-		return 2
-	}
-	if *n < 0 {
-		fmt.Fprintf(stderr, "urgency gen: -n must not be negative, not %d\n", *n)
-		return 2
-	}
-	now, err := time.Parse(time.RFC3339, *nowFlag)
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency gen: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", *nowFlag)
-		return 2
-	}
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	g := newGenerator(*n, *seed, now)
-	for range *n {
-		if err := enc.Encode(g.next()); err != nil {
-			fmt.Fprintf(stderr, "urgency gen: %v\n", err)
-			return 1
-		}
-	}
-	if err := w.Flush(); err != nil {
-		fmt.Fprintf(stderr, "urgency gen: %v\n", err)
-		return 1
-	}
-	return 0
+	f := c.Flags()
+	f.IntVarP(&n, "n", "n", 1000, "how many `tickets` to write")
+	f.Uint64Var(&seed, "seed", 1, "random `seed`: the same seed gives the same tickets")
+	f.StringVar(&nowFlag, "now", fixedGenNow, "`time` in RFC 3339 that no ticket is created after: the tickets start n × 20s before it")
+	return c
 }
 
 // fixedGenNow is the default bound of the generated tickets' times: the

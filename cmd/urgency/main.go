@@ -1,12 +1,14 @@
 // Command urgency checks rule packs and ranks support tickets with them.
 //
-//	urgency check [-rules FILE]... [-tests FILE]... [-strict] [-format text|json]
-//	urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
-//	urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
-//	urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
-//	urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
+//	urgency check [--rules FILE]... [--tests FILE]... [--strict] [--format text|json]
+//	urgency rank [--rules FILE]... [--now RFC3339] [--format table|json] [--explain] [--skip-bad] [TICKETS.jsonl|-]
+//	urgency diff [--old FILE]... [--new FILE]... [--now RFC3339] [--format table|json] [--moves N] [--exit-code] [--skip-bad] [TICKETS.jsonl|-]
+//	urgency explain --id ID [--id ID]... [--rules FILE]... [--now RFC3339] [--format table|json] [--skip-bad] [TICKETS.jsonl|-]
+//	urgency similar [--rules FILE]... [--k N] [--format table|json] [--skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
-//	urgency gen [-n N] [-seed S] [-now RFC3339]
+//	urgency gen [--n N] [--seed S] [--now RFC3339]
+//	urgency version
+//	urgency completion bash|zsh|fish|powershell
 //
 // check lists every error and warning of a pack; rank puts tickets in
 // priority order with the repeated-issue clusters among them applied; diff
@@ -20,107 +22,33 @@
 // when a check fails; gen writes made-up tickets for load tests, the same
 // for the same seed.
 //
-// Without -rules, the embedded default pack is used; for diff, a pack left
-// out or named "default" is the embedded default pack. Tickets are JSON
-// Lines, one ticket per line; "-" or no file reads standard input.
+// Flags may come anywhere on the line and take one dash or two. Without
+// --rules, the embedded default pack is used; for diff, a pack left out or
+// named "default" is the embedded default pack. Tickets are JSON Lines, one
+// ticket per line; "-" or no file reads standard input. Exit codes: 0 done,
+// 1 problems found or a failure, 2 a usage error ("urgency help" lists
+// them).
 package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/triagekit/triage/internal/termsafe"
+
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
 )
 
-const usage = `urgency ranks support tickets by the policy in a rule pack.
-
-Usage:
-  urgency check [-rules FILE]... [-tests FILE]... [-strict] [-format text|json]
-  urgency rank  [-rules FILE]... [-now RFC3339] [-format table|json] [-explain] [-skip-bad] [TICKETS.jsonl|-]
-  urgency diff  [-old FILE]... [-new FILE]... [-now RFC3339] [-format table|json] [-moves N] [-exit-code] [-skip-bad] [TICKETS.jsonl|-]
-  urgency explain -id ID [-id ID]... [-rules FILE]... [-now RFC3339] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
-  urgency similar [-rules FILE]... [-k N] [-format table|json] [-skip-bad] [TICKETS.jsonl|-]
-  urgency test [-v] TESTFILE...
-  urgency gen [-n N] [-seed S] [-now RFC3339]
-
-Without -rules, the embedded default pack is used. -rules may be given
-several times, and may name a file, a directory or a glob pattern.
-diff ranks the tickets with the -old and the -new pack (each given like
--rules; left out or "default": the embedded default pack) and shows the
-tickets that change level, queue, due time, score, rules or position.
-Run "urgency COMMAND -h" for the flags of one command.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-}
-
-// run is the whole command; it returns the exit code: 0 success, 1 a
-// problem with the input or the rules, 2 a usage error. What it prints
-// goes through termsafe: a ticket's ID or subject cannot send escape
-// sequences or bidirectional controls to the terminal, in any format (in
-// JSON, the escape termsafe writes is the JSON escape of the character).
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out, errs := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
-	defer errs.Flush()
-	defer out.Flush()
-	return command(args, stdin, out, errs)
-}
-
-func command(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	switch args[0] {
-	case "check":
-		return check(args[1:], stdout, stderr)
-	case "rank":
-		return rank(args[1:], stdin, stdout, stderr)
-	case "diff":
-		return diff(args[1:], stdin, stdout, stderr)
-	case "explain":
-		return explain(args[1:], stdin, stdout, stderr)
-	case "similar":
-		return similar(args[1:], stdin, stdout, stderr)
-	case "test":
-		return test(args[1:], stdout, stderr)
-	case "gen":
-		return gen(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "urgency: unknown command %q\n\n%s", args[0], usage)
-	return 2
-}
-
-// parseExit is the exit code for a flag parsing error: -h asked for help
-// and gets it with success.
-func parseExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
-}
-
-// files is a flag that may be repeated.
-type files []string
-
-func (f *files) String() string     { return strings.Join(*f, ",") }
-func (f *files) Set(s string) error { *f = append(*f, s); return nil }
-
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("urgency "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
 }
 
 // loadEngine loads the given rule files, or the default pack.
@@ -133,10 +61,10 @@ func loadEngine(paths []string) (*urgency.Engine, error) {
 
 // printLoadError prints every problem of a pack, each on its own line with
 // its position, and the source line with a caret under the column.
-func printLoadError(w io.Writer, err error) {
+func printLoadError(w io.Writer, cmd string, err error) {
 	var list urgency.ErrorList
 	if !errors.As(err, &list) {
-		fmt.Fprintf(w, "urgency: %v\n", err)
+		fmt.Fprintf(w, "urgency %s: %v\n", cmd, err)
 		return
 	}
 	for _, e := range list {
@@ -158,217 +86,287 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func rank(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("rank", stderr)
-	var paths files
-	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
-	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
-	format := fs.String("format", "table", "output `format`: table or json")
-	explain := fs.Bool("explain", false, "show every matching rule with its points, and how level and due time were reached")
-	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
-	prof := addProfileFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+func newRankCmd(s *streams) *cobra.Command {
+	var paths []string
+	var nowFlag, format string
+	var explain, skipBad bool
+	prof := new(profiles)
+	c := &cobra.Command{
+		Use:   "rank [TICKETS.jsonl|-]",
+		Short: "Put tickets in priority order",
+		Long: `rank assesses every ticket with the pack, groups the tickets about the
+same problem into clusters, and prints them in priority order: level,
+score, time left until the response is due, queue and tags.
+
+Arguments:
+  TICKETS.jsonl  tickets, one JSON object per line; "-" or none: standard input`,
+		Example: `  urgency rank --now 2026-11-22T10:00:00Z testdata/tickets.jsonl
+  urgency rank --rules acme/ --explain tickets.jsonl
+  urgency gen -n 1000 | urgency rank --format json`,
+		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			stdout, stderr := s.out, s.errOut
+			if format != "table" && format != "json" && format != "csv" {
+				return usagef("-format must be table, json or csv, not %q", format)
+			}
+			now, err := parseNow(nowFlag)
+			if err != nil {
+				return err
+			}
+			defer prof.start("rank", stderr)()
+			eng, tickets, err := loadInput("rank", paths, args, s, skipBad)
+			if err != nil {
+				return err
+			}
+			p := s.progress()
+			if len(tickets) >= progressEvery {
+				p.show("urgency rank: ranking %d tickets", len(tickets))
+			}
+			q := urgency.NewQueue(eng)
+			q.Add(tickets...)
+			ranked := q.Ranked(now)
+			p.clear()
+			switch format {
+			case "json":
+				err = writeJSON(stdout, ranked, eng.Location(), explain)
+			case "csv":
+				err = writeCSV(stdout, eng, ranked)
+			default:
+				out := stdout
+				if s.color {
+					out = s.rawOut // every cell is terminal-safe; the colours are ours
+				}
+				err = writeQueueTable(out, eng, ranked, tableView{width: s.width, color: s.color, explain: explain, now: now})
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "urgency rank: %v\n", err)
+				return exitCode(exitFindings)
+			}
+			return nil
+		},
 	}
-	defer prof.start("rank", stderr)()
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(stderr, "urgency rank: -format must be table or json, not %q\n", *format)
-		return 2
-	}
-	now, ok := parseNow("rank", *nowFlag, stderr)
-	if !ok {
-		return 2
-	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "urgency rank: give one tickets file, or none to read standard input")
-		return 2
-	}
-	eng, tickets, ok := loadInput("rank", paths, fs, stdin, *skipBad, stderr)
-	if !ok {
-		return 1
-	}
-	q := urgency.NewQueue(eng)
-	q.Add(tickets...)
-	ranked := q.Ranked(now)
-	var err error
-	if *format == "json" {
-		err = writeJSON(stdout, ranked, eng.Location(), *explain)
-	} else {
-		err = writeTable(stdout, ranked, eng.Location(), *explain)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency rank: %v\n", err)
-		return 1
-	}
-	return 0
+	f := c.Flags()
+	rulesFlag(c, &paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	f.StringVar(&nowFlag, "now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	formatFlag(c, &format, "table", "json", "csv")
+	f.BoolVar(&explain, "explain", false, "show every matching rule with its points, and how level and due time were reached")
+	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	prof.addFlags(c.Flags())
+	return c
 }
 
 // parseNow reads the -now flag, the current time when it is empty.
-func parseNow(cmd, s string, stderr io.Writer) (time.Time, bool) {
+func parseNow(s string) (time.Time, error) {
 	if s == "" {
-		return time.Now(), true
+		return time.Now(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		fmt.Fprintf(stderr, "urgency %s: -now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z\n", cmd, s)
-		return time.Time{}, false
+		return time.Time{}, usagef("-now %q is not an RFC 3339 time like 2026-11-22T10:00:00Z", s)
 	}
 	// The bounds of ticket times: every time written from it is then
 	// one RFC 3339 can write.
 	if y := t.UTC().Year(); y < urgency.MinYear || y > urgency.MaxYear {
-		fmt.Fprintf(stderr, "urgency %s: -now %s is outside the years %d to %d\n", cmd, s, urgency.MinYear, urgency.MaxYear)
-		return time.Time{}, false
+		return time.Time{}, usagef("-now %s is outside the years %d to %d", s, urgency.MinYear, urgency.MaxYear)
 	}
 	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
-		fmt.Fprintf(stderr, "urgency %s: -now %s has a UTC offset outside -23:59 to +23:59\n", cmd, s)
-		return time.Time{}, false
+		return time.Time{}, usagef("-now %s has a UTC offset outside -23:59 to +23:59", s)
 	}
-	return t, true
+	return t, nil
 }
 
 // explain prints, for the tickets named by -id, their place in the ranked
 // queue and what every rule of the pack made of them.
-func explain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("explain", stderr)
-	var paths, ids files
-	fs.Var(&ids, "id", "`ID` of the ticket to explain (repeatable)")
-	fs.Var(&paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
-	nowFlag := fs.String("now", "", "evaluation `time` in RFC 3339 (default: the current time)")
-	format := fs.String("format", "table", "output `format`: table or json")
-	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+func newExplainCmd(s *streams) *cobra.Command {
+	var paths, ids []string
+	var nowFlag, format string
+	var skipBad bool
+	c := &cobra.Command{
+		Use:   "explain --id ID [TICKETS.jsonl|-]",
+		Short: "Say why a ticket is where it is in the queue",
+		Long: `explain ranks the tickets as rank does and tells, for each ticket named
+by --id, its place in the queue and what every rule of the pack made of
+it: the rules that matched with their points, the ones that did not and
+why, and how the level and the due time were reached.
+
+Arguments:
+  TICKETS.jsonl  tickets, one JSON object per line; "-" or none: standard input`,
+		Example: `  urgency explain --id A-4 --now 2026-11-22T10:00:00Z acme/tickets.jsonl
+  urgency explain --rules acme/ --id A-4 --id A-7 --format json acme/tickets.jsonl`,
+		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			stdout, stderr := s.out, s.errOut
+			if format != "table" && format != "json" {
+				return usagef("-format must be table or json, not %q", format)
+			}
+			if len(ids) == 0 {
+				return usagef("name the ticket to explain with -id ID")
+			}
+			now, err := parseNow(nowFlag)
+			if err != nil {
+				return err
+			}
+			eng, tickets, err := loadInput("explain", paths, args, s, skipBad)
+			if err != nil {
+				return err
+			}
+			// The ticket is explained among all the others, as rank ranks it:
+			// its cluster and its place depend on them.
+			q := urgency.NewQueue(eng)
+			q.Add(tickets...)
+			ranks := make(map[string]int)
+			for i, a := range q.Ranked(now) {
+				ranks[a.Ticket.ID] = i + 1
+			}
+			var found []explained
+			for _, id := range ids {
+				x, ok := q.Explain(id, now)
+				if !ok {
+					fmt.Fprintf(stderr, "urgency explain: no ticket with id %q\n", id)
+					return exitCode(exitFindings)
+				}
+				found = append(found, explained{Explanation: x, rank: ranks[id], of: len(tickets)})
+			}
+			if format == "json" {
+				err = writeExplainJSON(stdout, found, eng.Location())
+			} else {
+				err = writeExplainText(stdout, found)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "urgency explain: %v\n", err)
+				return exitCode(exitFindings)
+			}
+			return nil
+		},
 	}
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(stderr, "urgency explain: -format must be table or json, not %q\n", *format)
-		return 2
-	}
-	if len(ids) == 0 {
-		fmt.Fprintln(stderr, "urgency explain: name the ticket to explain with -id ID")
-		return 2
-	}
-	now, ok := parseNow("explain", *nowFlag, stderr)
-	if !ok {
-		return 2
-	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "urgency explain: give one tickets file, or none to read standard input")
-		return 2
-	}
-	eng, tickets, ok := loadInput("explain", paths, fs, stdin, *skipBad, stderr)
-	if !ok {
-		return 1
-	}
-	// The ticket is explained among all the others, as rank ranks it:
-	// its cluster and its place depend on them.
-	q := urgency.NewQueue(eng)
-	q.Add(tickets...)
-	ranks := make(map[string]int)
-	for i, a := range q.Ranked(now) {
-		ranks[a.Ticket.ID] = i + 1
-	}
-	var found []explained
-	for _, id := range ids {
-		x, ok := q.Explain(id, now)
-		if !ok {
-			fmt.Fprintf(stderr, "urgency explain: no ticket with id %q\n", id)
-			return 1
-		}
-		found = append(found, explained{Explanation: x, rank: ranks[id], of: len(tickets)})
-	}
-	var err error
-	if *format == "json" {
-		err = writeExplainJSON(stdout, found, eng.Location())
-	} else {
-		err = writeExplainText(stdout, found)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "urgency explain: %v\n", err)
-		return 1
-	}
-	return 0
+	f := c.Flags()
+	f.StringArrayVar(&ids, "id", nil, "`ID` of the ticket to explain (repeatable)")
+	rulesFlag(c, &paths, "rules", "rule `file`, directory or glob (repeatable; default: the embedded default pack)")
+	f.StringVar(&nowFlag, "now", "", "evaluation `time` in RFC 3339 (default: the current time)")
+	formatFlag(c, &format, "table", "json")
+	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	return c
 }
 
 // loadInput loads the pack and reads the tickets of the one file named
 // by fs's arguments, or of standard input for none or "-", reporting
 // every problem on stderr.
-func loadInput(cmd string, paths []string, fs *flag.FlagSet, stdin io.Reader, skipBad bool, stderr io.Writer) (*urgency.Engine, []urgency.Ticket, bool) {
+func loadInput(cmd string, paths, args []string, s *streams, skipBad bool) (*urgency.Engine, []urgency.Ticket, error) {
+	in, name, err := openTickets(cmd, args, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, ok := in.(io.Closer); ok && in != s.in {
+		defer c.Close()
+	}
 	eng, err := loadEngine(paths)
 	if err != nil {
-		printLoadError(stderr, err)
-		return nil, nil, false
+		printLoadError(s.errOut, cmd, err)
+		return nil, nil, exitCode(exitFindings)
 	}
-	in, name := stdin, "stdin"
-	if fs.NArg() == 1 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			fmt.Fprintf(stderr, "urgency %s: %v\n", cmd, err)
-			return nil, nil, false
-		}
-		defer f.Close()
-		in, name = f, fs.Arg(0)
+	tickets, ok := readTickets(cmd, in, name, skipBad, s.progress(), s.errOut)
+	if !ok {
+		return nil, nil, exitCode(exitFindings)
 	}
-	tickets, ok := readTickets(in, name, skipBad, stderr)
-	return eng, tickets, ok
+	return eng, tickets, nil
 }
 
-func similar(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("similar", stderr)
-	var paths files
-	fs.Var(&paths, "rules", "rule `file`, directory or glob whose lists give concepts (repeatable; default: the embedded default pack)")
-	k := fs.Int("k", 5, "how many similar tickets to list per ticket")
-	format := fs.String("format", "table", "output `format`: table or json")
-	skipBad := fs.Bool("skip-bad", false, "report malformed ticket lines on stderr and go on without them")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+// openTickets opens the one tickets file of args, or standard input for
+// none or "-". A directory or a rule file given where the tickets go is
+// a usage error that says where it belongs; standard input on a terminal
+// gets a line saying that tickets are awaited, rather than silence.
+func openTickets(cmd string, args []string, s *streams) (io.Reader, string, error) {
+	if len(args) == 0 || args[0] == "-" {
+		if s.inTerminal {
+			fmt.Fprintf(s.errOut, "urgency %s: reading tickets from the terminal, one JSON object per line; end with Ctrl-D, or give a tickets file\n", cmd)
+		}
+		return s.in, "stdin", nil
 	}
-	if *format != "table" && *format != "json" {
-		fmt.Fprintf(stderr, "urgency similar: -format must be table or json, not %q\n", *format)
-		return 2
+	name := args[0]
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return nil, "", usagef("%s is a directory: give a tickets file (JSON Lines); a directory of rules goes with --rules %s", name, name)
 	}
-	if *k < 1 {
-		fmt.Fprintf(stderr, "urgency similar: -k must be at least 1, not %d\n", *k)
-		return 2
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".yaml" || ext == ".yml" {
+		return nil, "", usagef("%s is a YAML file, not tickets (JSON Lines): to use its rules, give it with --rules %s", name, name)
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "urgency similar: give one tickets file, or none to read standard input")
-		return 2
-	}
-	eng, tickets, ok := loadInput("similar", paths, fs, stdin, *skipBad, stderr)
-	if !ok {
-		return 1
-	}
-	x := urgency.NewIndex(eng)
-	x.Add(tickets...)
-	var err error
-	results := make([][]urgency.Match, len(tickets))
-	for i, t := range tickets {
-		results[i] = x.Similar(t.ID, *k)
-	}
-	if *format == "json" {
-		err = writeSimilarJSON(stdout, tickets, results)
-	} else {
-		err = writeSimilarTable(stdout, tickets, results)
-	}
+	f, err := os.Open(name)
 	if err != nil {
-		fmt.Fprintf(stderr, "urgency similar: %v\n", err)
-		return 1
+		fmt.Fprintf(s.errOut, "urgency %s: %v\n", cmd, err)
+		return nil, "", exitCode(exitFindings)
 	}
-	return 0
+	return f, name, nil
+}
+
+func newSimilarCmd(s *streams) *cobra.Command {
+	var paths []string
+	var format string
+	var k int
+	var skipBad bool
+	c := &cobra.Command{
+		Use:   "similar [TICKETS.jsonl|-]",
+		Short: "List, for each ticket, the earlier tickets most like it",
+		Long: `similar lists, for each ticket, the tickets most like it created no later
+than it, across languages: the pack's lists give the concepts words share.
+
+Arguments:
+  TICKETS.jsonl  tickets, one JSON object per line; "-" or none: standard input`,
+		Example: `  urgency similar --k 3 testdata/tickets.jsonl
+  urgency similar --format json tickets.jsonl`,
+		Args: maxArgs(1, "give one tickets file, or none to read standard input"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			stdout, stderr := s.out, s.errOut
+			if format != "table" && format != "json" {
+				return usagef("-format must be table or json, not %q", format)
+			}
+			if k < 1 {
+				return usagef("-k must be at least 1, not %d", k)
+			}
+			eng, tickets, err := loadInput("similar", paths, args, s, skipBad)
+			if err != nil {
+				return err
+			}
+			x := urgency.NewIndex(eng)
+			x.Add(tickets...)
+			results := make([][]urgency.Match, len(tickets))
+			for i, t := range tickets {
+				results[i] = x.Similar(t.ID, k)
+			}
+			if format == "json" {
+				err = writeSimilarJSON(stdout, tickets, results)
+			} else {
+				err = writeSimilarTable(stdout, tickets, results)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "urgency similar: %v\n", err)
+				return exitCode(exitFindings)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	rulesFlag(c, &paths, "rules", "rule `file`, directory or glob whose lists give concepts (repeatable; default: the embedded default pack)")
+	f.IntVarP(&k, "k", "k", 5, "how many similar tickets to list per ticket")
+	formatFlag(c, &format, "table", "json")
+	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	return c
 }
 
 // readTickets reads every ticket, reporting each bad line with its
 // number. Without skipBad, any bad line fails the whole run: no ticket is
 // silently lost.
-func readTickets(in io.Reader, name string, skipBad bool, stderr io.Writer) ([]urgency.Ticket, bool) {
+func readTickets(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) ([]urgency.Ticket, bool) {
 	r := urgency.NewTicketReader(in)
 	var tickets []urgency.Ticket
 	seen := make(map[string]int)
 	bad := 0
+	defer progress.clear()
 	for {
 		t, err := r.Next()
 		if err == io.EOF {
 			break
+		}
+		if err != nil {
+			progress.clear()
 		}
 		var le *urgency.LineError
 		if errors.As(err, &le) {
@@ -387,9 +385,12 @@ func readTickets(in io.Reader, name string, skipBad bool, stderr io.Writer) ([]u
 		}
 		seen[t.ID] = r.Line()
 		tickets = append(tickets, t)
+		if len(tickets)%progressEvery == 0 {
+			progress.show("urgency %s: %d tickets read from %s", cmd, len(tickets), termsafe.String(name))
+		}
 	}
 	if bad > 0 && !skipBad {
-		fmt.Fprintf(stderr, "urgency: %d bad %s in %s (use -skip-bad to go on without them)\n", bad, plural(bad, "line", "lines"), name)
+		fmt.Fprintf(stderr, "urgency %s: %d bad %s in %s (use -skip-bad to go on without them)\n", cmd, bad, plural(bad, "line", "lines"), name)
 		return nil, false
 	}
 	return tickets, true

@@ -185,9 +185,12 @@ func TestRankTable(t *testing.T) {
 	requireOK(t, r)
 
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	summary := regexp.MustCompile(`^ranked 2026-11-22 10:00 UTC with default@[0-9a-f]{12}: 87 tickets \((\d+) critical, (\d+) high, (\d+) normal, (\d+) low\), \d+ overdue, 2 clusters$`).FindStringSubmatch(lines[0])
+	require.NotNil(t, summary, "the summary line: %q", lines[0])
+	lines = lines[1:]
 	header := lines[0]
 	headings := strings.Fields(header)
-	require.Equal(t, []string{"RANK", "LEVEL", "SCORE", "DUE(UTC)", "LEFT", "QUEUE", "ID", "CUSTOMER", "CLUSTER", "DUP", "TAGS", "SUBJECT"}, headings)
+	require.Equal(t, []string{"RANK", "LEVEL", "SCORE", "LEFT", "DUE(UTC)", "QUEUE", "ID", "CUSTOMER", "CLUSTER", "DUP", "SUBJECT", "TAGS"}, headings)
 	starts := make([]int, len(headings))
 	for i, h := range headings {
 		starts[i] = strings.Index(header, h) // the header is ASCII: bytes are characters
@@ -197,6 +200,7 @@ func TestRankTable(t *testing.T) {
 	require.Len(t, lines, len(want)+1)
 	var ids []string
 	clusters, dups := make(map[string]string), make(map[string]string)
+	levels := make(map[string]int)
 	for n, line := range lines[1:] {
 		row := []rune(line)
 		var cells []string
@@ -213,12 +217,17 @@ func TestRankTable(t *testing.T) {
 			cells = append(cells, strings.TrimSpace(string(row[start:end])))
 		}
 		assert.Equal(t, strconv.Itoa(n+1), cells[0], "rank of row %d", n+1)
-		assert.LessOrEqual(t, utf8.RuneCountInString(cells[11]), 48, "row %d: subject not clipped", n+1)
+		assert.LessOrEqual(t, utf8.RuneCountInString(cells[10]), 60, "row %d: subject not clipped", n+1)
 		ids = append(ids, cells[6])
+		levels[cells[1]]++
 		clusters[cells[6]] = cells[8]
 		dups[cells[6]] = cells[9]
 	}
 	assert.ElementsMatch(t, want, ids)
+	// The summary counts the levels of the rows.
+	for i, level := range []string{"critical", "high", "normal", "low"} {
+		assert.Equal(t, summary[i+1], strconv.Itoa(levels[level]), "%s tickets in the summary", level)
+	}
 	// The burst of 502 reports is one cluster of six tickets from five
 	// customers; the customer who wrote twice is marked.
 	for _, id := range []string{"T-1032", "T-1033", "T-1034", "T-1035", "T-1036", "T-1038"} {
@@ -276,7 +285,7 @@ func TestRankExplain(t *testing.T) {
 	requireOK(t, js)
 
 	var got [][]string
-	for _, line := range strings.Split(strings.TrimSuffix(table.stdout, "\n"), "\n")[1:] {
+	for _, line := range strings.Split(strings.TrimSuffix(table.stdout, "\n"), "\n")[2:] {
 		if strings.HasPrefix(line, " ") {
 			require.NotEmpty(t, got, "explanation before the first ticket")
 			got[len(got)-1] = append(got[len(got)-1], strings.TrimSpace(line))
@@ -388,7 +397,7 @@ func TestRankBadLine(t *testing.T) {
 			require.Len(t, errLines, 2, "stderr:\n%s", r.stderr)
 			assert.True(t, strings.HasPrefix(errLines[0], prefix), "got %q, want prefix %q", errLines[0], prefix)
 			assert.Contains(t, errLines[0], tt.want)
-			assert.Equal(t, "urgency: 1 bad line in "+path+" (use -skip-bad to go on without them)", errLines[1])
+			assert.Equal(t, "urgency rank: 1 bad line in "+path+" (use -skip-bad to go on without them)", errLines[1])
 
 			r = runCmd(t, "", "rank", "-rules", darkPack, "-now", fixedNow, "-format", "json", "-skip-bad", path)
 			require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
@@ -430,7 +439,7 @@ func TestRankBadLines(t *testing.T) {
 				p := fmt.Sprintf("%s:%d: ", shown, n)
 				assert.True(t, strings.HasPrefix(errLines[i], p), "got %q, want prefix %q", errLines[i], p)
 			}
-			assert.Equal(t, "urgency: 5 bad lines in "+shown+" (use -skip-bad to go on without them)", errLines[len(errLines)-1])
+			assert.Equal(t, "urgency rank: 5 bad lines in "+shown+" (use -skip-bad to go on without them)", errLines[len(errLines)-1])
 
 			r = runCmd(t, input, args("-skip-bad")...)
 			require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
@@ -597,7 +606,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{"no command", nil, 2, "Usage:"},
 		{"unknown command", []string{"rnak"}, 2, `unknown command "rnak"`},
-		{"format xml", []string{"rank", "-format", "xml", ticketsFile}, 2, "-format must be table or json"},
+		{"format xml", []string{"rank", "-format", "xml", ticketsFile}, 2, "-format must be table, json or csv"},
 		{"bad now", []string{"rank", "-now", "tomorrow", ticketsFile}, 2, "-now"},
 		{"now without time", []string{"rank", "-now", "2026-11-22", ticketsFile}, 2, "RFC 3339"},
 		{"two files", []string{"rank", "-now", fixedNow, ticketsFile, ticketsFile}, 2, "one tickets file"},

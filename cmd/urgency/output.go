@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/triagekit/triage/internal/termsafe"
 	"github.com/triagekit/triage/urgency"
@@ -127,63 +124,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-func writeTable(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
-	// The rows are aligned first; explanations are then printed under
-	// their row, indented to the ID column, so they never widen a column.
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	// The target gets a column only when some ticket carries service
-	// fields: for the others it is always the first reply.
-	targets := slices.ContainsFunc(ranked, func(a urgency.Assessment) bool { return a.Ticket.HasServiceFields() })
-	targetHead := ""
-	if targets {
-		targetHead = "TARGET\t"
-	}
-	fmt.Fprintf(tw, "RANK\tLEVEL\tSCORE\tDUE(%s)\tLEFT\t%sQUEUE\tID\tCUSTOMER\tCLUSTER\tDUP\tTAGS\tSUBJECT\n", zoneName(loc), targetHead)
-	for i := range ranked {
-		a := &ranked[i]
-		due, leftCell := "-", "-"
-		if !a.Due.IsZero() {
-			due, leftCell = a.Due.In(loc).Format("2006-01-02 15:04"), left(a.DueIn)
-		}
-		target := ""
-		if targets {
-			target = targetCell(a) + "\t"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%g\t%s\t%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			i+1, a.Level, math.Round(a.Score*10)/10, due, leftCell, target,
-			cell(a.Queue, 24), cell(a.Ticket.ID, 24), cell(a.Ticket.Customer.ID, 24),
-			clusterCell(a.Cluster), dupCell(a.Duplicate),
-			cell(strings.Join(a.Tags, ","), 64), cell(a.Ticket.Subject, 48))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	indent := strings.Repeat(" ", utf8.RuneCountInString(lines[0][:strings.Index(lines[0], "ID")]))
-	fmt.Fprintln(w, lines[0])
-	for i, line := range lines[1:] {
-		fmt.Fprintln(w, line)
-		a := &ranked[i]
-		switch {
-		case explain:
-			for _, why := range a.Why() {
-				fmt.Fprintf(w, "%s%s\n", indent, why)
-			}
-		case len(a.Errors) > 0:
-			fmt.Fprintf(w, "%s%d %s failed on this ticket (see -explain)\n", indent, len(a.Errors), plural(len(a.Errors), "rule", "rules"))
-		}
-		if !explain {
-			// What of the service fields could not be used as given
-			// changes the deadline: it is said without -explain too.
-			for _, n := range a.Notes {
-				fmt.Fprintf(w, "%snote: %s\n", indent, n)
-			}
-		}
-	}
-	return nil
 }
 
 // targetCell shows what a ticket is due for, "paused" when its clock is

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
+
+	"github.com/spf13/pflag"
 )
 
 // profiles are the -cpuprofile and -memprofile flags of a command, for
@@ -15,11 +16,9 @@ type profiles struct {
 	cpu, mem string
 }
 
-func addProfileFlags(fs *flag.FlagSet) *profiles {
-	p := new(profiles)
+func (p *profiles) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the run to `file`")
 	fs.StringVar(&p.mem, "memprofile", "", "write a heap profile at the end of the run to `file`")
-	return p
 }
 
 // start starts the CPU profile, if asked; the returned function stops it

@@ -3,38 +3,67 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/triagekit/triage/urgency/urgencytest"
 )
 
-// test runs rule-pack test files and reports each failed check with the
-// ticket, what was expected, what came out and the hits that explain it.
-func test(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", stderr)
-	verbose := fs.Bool("v", false, "list the checks that passed too")
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+// newTestCmd runs rule-pack test files and reports each failed check
+// with the ticket, what was expected, what came out and the hits that
+// explain it.
+func newTestCmd(s *streams) *cobra.Command {
+	var verbose bool
+	c := &cobra.Command{
+		Use:   "test TESTFILE...",
+		Short: "Run a pack's test files",
+		Long: `test runs rule-pack test files: each names a pack and sample tickets with
+what must come out for them (level, queue, tags, rules). A failed check
+is shown with the ticket, what was expected, what came out and the rules
+that explain it; test exits 1 when any check fails.
+
+Arguments:
+  TESTFILE  a test file (*_test.yaml), or a directory or glob of them`,
+		Example: `  urgency test acme/
+  urgency test -v acme/critical_test.yaml`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("give one or more test files, directories or globs")
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return done(runTests(args, verbose, s.out, s.errOut))
+		},
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "urgency test: give one or more test files, directories or globs")
-		return 2
-	}
-	files, err := urgencytest.Files(fs.Args()...)
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the checks that passed too")
+	return c
+}
+
+func runTests(args []string, verbose bool, stdout, stderr io.Writer) int {
+	files, err := urgencytest.Files(args...)
 	if err != nil {
 		fmt.Fprintf(stderr, "urgency test: %v\n", err)
 		return 1
 	}
 	code, failed, checks := 0, 0, 0
 	for _, file := range files {
+		if isRuleFile(file) {
+			fmt.Fprintf(stdout, "FAIL  %s: a rule file, not a test file: check it with \"urgency check --rules %s\"; a test file names its pack with rules: and gives tickets: and expect:\n", file, file)
+			code = 1
+			continue
+		}
 		s, err := urgencytest.Load(file)
 		if err != nil {
-			printLoadError(stdout, err)
+			printLoadError(stdout, "test", err)
 			fmt.Fprintf(stdout, "FAIL  %s: does not load\n", file)
 			code = 1
 			continue
 		}
 		res := s.Run()
-		res.Report(stdout, *verbose)
+		res.Report(stdout, verbose)
 		failed += res.Failed()
 		checks += len(res.Cases)
 		if res.Failed() > 0 {
@@ -49,4 +78,29 @@ func test(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: %d %s, %d of %d checks failed\n", status, len(files), plural(len(files), "file", "files"), failed, checks)
 	}
 	return code
+}
+
+// isRuleFile reports whether a file given to test is a rule file: it has
+// keys only a rule file has and none a test file must have. Its loading
+// as a test file would list each of its keys as unknown.
+func isRuleFile(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var top map[string]yaml.Node
+	if yaml.Unmarshal(data, &top) != nil {
+		return false
+	}
+	for _, k := range []string{"tickets", "tickets_from", "expect"} {
+		if _, ok := top[k]; ok {
+			return false
+		}
+	}
+	for _, k := range []string{"version", "levels", "lists", "macros", "settings", "extends", "overrides"} {
+		if _, ok := top[k]; ok {
+			return true
+		}
+	}
+	return false
 }

@@ -98,7 +98,7 @@ func TestLongLineEveryCommand(t *testing.T) {
 			r = runCmd(t, "", append(c.args, path)...)
 			assert.Equal(t, 1, r.code)
 			assert.Empty(t, r.stdout)
-			assert.Equal(t, skipped+"urgency: 1 bad line in "+path+" (use -skip-bad to go on without them)\n", r.stderr)
+			assert.Equal(t, skipped+"urgency "+c.name+": 1 bad line in "+path+" (use -skip-bad to go on without them)\n", r.stderr)
 		})
 	}
 
@@ -284,7 +284,7 @@ func TestTerminalEscapes(t *testing.T) {
 		args  []string
 		want  []string // escaped text the output shows
 	}{
-		{"rank table", input, []string{"rank", "-now", fixedNow}, []string{cellID, `\u001b[31mPayment failed\u009b2J fake line more`, `C\u001b[1A\u2066-1`}},
+		{"rank table", input, []string{"rank", "-now", fixedNow}, []string{`E-1\u001b]0;owned\u0007\u202e  C`, `\u001b[31mPayment failed\u009b2J fake line more`, `C\u001b[1A\u2066-1`}},
 		{"rank explain", input, []string{"rank", "-now", fixedNow, "-explain"}, []string{`E-1\u001b]0;owned`}},
 		{"explain", input, []string{"explain", "-now", fixedNow, "-id", id}, []string{`ticket E-1\u001b]0;owned\u0007\u202e "\x1b[31mPayment failed\u009b2J fake line more"`}},
 		{"explain json", input, []string{"explain", "-now", fixedNow, "-id", id, "-format", "json"}, []string{`"id":"E-1\u001b]0;owned\u0007\u202e"`}},
