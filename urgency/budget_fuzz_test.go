@@ -155,7 +155,7 @@ func FuzzRuleBudget(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, kib uint8) {
 		g := &exprGen{data: data}
 		when := g.cond()
-		body := strings.Repeat("a Qb ", int(kib%65)*1024/5)
+		body := strings.Repeat("a Qb ", int(kib%33)*1024/5)
 		pack := testPack(fmt.Sprintf("\n  - {name: gen, when: %q}\n  - {name: ok, when: 'subject == \"hello\"', score: 7}", when))
 		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(pack)}})
 		if err != nil {
