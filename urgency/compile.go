@@ -343,14 +343,33 @@ func (c *compiler) improve(msg string) string {
 	return msg
 }
 
-var envNames = []string{"subject", "body", "text", "channel", "language", "flagged", "age",
-	"customer", "fields", "cluster", "duplicate", "now", "due_in", "overdue", "sla_used",
-	"status", "paused", "replied", "target", "paused_for",
-	"mentions", "mentionCount", "words", "shouting", "exclamations"}
+// The names of the rule language, read from Env, so that a fact added to
+// Env is known at once to the suggestions, and to the macros, which may
+// not hide it: the fields' expr names, and the functions rules call.
+var (
+	envNames    = append(exprNames(reflect.TypeFor[Env]()), ruleFunctions...)
+	memberNames = map[string][]string{
+		"customer": exprNames(reflect.TypeFor[CustomerFacts]()),
+		"cluster":  exprNames(reflect.TypeFor[ClusterFacts]()),
+	}
+)
 
-var memberNames = map[string][]string{
-	"customer": {"id", "tier", "age", "new"},
-	"cluster":  {"id", "size", "customers", "age", "span"},
+// ruleFunctions are the functions of the rule language besides expr's
+// built-ins.
+var ruleFunctions = []string{"mentions", "mentionCount", "words", "shouting", "exclamations"}
+
+// exprNames returns the expr names of t's fields a rule can write: not
+// those of the embedded Hooks and Stats, whose names hold a · that no
+// rule can type.
+func exprNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name := f.Tag.Get("expr"); f.IsExported() && !f.Anonymous && name != "" && !strings.Contains(name, "·") {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // inliner replaces each macro name with the macro's own expression. The

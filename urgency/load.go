@@ -625,16 +625,15 @@ func (d *decoder) macros(n *yaml.Node, p *pack) {
 	})
 }
 
-// reserved are the names an expression already knows; a macro may not
-// hide one.
-var reserved = map[string]bool{
-	"subject": true, "body": true, "text": true, "channel": true, "language": true,
-	"flagged": true, "age": true, "customer": true, "fields": true, "cluster": true,
-	"duplicate": true, "now": true, "due_in": true, "overdue": true, "sla_used": true, "mentions": true, "mentionCount": true,
-	"status": true, "paused": true, "replied": true, "target": true, "paused_for": true,
-	"words": true, "shouting": true, "exclamations": true,
-	"true": true, "false": true, "nil": true,
-}
+// reserved are the names an expression already knows (the rule
+// language's, and expr's constants); a macro may not hide one.
+var reserved = func() map[string]bool {
+	m := map[string]bool{"true": true, "false": true, "nil": true}
+	for _, n := range envNames {
+		m[n] = true
+	}
+	return m
+}()
 
 // The keys each part of a rule file may have. schema/rules.schema.json
 // offers editors the same keys, and a test keeps the two in step.
