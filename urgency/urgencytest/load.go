@@ -206,6 +206,16 @@ func (p *parser) strs(n *yaml.Node, key string) []string {
 func (p *parser) time(n *yaml.Node, key string) time.Time {
 	if n.Kind == yaml.ScalarNode {
 		if t, err := time.Parse(time.RFC3339, n.Value); err == nil {
+			// held to what a ticket line may hold, so that every due time
+			// a test compares is one the engine can give
+			if y := t.UTC().Year(); y < urgency.MinYear || y > urgency.MaxYear {
+				p.errorf(n, "%s %s is outside the years %d to %d", key, n.Value, urgency.MinYear, urgency.MaxYear)
+				return time.Time{}
+			}
+			if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+				p.errorf(n, "%s %s has a UTC offset outside -23:59 to +23:59", key, n.Value)
+				return time.Time{}
+			}
 			return t
 		}
 	}

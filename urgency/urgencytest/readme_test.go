@@ -54,3 +54,14 @@ func TestReadmeExtendsExample(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, e.Warnings())
 }
+
+// TestNowHeldToTicketYears: a test file's now is held to the years a
+// ticket line may hold, as urgency rank's -now is.
+func TestNowHeldToTicketYears(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "far_test.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("now: 9999-11-22T10:00:00Z\ntickets:\n  - {id: A, created_at: 2026-11-22T09:00:00Z}\nexpect:\n  - {id: A, level: normal}\n"), 0o644))
+	_, err := Load(path)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "far_test.yaml:1:6: now 9999-11-22T10:00:00Z is outside the years 1900 to 2199")
+}
