@@ -69,21 +69,9 @@ Arguments:
 				return err
 			}
 
-			// Both packs are loaded before anything is read, so that one run
-			// reports the problems of both.
-			oldEng, oldErr := loadPack(oldPaths)
-			newEng, newErr := loadPack(newPaths)
-			for _, side := range []struct {
-				flag string
-				err  error
-			}{{"-old", oldErr}, {"-new", newErr}} {
-				if side.err != nil {
-					printLoadError(stderr, "diff", side.err)
-					fmt.Fprintf(stderr, "urgency diff: the %s pack does not load\n", side.flag)
-				}
-			}
-			if oldErr != nil || newErr != nil {
-				return exitCode(exitFindings)
+			oldEng, newEng, err := loadSides("diff", oldPaths, newPaths, stderr)
+			if err != nil {
+				return err
 			}
 
 			in, name, err := openTickets("diff", args, s)
@@ -98,10 +86,7 @@ Arguments:
 				return exitCode(exitFindings)
 			}
 
-			rep := compare(
-				side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
-				side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
-				now, moves)
+			rep := rankSides(oldEng, newEng, oldPaths, newPaths, tickets, now, moves)
 			if format == "json" {
 				err = writeDiffJSON(stdout, rep)
 			} else {
@@ -130,6 +115,35 @@ Arguments:
 
 // loadPack loads the named rule files; none, or the one name "default",
 // is the embedded default pack.
+// loadSides loads the packs of a change, -old and -new, both before
+// anything is read, so that one run reports the problems of both.
+func loadSides(cmd string, oldPaths, newPaths []string, stderr io.Writer) (oldEng, newEng *urgency.Engine, err error) {
+	oldEng, oldErr := loadPack(oldPaths)
+	newEng, newErr := loadPack(newPaths)
+	for _, side := range []struct {
+		flag string
+		err  error
+	}{{"-old", oldErr}, {"-new", newErr}} {
+		if side.err != nil {
+			printLoadError(stderr, cmd, side.err)
+			fmt.Fprintf(stderr, "urgency %s: the %s pack does not load\n", cmd, side.flag)
+		}
+	}
+	if oldErr != nil || newErr != nil {
+		return nil, nil, exitCode(exitFindings)
+	}
+	return oldEng, newEng, nil
+}
+
+// rankSides ranks the tickets with the packs of a change, each in a live
+// queue as rank does, and compares the two rankings.
+func rankSides(oldEng, newEng *urgency.Engine, oldPaths, newPaths []string, tickets []urgency.Ticket, now time.Time, moves int) *diffReport {
+	return compare(
+		side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
+		side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
+		now, moves)
+}
+
 func loadPack(paths []string) (*urgency.Engine, error) {
 	if len(paths) == 0 || len(paths) == 1 && paths[0] == defaultPack {
 		return urgency.LoadFS(rules.Default())

@@ -139,19 +139,9 @@ Arguments:
 			}
 			var page *reportPage
 			if diffing {
-				oldEng, oldErr := loadPack(oldPaths)
-				newEng, newErr := loadPack(newPaths)
-				for _, side := range []struct {
-					flag string
-					err  error
-				}{{"-old", oldErr}, {"-new", newErr}} {
-					if side.err != nil {
-						printLoadError(s.errOut, "report", side.err)
-						fmt.Fprintf(s.errOut, "urgency report: the %s pack does not load\n", side.flag)
-					}
-				}
-				if oldErr != nil || newErr != nil {
-					return exitCode(exitFindings)
+				oldEng, newEng, err := loadSides("report", oldPaths, newPaths, s.errOut)
+				if err != nil {
+					return err
 				}
 				in, name, err := openTickets("report", args, s)
 				if err != nil {
@@ -164,10 +154,7 @@ Arguments:
 				if !ok {
 					return exitCode(exitFindings)
 				}
-				rep := compare(
-					side{Pack: oldEng.Version(), Rules: packNames(oldPaths), eng: oldEng, ranked: rankQueue(oldEng, tickets, now)},
-					side{Pack: newEng.Version(), Rules: packNames(newPaths), eng: newEng, ranked: rankQueue(newEng, tickets, now)},
-					now, moves)
+				rep := rankSides(oldEng, newEng, oldPaths, newPaths, tickets, now, moves)
 				page = newReportPage(newEng, rep.New.ranked, now, top)
 				page.addDiff(rep, oldEng, newEng)
 			} else {
