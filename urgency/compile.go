@@ -50,10 +50,6 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function("words", wordsFunc, new(func(string) int)),
 		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
 		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
-		// Joining text with + is bounded: a chain of lets doubling a
-		// string would otherwise build gigabytes per ticket.
-		expr.Function(fnConcat, concatFunc, new(func(string, string) string)),
-		expr.Operator("+", fnConcat),
 	}
 	c.opts = append(c.opts, meterOptions(p.settings.loc)...)
 	for _, m := range p.macros {
@@ -691,7 +687,6 @@ const (
 	fnMentionsField = "mentions·field"
 	fnCountField    = "mentionCount·field"
 	fnCountString   = "mentionCount·string"
-	fnConcat        = "concat·"
 )
 
 // patcher binds mentions, mentionCount, words, shouting and exclamations to

@@ -2,7 +2,6 @@ package urgency
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/triagekit/triage/urgency/internal/match"
@@ -315,11 +314,3 @@ func exclamationsFunc(args ...any) (any, error) { return match.Exclamations(args
 
 // maxConcatBytes bounds text built with + in an expression.
 const maxConcatBytes = 2 * MaxTextBytes
-
-func concatFunc(args ...any) (any, error) {
-	a, b := args[0].(string), args[1].(string)
-	if len(a)+len(b) > maxConcatBytes {
-		return nil, fmt.Errorf("text joined with + would be longer than %d KiB", maxConcatBytes>>10)
-	}
-	return a + b, nil
-}
