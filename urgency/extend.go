@@ -481,7 +481,7 @@ func (o *overrider) list(name string, k, v *yaml.Node) {
 	}
 	if r, ok := f["remove"]; ok {
 		for _, t := range o.terms(r.val, name) {
-			kept := slices.DeleteFunc(slices.Clone(l.terms), func(b termDef) bool { return sameTerm(b.text, t.text) })
+			kept := slices.DeleteFunc(slices.Clone(l.terms), func(b termDef) bool { return match.SameTerm(b.text, t.text) })
 			if len(kept) == len(l.terms) {
 				var have []string
 				for _, b := range l.terms {
@@ -519,17 +519,6 @@ func (o *overrider) terms(n *yaml.Node, name string) []termDef {
 		out = append(out, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
 	}
 	return out
-}
-
-// sameTerm reports whether two spellings are one term to the matcher: the
-// same words after folding, with "*" in the same places.
-func sameTerm(a, b string) bool {
-	if a == b {
-		return true
-	}
-	ta, errA := match.ParseTerm(a)
-	tb, errB := match.ParseTerm(b)
-	return errA == nil && errB == nil && ta.Key == tb.Key
 }
 
 func (o *overrider) macro(name string, k, v *yaml.Node) {

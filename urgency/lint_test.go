@@ -156,6 +156,7 @@ func TestLintTerms(t *testing.T) {
 		{`[Plaćanje, placanje]`, []string{WarnSameAfterFolding}},
 		{`[плаћање, placanje]`, []string{WarnSameAfterFolding}},
 		{`["pay*", "PAY*"]`, []string{WarnSameAfterFolding}},
+		{`["nie działa*", "nie-działa*"]`, []string{WarnSameAfterFolding}},
 		{`["pay*", payment]`, []string{WarnCoveredTerm}},
 		{`[payment, "pay*"]`, []string{WarnCoveredTerm}},
 		{`["pay*", "payment*"]`, []string{WarnCoveredTerm}},
@@ -199,6 +200,34 @@ func TestLintTerms(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+// TestLintTermsAgreeWithMatcher checks that lint calls two terms one
+// (listed twice, or the same after folding) exactly when the matcher keeps
+// one of them.
+func TestLintTermsAgreeWithMatcher(t *testing.T) {
+	pairs := [][2]string{
+		{"nie działa*", "nie-działa*"},
+		{"nie działa*", "Nie_Działa*"},
+		{"nie działa*", "nie dział*"},
+		{"payment", "payment"},
+		{"plaćanje", "ПЛАЋАЊЕ"},
+		{"*Ausfall*", "*ausfall*"},
+		{"*ausfall", "ausfall*"},
+		{"e-mail", "e mail"},
+		{"e-mail", "email"},
+	}
+	for _, p := range pairs {
+		pack := fmt.Sprintf("version: 1\nname: t\nlevels:\n  - {name: low, respond_within: 2h}\nlists:\n  l: [%q, %q]\n"+
+			"rules:\n  - {name: r, when: 'mentions(text, \"l\")', score: 1}\n", p[0], p[1])
+		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(pack)}})
+		require.NoError(t, err)
+		one := false
+		for _, w := range e.Warnings() {
+			one = one || w.Code == WarnDuplicateTerm || w.Code == WarnSameAfterFolding
+		}
+		assert.Equal(t, len(e.matcher.Terms(0)) == 1, one, "%q, %q", p[0], p[1])
 	}
 }
 

@@ -151,3 +151,17 @@ func ParseTerm(raw string) (Term, error) {
 	t.Key = key.String()
 	return t, nil
 }
+
+// SameTerm reports whether two spellings are one term to the matcher: the
+// same [Term.Key], that is the same words after folding with "*" in the
+// same places. The matcher keeps one of them ([Builder.Add]); lint calls
+// the second a duplicate and overrides remove one by the other, all by
+// this key. A spelling that is no term is the same only as itself.
+func SameTerm(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ta, errA := ParseTerm(a)
+	tb, errB := ParseTerm(b)
+	return errA == nil && errB == nil && ta.Key == tb.Key
+}
