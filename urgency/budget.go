@@ -380,14 +380,14 @@ var dateLayouts = []string{"2006-01-02", "15:04:05", "2006-01-02 15:04:05", time
 // checked tree, so the types of the nodes are known.
 type meterPatcher struct {
 	c      *compiler
-	src    exprSource
+	src    Expr
 	rule   string
 	failed bool
 	vars   int // let names made so far
 }
 
 func (p *meterPatcher) refuse(n ast.Node, format string, args ...any) {
-	p.c.errorAt(p.src.position(n.Location().From), p.rule, fmt.Errorf(format, args...))
+	p.c.errorAt(p.src.Position(n.Location().From), p.rule, fmt.Errorf(format, args...))
 	p.failed = true
 }
 

@@ -12,27 +12,27 @@ import (
 	"github.com/triagekit/triage/urgency/internal/calendar"
 )
 
-// calendarDef is one named calendar of the calendars section.
-type calendarDef struct {
-	name string
-	pos  Position
-	cal  *calendar.Calendar
+// CalendarDef is one named calendar of the calendars section.
+type CalendarDef struct {
+	Name string
+	Pos  Position
+	Cal  *calendar.Calendar
 }
 
-// calendarRef is a use of a calendar by name (settings.calendar, a level's
+// CalendarRef is a use of a calendar by name (settings.calendar, a level's
 // or a rule's calendar), checked once every file of the pack is read.
-type calendarRef struct {
-	name string
-	pos  Position
-	line string
+type CalendarRef struct {
+	Name string
+	Pos  Position
+	Line string
 }
 
-func (d *decoder) calendarRef(n *yaml.Node, rule string) *calendarRef {
+func (d *decoder) calendarRef(n *yaml.Node, rule string) *CalendarRef {
 	s, ok := d.str(n, "calendar", rule)
 	if !ok {
 		return nil
 	}
-	return &calendarRef{name: s, pos: d.src.pos(n.Line, n.Column), line: d.src.line(n.Line)}
+	return &CalendarRef{Name: s, Pos: d.src.Pos(n.Line, n.Column), Line: d.src.Line(n.Line)}
 }
 
 // always24x7 names the calendar of plain time, usable without defining it.
@@ -46,16 +46,16 @@ const always24x7 = "24/7"
 //	    hours: {mon-fri: "08:00-16:00", sat: "09:00-12:00"}
 //	    holidays: ["2026-12-24", "12-25"]    # a date, or month-day every year
 //	  always: 24/7
-func (d *decoder) calendars(n *yaml.Node, p *pack) {
+func (d *decoder) calendars(n *yaml.Node, p *Pack) {
 	d.named(n, p, "calendar", "calendars must map calendar names to their hours", labelName, labelForm, func(name string, k, v *yaml.Node) {
-		def := &calendarDef{name: name, pos: d.src.pos(k.Line, k.Column)}
+		def := &CalendarDef{Name: name, Pos: d.src.Pos(k.Line, k.Column)}
 		if v.Kind == yaml.ScalarNode && v.Value == always24x7 {
-			def.cal = calendar.Always()
+			def.Cal = calendar.Always()
 		} else {
-			def.cal = d.calendar(v, name)
+			def.Cal = d.calendar(v, name)
 		}
-		if def.cal != nil {
-			p.calendars = append(p.calendars, def)
+		if def.Cal != nil {
+			p.Calendars = append(p.Calendars, def)
 		}
 	})
 }
@@ -154,19 +154,19 @@ func (d *decoder) calendar(n *yaml.Node, name string) *calendar.Calendar {
 
 // resolveCalendar returns the calendar a reference names; nil reports an
 // unknown name.
-func (p *pack) resolveCalendar(r *calendarRef) *calendar.Calendar {
-	if r.name == always24x7 {
+func (p *Pack) resolveCalendar(r *CalendarRef) *calendar.Calendar {
+	if r.Name == always24x7 {
 		return calendar.Always()
 	}
-	for _, c := range p.calendars {
-		if c.name == r.name {
-			return c.cal
+	for _, c := range p.Calendars {
+		if c.Name == r.Name {
+			return c.Cal
 		}
 	}
 	return nil
 }
 
-func (p *pack) calendarNames() []string {
+func (p *Pack) calendarNames() []string {
 	names := []string{always24x7}
 	for key := range p.names {
 		if name, ok := strings.CutPrefix(key, "calendar "); ok {
@@ -178,15 +178,15 @@ func (p *pack) calendarNames() []string {
 }
 
 // refName is the calendar a reference names, "" for none.
-func refName(ref *calendarRef) string {
+func refName(ref *CalendarRef) string {
 	if ref == nil {
 		return ""
 	}
-	return ref.name
+	return ref.Name
 }
 
 // levelCalendarName is the calendar of level l: its own, else the pack's,
 // else plain time.
-func (p *pack) levelCalendarName(l *levelDef) string {
-	return cmp.Or(refName(l.calendar), refName(p.settings.calendar), always24x7)
+func (p *Pack) levelCalendarName(l *LevelDef) string {
+	return cmp.Or(refName(l.Calendar), refName(p.Settings.calendar), always24x7)
 }

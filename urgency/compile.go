@@ -20,11 +20,11 @@ import (
 
 // compiler turns a decoded pack into an Engine, reporting every problem.
 type compiler struct {
-	p       *pack
+	p       *Pack
 	errs    *ErrorList
-	srcs    map[string]*source
+	srcs    map[string]*Source
 	matcher *match.Matcher
-	macros  map[string]*macroDef
+	macros  map[string]*MacroDef
 	broken  map[string]bool // macros that failed to compile
 	opts    []expr.Option
 
@@ -35,11 +35,11 @@ type compiler struct {
 	stats statSet // statistics read as Env fields by the rule being compiled
 }
 
-func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
-	c := &compiler{p: p, errs: errs, srcs: srcs, macros: make(map[string]*macroDef), broken: make(map[string]bool)}
+func compile(p *Pack, errs *ErrorList, srcs map[string]*Source) *Engine {
+	c := &compiler{p: p, errs: errs, srcs: srcs, macros: make(map[string]*MacroDef), broken: make(map[string]bool)}
 	c.buildMatcher()
-	for _, m := range p.macros {
-		c.macros[m.name] = m
+	for _, m := range p.Macros {
+		c.macros[m.Name] = m
 	}
 	c.opts = []expr.Option{
 		expr.Env(Env{}),
@@ -51,67 +51,67 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
 		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
 	}
-	c.opts = append(c.opts, meterOptions(p.settings.loc)...)
-	for _, m := range p.macros {
+	c.opts = append(c.opts, meterOptions(p.Settings.loc)...)
+	for _, m := range p.Macros {
 		c.compileMacro(m)
 	}
 	e := &Engine{
-		name:     p.name,
-		settings: p.settings,
+		name:     p.Name,
+		settings: p.Settings,
 		matcher:  c.matcher,
-		clusters: p.clusters,
-		order:    p.order,
+		clusters: p.Clusters,
+		order:    p.Order,
 	}
 	levelIndex := make(map[string]int)
-	for i, l := range p.levels {
-		levelIndex[l.name] = i
-		lv := Level{Name: l.name, MinScore: l.minScore, RespondWithin: l.within, ResolveWithin: l.resolve, cal: l.cal, Calendar: p.levelCalendarName(l)}
-		if i == len(p.levels)-1 {
+	for i, l := range p.Levels {
+		levelIndex[l.Name] = i
+		lv := Level{Name: l.Name, MinScore: l.MinScore, RespondWithin: l.Within, ResolveWithin: l.Resolve, cal: l.Cal, Calendar: p.levelCalendarName(l)}
+		if i == len(p.Levels)-1 {
 			lv.MinScore = catchAll
 		}
 		e.levels = append(e.levels, lv)
 	}
-	for _, rd := range p.dupRules {
-		if rd.when.text != "" { // a missing when is reported already
-			c.compileExpr(rd.when, rd.name, wantBool)
+	for _, rd := range p.DupRules {
+		if rd.When.Text != "" { // a missing when is reported already
+			c.compileExpr(rd.When, rd.Name, wantBool)
 		}
-		if rd.score.text != "" {
-			c.compileExpr(rd.score, rd.name, wantNumber)
+		if rd.Score.Text != "" {
+			c.compileExpr(rd.Score, rd.Name, wantNumber)
 		}
 	}
-	for _, rd := range p.rules {
+	for _, rd := range p.Rules {
 		r := &rule{
 			Rule: Rule{
-				Name: rd.name, Description: rd.description, Pos: rd.pos,
-				Level: rd.level, Queue: rd.queue, Tags: rd.tags,
-				RespondWithin: rd.within, ResolveWithin: rd.resolve, Enabled: rd.enabled, Calendar: refName(rd.calendar),
+				Name: rd.Name, Description: rd.Description, Pos: rd.Pos,
+				Level: rd.Level, Queue: rd.Queue, Tags: rd.Tags,
+				RespondWithin: rd.Within, ResolveWithin: rd.Resolve, Enabled: rd.Enabled, Calendar: refName(rd.Calendar),
 			},
 			floor:   -1,
-			cal:     rd.cal,
-			calName: refName(rd.calendar),
-			points:  rd.points,
-			whenSrc: rd.when, scoreSrc: rd.score,
-			inherited: rd.layer < p.layer,
+			cal:     rd.Cal,
+			calName: refName(rd.Calendar),
+			points:  rd.Points,
+			whenSrc: rd.When, scoreSrc: rd.Score,
+			inherited: rd.Layer < p.Layer,
 		}
-		if s := c.srcs[rd.pos.File]; s != nil {
-			r.line = s.line(rd.pos.Line)
+		if s := c.srcs[rd.Pos.File]; s != nil {
+			r.line = s.Line(rd.Pos.Line)
 		}
-		if rd.levelNode != nil {
-			r.levelPos = rd.levelSrc.pos(rd.levelNode.Line, rd.levelNode.Column)
+		if rd.LevelNode != nil {
+			r.levelPos = rd.LevelSrc.Pos(rd.LevelNode.Line, rd.LevelNode.Column)
 		}
-		if i, ok := levelIndex[rd.level]; ok && rd.level != "" {
+		if i, ok := levelIndex[rd.Level]; ok && rd.Level != "" {
 			r.floor = i
 		}
 		c.stats = 0
-		if rd.when.text != "" {
-			r.when = c.compileExpr(rd.when, rd.name, wantBool)
+		if rd.When.Text != "" {
+			r.when = c.compileExpr(rd.When, rd.Name, wantBool)
 			if r.when != nil {
 				r.need = needOf(r.when.Node())
 				r.aging = readsAging(r.when)
 			}
 		}
-		if rd.score.text != "" {
-			r.score = c.compileExpr(rd.score, rd.name, wantNumber)
+		if rd.Score.Text != "" {
+			r.score = c.compileExpr(rd.Score, rd.Name, wantNumber)
 			r.aging = r.aging || r.score != nil && readsAging(r.score)
 		}
 		r.stats = c.stats
@@ -128,17 +128,17 @@ func compile(p *pack, errs *ErrorList, srcs map[string]*source) *Engine {
 func (c *compiler) errorAt(pos Position, rule string, err error) {
 	line := ""
 	if s := c.srcs[pos.File]; s != nil {
-		line = s.line(pos.Line)
+		line = s.Line(pos.Line)
 	}
 	*c.errs = append(*c.errs, &Error{Pos: pos, Rule: rule, Err: err, line: line})
 }
 
 func (c *compiler) buildMatcher() {
 	var b match.Builder
-	for _, l := range c.p.lists {
-		for _, t := range l.terms {
-			if err := b.Add(l.name, t.text); err != nil {
-				c.errorAt(t.pos, "", fmt.Errorf("list %q: %v", l.name, err))
+	for _, l := range c.p.Lists {
+		for _, t := range l.Terms {
+			if err := b.Add(l.Name, t.Text); err != nil {
+				c.errorAt(t.Pos, "", fmt.Errorf("list %q: %v", l.Name, err))
 			}
 		}
 	}
@@ -154,18 +154,18 @@ const (
 	wantValue // any type: the parts of conditions an explanation shows
 )
 
-func (c *compiler) compileMacro(m *macroDef) {
-	c.self = m.name
+func (c *compiler) compileMacro(m *MacroDef) {
+	c.self = m.Name
 	defer func() { c.self = "" }()
-	if c.compileExpr(m.expr, "", wantAny) == nil {
-		c.broken[m.name] = true
+	if c.compileExpr(m.Expr, "", wantAny) == nil {
+		c.broken[m.Name] = true
 	}
 }
 
 // compileExpr compiles one expression against the typed Env, with macros
 // expanded and the text functions bound to the per-ticket cache. Errors
 // point into the rule file.
-func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program {
+func (c *compiler) compileExpr(src Expr, rule string, w want) *vm.Program {
 	inl := &inliner{c: c, src: src, rule: rule}
 	if c.self != "" {
 		inl.stack = []string{c.self}
@@ -173,7 +173,7 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 	pat := &patcher{c: c, src: src, rule: rule}
 	met := &meterPatcher{c: c, src: src, rule: rule}
 	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(inl), expr.Patch(pat), expr.Patch(met))
-	prog, err := expr.Compile(src.text, opts...)
+	prog, err := expr.Compile(src.Text, opts...)
 	if prog != nil {
 		// Whether any expression reads text itself, after the functions
 		// that take it from the cache were patched: only then is the
@@ -196,13 +196,13 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 	if t := prog.Node().Type(); t != nil && t.Kind() != reflect.Interface {
 		switch {
 		case w == wantBool && t.Kind() != reflect.Bool:
-			c.errorAt(src.position(0), rule, fmt.Errorf("when must be true or false, but this expression gives %s", typeName(t)))
+			c.errorAt(src.Position(0), rule, fmt.Errorf("when must be true or false, but this expression gives %s", typeName(t)))
 			return nil
 		case w == wantNumber && !isNumber(t):
-			c.errorAt(src.position(0), rule, fmt.Errorf("score must be a number, but this expression gives %s", typeName(t)))
+			c.errorAt(src.Position(0), rule, fmt.Errorf("score must be a number, but this expression gives %s", typeName(t)))
 			return nil
 		case w == wantAny && t.Kind() != reflect.Bool && !isNumber(t):
-			c.errorAt(src.position(0), rule, fmt.Errorf("a macro must give true/false or a number, but this one gives %s", typeName(t)))
+			c.errorAt(src.Position(0), rule, fmt.Errorf("a macro must give true/false or a number, but this one gives %s", typeName(t)))
 			return nil
 		}
 	}
@@ -219,21 +219,21 @@ func isNumber(t reflect.Type) bool {
 	return false
 }
 
-func (c *compiler) exprError(src exprSource, rule string, w want, err error) {
+func (c *compiler) exprError(src Expr, rule string, w want, err error) {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
-		c.errorAt(src.position(0), rule, errors.New(clipMessage(cleanMessage(err.Error()))))
+		c.errorAt(src.Position(0), rule, errors.New(clipMessage(cleanMessage(err.Error()))))
 		return
 	}
 	msg := c.improve(cleanMessage(fe.Message))
 	switch m := unknownName.FindStringSubmatch(msg); {
 	case msg == `unexpected "="`:
 		msg += ": to compare, write == (a single = is not an operator)"
-	case m != nil && w == wantNumber && strings.TrimSpace(src.text) == m[1]:
+	case m != nil && w == wantNumber && strings.TrimSpace(src.Text) == m[1]:
 		// score: lots, written as if score took a word.
 		msg = fmt.Sprintf("score must be a number like 40, or an expression that gives one like 10 * mentionCount(text, \"outage\"); %s is not a name the rules know", m[1])
 	}
-	c.errorAt(src.position(fe.From), rule, errors.New(clipMessage(msg)))
+	c.errorAt(src.Position(fe.From), rule, errors.New(clipMessage(msg)))
 }
 
 // typeNames maps the Go types expr mentions to the rule language's words.
@@ -378,13 +378,13 @@ func exprNames(t reflect.Type) []string {
 // macros using each other twice over cannot expand exponentially.
 type inliner struct {
 	c      *compiler
-	src    exprSource
+	src    Expr
 	rule   string
 	stack  []string
 	at     file.Location // the outermost macro name being expanded
 	nodes  int           // of the expression as expanded so far
-	widest *macroDef     // the largest macro the expression uses directly
-	uses   map[*macroDef]int
+	widest *MacroDef     // the largest macro the expression uses directly
+	uses   map[*MacroDef]int
 	failed bool
 }
 
@@ -394,7 +394,7 @@ func (in *inliner) Visit(node *ast.Node) {
 	}
 	outer := len(in.stack) == 0 || len(in.stack) == 1 && in.stack[0] == in.c.self
 	id, ok := (*node).(*ast.IdentifierNode)
-	var m *macroDef
+	var m *MacroDef
 	if ok {
 		m, ok = in.c.macros[id.Value]
 	}
@@ -404,7 +404,7 @@ func (in *inliner) Visit(node *ast.Node) {
 		}
 		return
 	}
-	if in.c.broken[m.name] {
+	if in.c.broken[m.Name] {
 		// The macro's own error is reported where it is defined.
 		in.failed = true
 		return
@@ -413,12 +413,12 @@ func (in *inliner) Visit(node *ast.Node) {
 		in.at = id.Location()
 	}
 	for i, s := range in.stack {
-		if s == m.name {
+		if s == m.Name {
 			var cycle []string
-			for _, name := range append(in.stack[i:], m.name) {
+			for _, name := range append(in.stack[i:], m.Name) {
 				cycle = append(cycle, clipValue(name))
 			}
-			in.c.errorAt(in.src.position(in.at.From), in.rule, fmt.Errorf("macro %q uses itself: %s", clipValue(m.name), strings.Join(cycle, " -> ")))
+			in.c.errorAt(in.src.Position(in.at.From), in.rule, fmt.Errorf("macro %q uses itself: %s", clipValue(m.Name), strings.Join(cycle, " -> ")))
 			in.failed = true
 			return
 		}
@@ -431,7 +431,7 @@ func (in *inliner) Visit(node *ast.Node) {
 	if outer {
 		size := in.c.macroSize(m)
 		if in.uses == nil {
-			in.uses = make(map[*macroDef]int)
+			in.uses = make(map[*MacroDef]int)
 		}
 		in.uses[m]++
 		if in.widest == nil || size > in.c.macroSize(in.widest) {
@@ -443,14 +443,14 @@ func (in *inliner) Visit(node *ast.Node) {
 	}
 	var cl cloner
 	if tree = cl.clone(tree); cl.failed {
-		t, err := parser.Parse(m.expr.text)
+		t, err := parser.Parse(m.Expr.Text)
 		if err != nil {
 			in.failed = true
 			return
 		}
 		tree = t.Node
 	}
-	in.stack = append(in.stack, m.name)
+	in.stack = append(in.stack, m.Name)
 	ast.Walk(&tree, in)
 	in.stack = in.stack[:len(in.stack)-1]
 	ast.Walk(&tree, relocate{in.at})
@@ -466,12 +466,12 @@ func (in *inliner) count(n int, node *ast.Node) {
 	}
 	m := in.widest
 	at := (*node).Location().From
-	if id, ok := (*node).(*ast.IdentifierNode); !ok || id.Value != m.name {
+	if id, ok := (*node).(*ast.IdentifierNode); !ok || id.Value != m.Name {
 		at = in.at.From
 	}
-	detail := fmt.Sprintf("macro %q expands to %d nodes", clipValue(m.name), in.c.macroSize(m))
+	detail := fmt.Sprintf("macro %q expands to %d nodes", clipValue(m.Name), in.c.macroSize(m))
 	if in.c.macroSize(m) > MaxExprNodes {
-		detail = fmt.Sprintf("macro %q expands to more than %d nodes", clipValue(m.name), MaxExprNodes)
+		detail = fmt.Sprintf("macro %q expands to more than %d nodes", clipValue(m.Name), MaxExprNodes)
 	}
 	if u := in.uses[m]; u > 1 {
 		detail += fmt.Sprintf(" and is used %d times", u)
@@ -479,7 +479,7 @@ func (in *inliner) count(n int, node *ast.Node) {
 	if chain := in.c.macroChain(m); strings.Contains(chain, " -> ") {
 		detail += " (" + chain + ")"
 	}
-	in.c.errorAt(in.src.position(at), in.rule,
+	in.c.errorAt(in.src.Position(at), in.rule,
 		fmt.Errorf("the expression is larger than %d nodes (macros included): %s; split it into rules or macros", MaxExprNodes, detail))
 	in.failed = true
 }
@@ -493,10 +493,10 @@ type expansion struct {
 	sizing bool // being counted: a macro that reaches itself
 }
 
-func (x *expansion) parse(m *macroDef) (ast.Node, bool) {
+func (x *expansion) parse(m *MacroDef) (ast.Node, bool) {
 	if !x.parsed {
 		x.parsed = true
-		tree, err := parser.Parse(m.expr.text)
+		tree, err := parser.Parse(m.Expr.Text)
 		if x.bad = err != nil; !x.bad {
 			x.tree = tree.Node
 		}
@@ -506,7 +506,7 @@ func (x *expansion) parse(m *macroDef) (ast.Node, bool) {
 
 // macroSize returns the nodes of m with every macro it uses expanded, at
 // most MaxExprNodes+1.
-func (c *compiler) macroSize(m *macroDef) int {
+func (c *compiler) macroSize(m *MacroDef) int {
 	x := &m.expansion
 	if x.size > 0 {
 		return x.size
@@ -530,7 +530,7 @@ func (c *compiler) macroSize(m *macroDef) int {
 }
 
 // macroOf returns the macro node names, or nil.
-func (c *compiler) macroOf(node ast.Node) *macroDef {
+func (c *compiler) macroOf(node ast.Node) *MacroDef {
 	if id, ok := node.(*ast.IdentifierNode); ok {
 		return c.macros[id.Value]
 	}
@@ -539,25 +539,25 @@ func (c *compiler) macroOf(node ast.Node) *macroDef {
 
 // macroChain names the macros that make m large, m first: each time the
 // macro it uses whose uses weigh most.
-func (c *compiler) macroChain(m *macroDef) string {
+func (c *compiler) macroChain(m *MacroDef) string {
 	var names []string
 	seen := make(map[string]bool)
-	for m != nil && !seen[m.name] {
-		seen[m.name] = true
-		names = append(names, clipValue(m.name))
+	for m != nil && !seen[m.Name] {
+		seen[m.Name] = true
+		names = append(names, clipValue(m.Name))
 		tree, ok := m.expansion.parse(m)
 		if !ok {
 			break
 		}
-		weight := make(map[*macroDef]int)
-		var next *macroDef
+		weight := make(map[*MacroDef]int)
+		var next *MacroDef
 		ast.Walk(&tree, visitor(func(node ast.Node) {
 			sub := c.macroOf(node)
 			if sub == nil {
 				return
 			}
 			weight[sub] = min(weight[sub]+c.macroSize(sub), MaxExprNodes+1)
-			if next == nil || weight[sub] > weight[next] || weight[sub] == weight[next] && sub.name < next.name {
+			if next == nil || weight[sub] > weight[next] || weight[sub] == weight[next] && sub.Name < next.Name {
 				next = sub
 			}
 		}))
@@ -695,7 +695,7 @@ const (
 // many rules ask.
 type patcher struct {
 	c      *compiler
-	src    exprSource
+	src    Expr
 	rule   string
 	failed bool
 }
@@ -706,7 +706,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		if n.Operator == "matches" {
 			if _, ok := n.Right.(*ast.StringNode); !ok {
 				// A pattern built per ticket would be compiled per ticket.
-				p.c.errorAt(p.src.position(n.Right.Location().From), p.rule,
+				p.c.errorAt(p.src.Position(n.Right.Location().From), p.rule,
 					errors.New(`matches needs its pattern written in quotes, like text matches "[0-9]{3}", so that it is compiled once, at load`))
 				p.failed = true
 			}
@@ -747,14 +747,14 @@ func (p *patcher) mentions(node *ast.Node, n *ast.CallNode, name string) {
 	}
 	lit, ok := n.Arguments[1].(*ast.StringNode)
 	if !ok {
-		p.c.errorAt(p.src.position(n.Arguments[1].Location().From), p.rule,
+		p.c.errorAt(p.src.Position(n.Arguments[1].Location().From), p.rule,
 			fmt.Errorf("%s: the list name must be written in quotes, like %s(text, \"payment\")", name, name))
 		p.failed = true
 		return
 	}
 	list, ok := p.c.matcher.List(lit.Value)
 	if !ok {
-		p.c.errorAt(p.src.position(lit.Location().From), p.rule,
+		p.c.errorAt(p.src.Position(lit.Location().From), p.rule,
 			fmt.Errorf("unknown list %q%s", clipValue(lit.Value), suggest(lit.Value, p.c.matcher.Lists())))
 		p.failed = true
 		return

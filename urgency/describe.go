@@ -63,9 +63,9 @@ func (e *Engine) Describe() PackInfo {
 	}
 	rules := e.Rules()
 	for i, r := range e.rules {
-		ri := RuleInfo{Rule: rules[i], When: r.whenSrc.text, Points: r.points}
+		ri := RuleInfo{Rule: rules[i], When: r.whenSrc.Text, Points: r.points}
 		if r.score != nil {
-			ri.Score = r.scoreSrc.text
+			ri.Score = r.scoreSrc.Text
 		}
 		info.Rules = append(info.Rules, ri)
 	}
@@ -79,23 +79,23 @@ type packDocs struct {
 	macros []MacroInfo
 }
 
-func newPackDocs(p *pack) packDocs {
-	d := packDocs{lists: make(map[string]ListInfo, len(p.lists))}
-	for _, l := range p.lists {
-		li := ListInfo{Name: l.name, Pos: l.pos, Doc: l.doc}
+func newPackDocs(p *Pack) packDocs {
+	d := packDocs{lists: make(map[string]ListInfo, len(p.Lists))}
+	for _, l := range p.Lists {
+		li := ListInfo{Name: l.Name, Pos: l.Pos, Doc: l.Doc}
 		seen := map[string]bool{}
-		for _, t := range l.terms {
-			for _, lang := range strings.Split(t.lang, ", ") {
+		for _, t := range l.Terms {
+			for _, lang := range strings.Split(t.Lang, ", ") {
 				if lang != "" && !seen[lang] {
 					seen[lang] = true
 					li.Languages = append(li.Languages, lang)
 				}
 			}
 		}
-		d.lists[l.name] = li
+		d.lists[l.Name] = li
 	}
-	for _, m := range p.macros {
-		d.macros = append(d.macros, MacroInfo{Name: m.name, Pos: m.pos, Doc: m.doc, Expr: m.expr.text})
+	for _, m := range p.Macros {
+		d.macros = append(d.macros, MacroInfo{Name: m.Name, Pos: m.Pos, Doc: m.Doc, Expr: m.Expr.Text})
 	}
 	return d
 }

@@ -166,7 +166,7 @@ func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Exp
 func (e *Engine) trace(ev *evaluator, r *rule) RuleTrace {
 	tr := RuleTrace{Rule: r.Name}
 	if r.score != nil {
-		tr.Score = r.scoreSrc.text
+		tr.Score = r.scoreSrc.Text
 	}
 	switch {
 	case !r.Enabled || r.when == nil:
@@ -182,7 +182,7 @@ func (e *Engine) trace(ev *evaluator, r *rule) RuleTrace {
 	if err == nil && when.Value != ok {
 		// The parts do not add up to what the engine found (a form the
 		// splitter misread): show the condition whole rather than wrong.
-		when = Term{Text: r.whenSrc.text, Value: ok}
+		when = Term{Text: r.whenSrc.Text, Value: ok}
 	}
 	tr.When = &when
 	switch {
@@ -209,7 +209,7 @@ type explainer struct {
 	// mu serializes compiling: the compilations share the pack's
 	// compile options.
 	mu      sync.Mutex
-	macros  map[string]*macroDef
+	macros  map[string]*MacroDef
 	compile *compiler // the pack's lists, macros and options; its errors are dropped
 }
 
@@ -339,10 +339,10 @@ const maxMacroDepth = 4
 
 // split takes an expression apart at &&, ||, not and parentheses; a term
 // that names a macro is taken apart in turn.
-func (x *explainer) split(src exprSource, depth int) *termNode {
-	runes := []rune(src.text)
+func (x *explainer) split(src Expr, depth int) *termNode {
+	runes := []rune(src.Text)
 	whole := func() *termNode { return x.leaf(src, runes, nil, depth) }
-	toks, err := lexer.Lex(file.NewSource(src.text))
+	toks, err := lexer.Lex(file.NewSource(src.Text))
 	if err != nil || len(toks) == 0 {
 		return whole()
 	}
@@ -356,7 +356,7 @@ func (x *explainer) split(src exprSource, depth int) *termNode {
 
 type splitter struct {
 	x     *explainer
-	src   exprSource
+	src   Expr
 	runes []rune
 	toks  []lexer.Token
 	i     int
@@ -503,14 +503,14 @@ func (n *termNode) compound() bool { return n.leftText != "" || n.hasOp }
 
 // leaf compiles a simple term, or takes a macro's condition apart. toks
 // nil means the whole source.
-func (x *explainer) leaf(src exprSource, runes []rune, toks []lexer.Token, depth int) *termNode {
-	text := src.text
+func (x *explainer) leaf(src Expr, runes []rune, toks []lexer.Token, depth int) *termNode {
+	text := src.Text
 	if toks != nil {
 		text = string(runes[toks[0].From:toks[len(toks)-1].To])
 	}
 	if len(toks) == 1 && toks[0].Kind == lexer.Identifier && depth < maxMacroDepth {
 		if m, ok := x.macros[toks[0].Value]; ok {
-			return &termNode{op: "macro", text: m.name, kids: []*termNode{x.split(m.expr, depth+1)}}
+			return &termNode{op: "macro", text: m.Name, kids: []*termNode{x.split(m.Expr, depth+1)}}
 		}
 	}
 	n := &termNode{text: text}
@@ -522,8 +522,8 @@ func (x *explainer) leaf(src exprSource, runes []rune, toks []lexer.Token, depth
 	return n
 }
 
-func (x *explainer) compileTerm(src exprSource, text string) (*vm.Program, string) {
-	src.text = text
+func (x *explainer) compileTerm(src Expr, text string) (*vm.Program, string) {
+	src.Text = text
 	errs := ErrorList{}
 	c := *x.compile
 	c.errs = &errs
@@ -542,7 +542,7 @@ var comparedSides = []string{"==", "!=", "<", ">", "<=", ">=", "in"}
 // comparison finds the left side of a simple comparison, a op b, and
 // compiles it to show its value beside the term. The text fields
 // themselves are not shown: they may be long.
-func (x *explainer) comparison(n *termNode, src exprSource, runes []rune, toks []lexer.Token) {
+func (x *explainer) comparison(n *termNode, src Expr, runes []rune, toks []lexer.Token) {
 	depth, at := 0, -1
 	for i, t := range toks {
 		switch {

@@ -303,7 +303,7 @@ func TestExplainSplitsOnlyWhatItCanReadRight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
-			src := exprSource{text: tt.expr, src: newSource("x.yaml", nil)}
+			src := Expr{Text: tt.expr, Src: newSource("x.yaml", nil)}
 			n := e.explainer.split(src, 0)
 			assert.Equal(t, tt.want, shape(n))
 		})

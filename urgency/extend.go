@@ -57,9 +57,9 @@ const defaultDir = "default:"
 
 // loader reads the layers of a pack into one pack, deepest base first.
 type loader struct {
-	p        *pack
+	p        *Pack
 	h        hash.Hash
-	srcs     map[string]*source
+	srcs     map[string]*Source
 	errs     *ErrorList
 	complete bool       // every file read and parsed as YAML
 	roots    []*os.Root // opened for bases of Load; closed when loaded
@@ -96,7 +96,7 @@ func (t tree) within() string {
 }
 
 type parsedFile struct {
-	src  *source
+	src  *Source
 	root *yaml.Node // nil when the file is not valid YAML
 }
 
@@ -133,24 +133,24 @@ func (l *loader) layer(t tree, files []string, chain []*link) {
 			continue
 		}
 		if ext != nil {
-			pos := doc.src.pos(k.Line, k.Column)
-			*l.errs = append(*l.errs, &Error{Pos: pos, Err: fmt.Errorf("extends may appear in only one file of a pack: here and at %s", this.at), line: doc.src.line(pos.Line)})
+			pos := doc.src.Pos(k.Line, k.Column)
+			*l.errs = append(*l.errs, &Error{Pos: pos, Err: fmt.Errorf("extends may appear in only one file of a pack: here and at %s", this.at), line: doc.src.Line(pos.Line)})
 			continue
 		}
 		ext = v
-		this.at = doc.src.pos(v.Line, v.Column)
-		this.line = doc.src.line(this.at.Line)
+		this.at = doc.src.Pos(v.Line, v.Column)
+		this.line = doc.src.Line(this.at.Line)
 		d := &decoder{src: doc.src, errs: l.errs}
 		l.extend(t, d, v, append(chain, this))
 	}
 
-	l.p.layer++
+	l.p.Layer++
 	l.p.overrides = nil
 	for _, doc := range docs {
 		// The version hashes contents in load order, base first, not the
 		// paths they were read from.
-		fmt.Fprintf(l.h, "%d\x00", len(doc.src.data))
-		l.h.Write(doc.src.data)
+		fmt.Fprintf(l.h, "%d\x00", len(doc.src.Data))
+		l.h.Write(doc.src.Data)
 		if doc.root == nil {
 			continue
 		}
@@ -254,9 +254,9 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 		}
 		return base, files, true
 	}
-	rel := d.src.name // the extending file, inside the tree
+	rel := d.src.Name // the extending file, inside the tree
 	if t.root == nil {
-		dir := filepath.Dir(filepath.FromSlash(d.src.name))
+		dir := filepath.Dir(filepath.FromSlash(d.src.Name))
 		root, err := os.OpenRoot(dir)
 		if err != nil {
 			d.errorAt(n, "", "extends %q: cannot open the directory of this file: %v", ref, plainPathError(err))
@@ -267,7 +267,7 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 		if t.prefix == "." {
 			t.prefix = ""
 		}
-		rel = path.Base(filepath.ToSlash(d.src.name))
+		rel = path.Base(filepath.ToSlash(d.src.Name))
 	} else if t.prefix != "" {
 		rel = strings.TrimPrefix(rel, t.prefix+"/")
 	}
@@ -345,7 +345,7 @@ type overrideDef struct {
 // base built.
 type overrider struct {
 	d    *decoder
-	p    *pack
+	p    *Pack
 	base *link
 	seen map[string]Position // what the layer overrides, against doing it twice
 }
@@ -385,7 +385,7 @@ func (o *overrider) once(n *yaml.Node, key string) bool {
 		o.d.errorAt(n, "", "%s is overridden twice: here and at %s", key, prev)
 		return false
 	}
-	o.seen[key] = o.d.src.pos(n.Line, n.Column)
+	o.seen[key] = o.d.src.Pos(n.Line, n.Column)
 	return true
 }
 
@@ -415,14 +415,14 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 	key := kind + " " + name
 	at, ok := o.p.names[key]
 	switch {
-	case ok && o.p.from[key] < o.p.layer:
+	case ok && o.p.from[key] < o.p.Layer:
 		return true
 	case ok:
 		o.d.errorAt(k, "", "%s %q is defined by this pack at %s, not by its base: change it there", kind, name, at)
 	default:
 		var names []string
 		for n := range o.p.names {
-			if s, found := strings.CutPrefix(n, kind+" "); found && o.p.from[n] < o.p.layer {
+			if s, found := strings.CutPrefix(n, kind+" "); found && o.p.from[n] < o.p.Layer {
 				names = append(names, s)
 			}
 		}
@@ -434,110 +434,110 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 
 func (o *overrider) level(name string, k, v *yaml.Node) {
 	d := o.d
-	i := slices.IndexFunc(o.p.levels, func(l *levelDef) bool { return l.name == name })
+	i := slices.IndexFunc(o.p.Levels, func(l *LevelDef) bool { return l.Name == name })
 	if i < 0 {
 		return // the base's definition was broken, and reported
 	}
 	f := d.fields(v, "level override", "", levelOverrideKeys...)
-	l := *o.p.levels[i]
+	l := *o.p.Levels[i]
 	if v, ok := f["min_score"]; ok {
 		var ok bool
-		l.minScore, ok = d.number(v.val, "min_score", "")
-		l.minPos = d.src.pos(v.val.Line, v.val.Column)
-		l.hasMin, l.minBad, l.minLayer = true, !ok, o.p.layer
+		l.MinScore, ok = d.number(v.val, "min_score", "")
+		l.MinPos = d.src.Pos(v.val.Line, v.val.Column)
+		l.HasMin, l.MinBad, l.MinLayer = true, !ok, o.p.Layer
 	}
 	if v, ok := f["respond_within"]; ok {
 		if dur, ok := d.duration(v.val, "respond_within", ""); ok {
-			l.within = dur
+			l.Within = dur
 		}
 	}
 	if v, ok := f["calendar"]; ok {
-		l.calendar = d.calendarRef(v.val, "")
+		l.Calendar = d.calendarRef(v.val, "")
 	}
 	if v, ok := f["resolve_within"]; ok {
 		if dur, ok := d.duration(v.val, "resolve_within", ""); ok {
-			l.resolve = dur
+			l.Resolve = dur
 		}
 	}
-	o.p.levels[i] = &l
+	o.p.Levels[i] = &l
 }
 
 func (o *overrider) list(name string, k, v *yaml.Node) {
 	d := o.d
-	i := slices.IndexFunc(o.p.lists, func(l *listDef) bool { return l.name == name })
+	i := slices.IndexFunc(o.p.Lists, func(l *ListDef) bool { return l.Name == name })
 	if i < 0 {
 		return
 	}
-	old := o.p.lists[i]
+	old := o.p.Lists[i]
 	f := d.fields(v, "list override", "", listOverrideKeys...)
-	l := &listDef{name: name, pos: old.pos, terms: slices.Clone(old.terms)}
+	l := &ListDef{Name: name, Pos: old.Pos, Terms: slices.Clone(old.Terms)}
 	if r, ok := f["replace"]; ok {
 		if _, add := f["add"]; add {
 			d.errorAt(r.key, "", "list %q: replace gives the whole list: use it without add and remove", name)
 		} else if _, remove := f["remove"]; remove {
 			d.errorAt(r.key, "", "list %q: replace gives the whole list: use it without add and remove", name)
 		}
-		l.terms = o.terms(r.val, name)
+		l.Terms = o.terms(r.val, name)
 	}
 	if r, ok := f["remove"]; ok {
 		for _, t := range o.terms(r.val, name) {
-			kept := slices.DeleteFunc(slices.Clone(l.terms), func(b termDef) bool { return match.SameTerm(b.text, t.text) })
-			if len(kept) == len(l.terms) {
+			kept := slices.DeleteFunc(slices.Clone(l.Terms), func(b TermDef) bool { return match.SameTerm(b.Text, t.Text) })
+			if len(kept) == len(l.Terms) {
 				var have []string
-				for _, b := range l.terms {
-					have = append(have, b.text)
+				for _, b := range l.Terms {
+					have = append(have, b.Text)
 				}
-				d.errorAtPos(t.pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.text, whole(suggest(t.text, have)), old.pos)
+				d.errorAtPos(t.Pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.Text, whole(suggest(t.Text, have)), old.Pos)
 			}
-			l.terms = kept
+			l.Terms = kept
 		}
 	}
 	if a, ok := f["add"]; ok {
-		l.terms = append(l.terms, o.terms(a.val, name)...)
+		l.Terms = append(l.Terms, o.terms(a.val, name)...)
 	}
-	if len(l.terms) == 0 {
+	if len(l.Terms) == 0 {
 		d.errorAt(k, "", "list %q would have no terms left: disable the rules that mention it instead", name)
 		return
 	}
-	o.p.lists[i] = l
+	o.p.Lists[i] = l
 }
 
 // terms reads a list of terms of an override of list name.
-func (o *overrider) terms(n *yaml.Node, name string) []termDef {
+func (o *overrider) terms(n *yaml.Node, name string) []TermDef {
 	d := o.d
 	if n.Kind != yaml.SequenceNode {
 		d.errorAt(n, "", "list %q: terms must be a list like [\"plać*\", invoice], not %s", name, describe(n))
 		return nil
 	}
-	var out []termDef
+	var out []TermDef
 	for _, t := range n.Content {
 		t = d.resolve(t)
 		if t.Kind != yaml.ScalarNode || t.ShortTag() == "!!null" {
 			d.errorAt(t, "", "list %q: a term must be text, not %s", name, describe(t))
 			continue
 		}
-		out = append(out, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line)})
+		out = append(out, TermDef{Text: t.Value, Pos: d.src.Pos(t.Line, t.Column), Line: d.src.Line(t.Line)})
 	}
 	return out
 }
 
 func (o *overrider) macro(name string, k, v *yaml.Node) {
-	i := slices.IndexFunc(o.p.macros, func(m *macroDef) bool { return m.name == name })
+	i := slices.IndexFunc(o.p.Macros, func(m *MacroDef) bool { return m.Name == name })
 	if i < 0 {
 		return
 	}
 	if e, ok := o.d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
-		o.p.macros[i] = &macroDef{name: name, pos: o.d.src.pos(k.Line, k.Column), expr: e}
+		o.p.Macros[i] = &MacroDef{Name: name, Pos: o.d.src.Pos(k.Line, k.Column), Expr: e}
 	}
 }
 
 func (o *overrider) calendar(name string, k, v *yaml.Node) {
-	i := slices.IndexFunc(o.p.calendars, func(c *calendarDef) bool { return c.name == name })
+	i := slices.IndexFunc(o.p.Calendars, func(c *CalendarDef) bool { return c.Name == name })
 	if i < 0 {
 		return
 	}
 	if c := o.d.calendar(v, name); c != nil {
-		o.p.calendars[i] = &calendarDef{name: name, pos: o.d.src.pos(k.Line, k.Column), cal: c}
+		o.p.Calendars[i] = &CalendarDef{Name: name, Pos: o.d.src.Pos(k.Line, k.Column), Cal: c}
 	}
 }
 
@@ -545,11 +545,11 @@ func (o *overrider) calendar(name string, k, v *yaml.Node) {
 // with replace: true replaces the rule by the override.
 func (o *overrider) rule(name string, k, v *yaml.Node) {
 	d := o.d
-	i := slices.IndexFunc(o.p.rules, func(r *ruleDef) bool { return r.name == name })
+	i := slices.IndexFunc(o.p.Rules, func(r *RuleDef) bool { return r.Name == name })
 	if i < 0 {
 		return
 	}
-	old := o.p.rules[i]
+	old := o.p.Rules[i]
 	f := d.fields(v, "rule override", name, ruleOverrideKeys...)
 	replace := false
 	if rv, ok := f["replace"]; ok {
@@ -557,15 +557,15 @@ func (o *overrider) rule(name string, k, v *yaml.Node) {
 	}
 	r := *old
 	if replace {
-		r = ruleDef{name: name, pos: old.pos, enabled: true}
+		r = RuleDef{Name: name, Pos: old.Pos, Enabled: true}
 		if _, ok := f["when"]; !ok {
 			d.errorAt(v, name, "a replaced rule has no when: say when the rule applies")
 		}
 	}
 	if _, ok := f["score"]; ok {
-		r.points, r.score = 0, exprSource{}
+		r.Points, r.Score = 0, Expr{}
 	}
 	d.ruleFields(f, &r)
-	r.layer = o.p.layer
-	o.p.rules[i] = &r
+	r.Layer = o.p.Layer
+	o.p.Rules[i] = &r
 }

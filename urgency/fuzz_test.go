@@ -89,7 +89,7 @@ rules:
 // line and a column at most one past its end. Errors on the expression's
 // line must point into the quoted scalar: at the opening quote (the value
 // as a whole), into the expression, or at the closing quote (its end).
-func checkPositions(t *testing.T, list []*Error, src *source, exprLine int) {
+func checkPositions(t *testing.T, list []*Error, src *Source, exprLine int) {
 	t.Helper()
 	for _, e := range list {
 		_ = e.Error()
@@ -97,10 +97,10 @@ func checkPositions(t *testing.T, list []*Error, src *source, exprLine int) {
 		if e.Pos.File != "p.yaml" {
 			t.Fatalf("error names file %q: %v", e.Pos.File, e)
 		}
-		if e.Pos.Line < 1 || e.Pos.Line > len(src.lines) || e.Pos.Column < 1 {
-			t.Fatalf("position %v outside the file (%d lines): %v", e.Pos, len(src.lines), e)
+		if e.Pos.Line < 1 || e.Pos.Line > len(src.Lines) || e.Pos.Column < 1 {
+			t.Fatalf("position %v outside the file (%d lines): %v", e.Pos, len(src.Lines), e)
 		}
-		l := src.lines[e.Pos.Line-1]
+		l := src.Lines[e.Pos.Line-1]
 		if n := utf8.RuneCountInString(l); e.Pos.Column > n+1 {
 			t.Fatalf("position %v past the end of line %q (%d characters): %v", e.Pos, l, n, e)
 		}

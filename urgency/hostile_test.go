@@ -162,10 +162,10 @@ func TestPositionMarks(t *testing.T) {
 		require.NotNil(t, src.marks)
 		plain := src
 		plain.marks = nil
-		n := utf8.RuneCountInString(src.text)
+		n := utf8.RuneCountInString(src.Text)
 		require.Greater(t, n, 4*posStride)
 		for k := 0; k <= n+1; k += 61 {
-			require.Equal(t, plain.position(k), src.position(k), "offset %d of %s", k, when[:20])
+			require.Equal(t, plain.Position(k), src.Position(k), "offset %d of %s", k, when[:20])
 		}
 	}
 }

@@ -143,19 +143,19 @@ func sortWarnings(ws []Warning) {
 
 // linter finds the warnings of a loaded pack.
 type linter struct {
-	p      *pack
+	p      *Pack
 	e      *Engine
-	srcs   map[string]*source
+	srcs   map[string]*Source
 	macros map[string]bool
 	budget int // term comparisons left; see coverBudget
 	out    []Warning
 }
 
 // lint returns the warnings of a pack that compiled without errors.
-func lint(p *pack, e *Engine, srcs map[string]*source) []Warning {
+func lint(p *Pack, e *Engine, srcs map[string]*Source) []Warning {
 	l := &linter{p: p, e: e, srcs: srcs, macros: make(map[string]bool), budget: coverBudget}
-	for _, m := range p.macros {
-		l.macros[m.name] = true
+	for _, m := range p.Macros {
+		l.macros[m.Name] = true
 	}
 	l.usage()
 	for _, r := range e.rules {
@@ -163,10 +163,10 @@ func lint(p *pack, e *Engine, srcs map[string]*source) []Warning {
 			l.rule(r)
 		}
 	}
-	for _, m := range p.macros {
-		l.patterns(m.expr, "", m.name)
+	for _, m := range p.Macros {
+		l.patterns(m.Expr, "", m.Name)
 	}
-	for _, ld := range p.lists {
+	for _, ld := range p.Lists {
 		l.terms(ld)
 	}
 	sortWarnings(l.out)
@@ -175,7 +175,7 @@ func lint(p *pack, e *Engine, srcs map[string]*source) []Warning {
 
 func (l *linter) warn(w Warning) {
 	if s := l.srcs[w.Pos.File]; s != nil {
-		w.line = s.line(w.Pos.Line)
+		w.line = s.Line(w.Pos.Line)
 	}
 	l.out = append(l.out, w)
 }
@@ -187,12 +187,12 @@ type refs struct {
 	lists  []string
 }
 
-func (l *linter) refsOf(src exprSource) refs {
+func (l *linter) refsOf(src Expr) refs {
 	var r refs
-	if src.text == "" {
+	if src.Text == "" {
 		return r
 	}
-	tree, err := parser.Parse(src.text)
+	tree, err := parser.Parse(src.Text)
 	if err != nil {
 		return r // reported at load
 	}
@@ -221,8 +221,8 @@ func (v visitor) Visit(n *ast.Node) { v(*n) }
 // macros. Disabled rules count: enabling one must not break the pack.
 func (l *linter) usage() {
 	macroRefs := make(map[string]refs)
-	for _, m := range l.p.macros {
-		macroRefs[m.name] = l.refsOf(m.expr)
+	for _, m := range l.p.Macros {
+		macroRefs[m.Name] = l.refsOf(m.Expr)
 	}
 	usedMacros := make(map[string]bool)
 	usedLists := make(map[string]bool)
@@ -242,15 +242,15 @@ func (l *linter) usage() {
 		use(l.refsOf(r.whenSrc))
 		use(l.refsOf(r.scoreSrc))
 	}
-	for _, m := range l.p.macros {
-		if !usedMacros[m.name] {
-			l.warn(Warning{Pos: m.pos, Code: WarnUnusedMacro, Macro: m.name,
+	for _, m := range l.p.Macros {
+		if !usedMacros[m.Name] {
+			l.warn(Warning{Pos: m.Pos, Code: WarnUnusedMacro, Macro: m.Name,
 				Msg: "no rule uses this macro; use it in a rule or remove it"})
 		}
 	}
-	for _, ld := range l.p.lists {
-		if !usedLists[ld.name] {
-			l.warn(Warning{Pos: ld.pos, Code: WarnUnusedList, List: ld.name,
+	for _, ld := range l.p.Lists {
+		if !usedLists[ld.Name] {
+			l.warn(Warning{Pos: ld.Pos, Code: WarnUnusedList, List: ld.Name,
 				Msg: "no rule mentions this list, so it only helps to group similar tickets; mention it in a rule or remove it"})
 		}
 	}
@@ -263,7 +263,7 @@ func (l *linter) rule(r *rule) {
 	if r.when != nil {
 		root := r.when.Node()
 		if v, ok := constant(root); ok && v.kind == kindBool && !v.b {
-			l.warn(Warning{Pos: r.whenSrc.position(0), Code: WarnNeverMatches, Rule: r.Name,
+			l.warn(Warning{Pos: r.whenSrc.Position(0), Code: WarnNeverMatches, Rule: r.Name,
 				Msg: "when is always false, so the rule never matches; fix the condition, or set enabled: false to turn the rule off"})
 		} else {
 			l.contradictions(r, root)
@@ -291,11 +291,11 @@ func (l *linter) rule(r *rule) {
 // patterns reports matches patterns that match empty text, and so every
 // ticket. It reads the expression as written, so that a pattern in a
 // macro is reported once, at the macro.
-func (l *linter) patterns(src exprSource, rule, macro string) {
-	if src.text == "" {
+func (l *linter) patterns(src Expr, rule, macro string) {
+	if src.Text == "" {
 		return
 	}
-	tree, err := parser.Parse(src.text)
+	tree, err := parser.Parse(src.Text)
 	if err != nil {
 		return
 	}
@@ -312,7 +312,7 @@ func (l *linter) patterns(src exprSource, rule, macro string) {
 		if err != nil || !re.MatchString("") {
 			return
 		}
-		l.warn(Warning{Pos: src.position(s.Location().From), Code: WarnMatchesEverything, Rule: rule, Macro: macro,
+		l.warn(Warning{Pos: src.Position(s.Location().From), Code: WarnMatchesEverything, Rule: rule, Macro: macro,
 			Msg: fmt.Sprintf("the pattern %q can match empty text, so matches is true for every ticket; require at least one character", s.Value)})
 	}))
 }
@@ -528,7 +528,7 @@ func (l *linter) contradictions(r *rule, root ast.Node) {
 			if chain != root {
 				outcome = "so this part of when is never true"
 			}
-			l.warn(Warning{Pos: r.whenSrc.position(c.from), Code: WarnContradictory, Rule: r.Name,
+			l.warn(Warning{Pos: r.whenSrc.Position(c.from), Code: WarnContradictory, Rule: r.Name,
 				Msg: fmt.Sprintf("%s contradicts %s in the same condition, %s", c, d.describe(), outcome)})
 			break
 		}
@@ -802,7 +802,7 @@ func (d *domain) describe() string {
 
 // lintTerm is a list term as the matcher reads it.
 type lintTerm struct {
-	def    termDef
+	def    TermDef
 	words  []string
 	prefix []bool // the word ends with "*"
 	suffix []bool // the word starts with "*"
@@ -811,8 +811,8 @@ type lintTerm struct {
 
 // parseLintTerm folds a term as [match.Builder] does: the words of raw,
 // and which of them start or end with "*".
-func parseLintTerm(def termDef) (lintTerm, bool) {
-	mt, err := match.ParseTerm(def.text)
+func parseLintTerm(def TermDef) (lintTerm, bool) {
+	mt, err := match.ParseTerm(def.Text)
 	if err != nil {
 		return lintTerm{}, false
 	}
@@ -854,9 +854,9 @@ const coverBudget = 1 << 20
 // terms reports a list's terms that add nothing (written twice, the same
 // after folding, matched by another term anyway) and "*" terms with stems
 // too short to be safe.
-func (l *linter) terms(ld *listDef) {
+func (l *linter) terms(ld *ListDef) {
 	var ts []lintTerm
-	for _, def := range ld.terms {
+	for _, def := range ld.Terms {
 		if t, ok := parseLintTerm(def); ok {
 			ts = append(ts, t)
 		}
@@ -883,21 +883,21 @@ func (l *linter) terms(ld *listDef) {
 			if t.prefix[0] {
 				where = "contains"
 			}
-			l.warn(Warning{Pos: t.def.pos, Code: WarnShortWildcard, List: ld.name,
-				Msg: fmt.Sprintf("%q matches every word that %s %q, which is too many words in too many languages; write at least %d letters inside the stars or the whole words", t.def.text, where, t.words[0], minInfix)})
+			l.warn(Warning{Pos: t.def.Pos, Code: WarnShortWildcard, List: ld.Name,
+				Msg: fmt.Sprintf("%q matches every word that %s %q, which is too many words in too many languages; write at least %d letters inside the stars or the whole words", t.def.Text, where, t.words[0], minInfix)})
 		} else if len(t.words) == 1 && t.prefix[0] && utf8.RuneCountInString(t.words[0]) < minStem {
-			l.warn(Warning{Pos: t.def.pos, Code: WarnShortWildcard, List: ld.name,
-				Msg: fmt.Sprintf("%q matches every word that starts with %q, which is too many words in too many languages; write a stem of at least %d letters or the whole words", t.def.text, t.words[0], minStem)})
+			l.warn(Warning{Pos: t.def.Pos, Code: WarnShortWildcard, List: ld.Name,
+				Msg: fmt.Sprintf("%q matches every word that starts with %q, which is too many words in too many languages; write a stem of at least %d letters or the whole words", t.def.Text, t.words[0], minStem)})
 		}
-		if j, ok := byText[t.def.text]; ok {
-			l.warn(Warning{Pos: t.def.pos, Code: WarnDuplicateTerm, List: ld.name,
-				Msg: fmt.Sprintf("%q is listed twice (first at %s); remove one", t.def.text, at(ts[j].def.pos, t.def.pos))})
+		if j, ok := byText[t.def.Text]; ok {
+			l.warn(Warning{Pos: t.def.Pos, Code: WarnDuplicateTerm, List: ld.Name,
+				Msg: fmt.Sprintf("%q is listed twice (first at %s); remove one", t.def.Text, at(ts[j].def.Pos, t.def.Pos))})
 			continue
 		}
-		byText[t.def.text] = i
+		byText[t.def.Text] = i
 		if j, ok := byKey[t.key]; ok {
-			l.warn(Warning{Pos: t.def.pos, Code: WarnSameAfterFolding, List: ld.name,
-				Msg: fmt.Sprintf("%q is the same as %q (%s) after folding (case, accents and script are ignored); keep one", t.def.text, ts[j].def.text, at(ts[j].def.pos, t.def.pos))})
+			l.warn(Warning{Pos: t.def.Pos, Code: WarnSameAfterFolding, List: ld.Name,
+				Msg: fmt.Sprintf("%q is the same as %q (%s) after folding (case, accents and script are ignored); keep one", t.def.Text, ts[j].def.Text, at(ts[j].def.Pos, t.def.Pos))})
 			continue
 		}
 		byKey[t.key] = i
@@ -937,8 +937,8 @@ func (l *linter) terms(ld *listDef) {
 			try(loose, off)
 		}
 		if best >= 0 {
-			l.warn(Warning{Pos: t.def.pos, Code: WarnCoveredTerm, List: ld.name,
-				Msg: fmt.Sprintf("%q is already matched by %q (%s), so it adds nothing; remove %q", t.def.text, ts[best].def.text, at(ts[best].def.pos, t.def.pos), t.def.text)})
+			l.warn(Warning{Pos: t.def.Pos, Code: WarnCoveredTerm, List: ld.Name,
+				Msg: fmt.Sprintf("%q is already matched by %q (%s), so it adds nothing; remove %q", t.def.Text, ts[best].def.Text, at(ts[best].def.Pos, t.def.Pos), t.def.Text)})
 		}
 	}
 }

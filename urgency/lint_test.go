@@ -293,7 +293,7 @@ func FuzzLint(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lines := len(newSource("p.yaml", data).lines)
+		lines := len(newSource("p.yaml", data).Lines)
 		for _, w := range append(e.Warnings(), e.UntestedRules(nil)...) {
 			lines := lines
 			if name, ok := strings.CutPrefix(w.Pos.File, defaultDir+"/"); ok {
@@ -303,7 +303,7 @@ func FuzzLint(f *testing.F) {
 				if err != nil {
 					t.Fatalf("warning in a file the default pack does not have: %v", w)
 				}
-				lines = len(newSource(w.Pos.File, base).lines)
+				lines = len(newSource(w.Pos.File, base).Lines)
 			} else if w.Pos.File != "p.yaml" {
 				t.Fatalf("warning outside the pack: %v", w)
 			}

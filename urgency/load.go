@@ -186,7 +186,7 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	if len(files) == 0 && len(errs) == 0 {
 		errs = append(errs, &Error{Err: fmt.Errorf("no rule files given")})
 	}
-	l := &loader{p: newPack(), h: sha256.New(), srcs: make(map[string]*source), errs: &errs, complete: true}
+	l := &loader{p: newPack(), h: sha256.New(), srcs: make(map[string]*Source), errs: &errs, complete: true}
 	top := tree{fsys: fsys, root: fsys}
 	if _, ok := fsys.(osFS); ok {
 		top.root = nil // bases are looked up in the extending file's directory
@@ -199,16 +199,16 @@ func load(fsys fs.FS, files []string, errs ErrorList) (*Engine, error) {
 	// Go on after errors in single values, so that one load reports as
 	// much as it can; stop only where whole files are missing, whose names
 	// would be reported as unknown everywhere.
-	if len(p.rules) > MaxRules {
-		r := p.rules[MaxRules]
-		errs = append(errs, &Error{Pos: r.pos, Rule: r.name, Err: fmt.Errorf("more than %d rules in the pack", MaxRules), line: srcs[r.pos.File].line(r.pos.Line)})
+	if len(p.Rules) > MaxRules {
+		r := p.Rules[MaxRules]
+		errs = append(errs, &Error{Pos: r.Pos, Rule: r.Name, Err: fmt.Errorf("more than %d rules in the pack", MaxRules), line: srcs[r.Pos.File].Line(r.Pos.Line)})
 		complete = false
 	}
 	terms := 0
-	for _, l := range p.lists {
-		terms += len(l.terms)
+	for _, l := range p.Lists {
+		terms += len(l.Terms)
 		if terms > MaxTerms {
-			errs = append(errs, &Error{Pos: l.pos, Err: fmt.Errorf("list %q: more than %d list terms in the pack", l.name, MaxTerms), line: srcs[l.pos.File].line(l.pos.Line)})
+			errs = append(errs, &Error{Pos: l.Pos, Err: fmt.Errorf("list %q: more than %d list terms in the pack", l.Name, MaxTerms), line: srcs[l.Pos.File].Line(l.Pos.Line)})
 			complete = false
 			break
 		}
@@ -265,29 +265,29 @@ func readFile(fsys fs.FS, name string, regular bool) ([]byte, error) {
 	return data, nil
 }
 
-// pack is everything the files of one rule pack say, with positions, before
+// Pack is everything the files of one rule Pack say, with positions, before
 // compilation.
-type pack struct {
-	name      string
-	namePos   Position
-	settings  settings
-	levels    []*levelDef
-	lists     []*listDef
-	macros    []*macroDef
-	rules     []*ruleDef
-	dupRules  []*ruleDef // second definitions of a name, checked only
-	clusters  ClusterSettings
-	calendars []*calendarDef
-	order     []orderKey
+type Pack struct {
+	Name      string
+	NamePos   Position
+	Settings  settings
+	Levels    []*LevelDef
+	Lists     []*ListDef
+	Macros    []*MacroDef
+	Rules     []*RuleDef
+	DupRules  []*RuleDef // second definitions of a name, checked only
+	Clusters  ClusterSettings
+	Calendars []*CalendarDef
+	Order     []orderKey
 	orderNode *yaml.Node
-	orderSrc  *source
+	orderSrc  *Source
 	once      map[string]Position // sections a pack may have only once
 	names     map[string]Position // "rule x", "list y"... for duplicates
-	firstSrc  *source
+	firstSrc  *Source
 
 	// A pack that extends another is read in layers, the deepest base
 	// first (see extend.go).
-	layer     int            // the layer being read, from 1
+	Layer     int            // the layer being read, from 1
 	from      map[string]int // the layer of each key of names and once
 	nameLayer int            // the layer that set name
 	overrides []overrideDef  // of the layer being read
@@ -297,65 +297,65 @@ type settings struct {
 	newCustomer time.Duration
 	timezone    string
 	loc         *time.Location
-	calendar    *calendarRef
+	calendar    *CalendarRef
 	cal         *calendar.Calendar // resolved; nil until finish
 	pause       []string           // statuses during which service clocks stop
 }
 
-type levelDef struct {
-	name     string
-	pos      Position
-	minScore float64
-	hasMin   bool
-	minPos   Position
-	minBad   bool
-	within   time.Duration
-	resolve  time.Duration // 0: no resolution time
-	calendar *calendarRef
-	cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
-	minLayer int                // the layer that set min_score
+type LevelDef struct {
+	Name     string
+	Pos      Position
+	MinScore float64
+	HasMin   bool
+	MinPos   Position
+	MinBad   bool
+	Within   time.Duration
+	Resolve  time.Duration // 0: no resolution time
+	Calendar *CalendarRef
+	Cal      *calendar.Calendar // resolved in finish: the level's, else the pack's
+	MinLayer int                // the layer that set min_score
 }
 
-type listDef struct {
-	name  string
-	pos   Position
-	terms []termDef
-	doc   string // the comment above the list's name
+type ListDef struct {
+	Name  string
+	Pos   Position
+	Terms []TermDef
+	Doc   string // the comment above the list's name
 }
 
-type termDef struct {
-	text string
-	pos  Position
-	line string
-	lang string // the languages a comment above it or an earlier term names
+type TermDef struct {
+	Text string
+	Pos  Position
+	Line string
+	Lang string // the languages a comment above it or an earlier term names
 }
 
-type macroDef struct {
-	name      string
-	doc       string // the comment above the macro's name
-	pos       Position
-	expr      exprSource
+type MacroDef struct {
+	Name      string
+	Doc       string // the comment above the macro's name
+	Pos       Position
+	Expr      Expr
 	expansion expansion // the inliner's, filled on first use
 }
 
-type ruleDef struct {
-	name        string
-	pos         Position
-	description string
-	when        exprSource
-	score       exprSource // empty text: the constant points
-	points      float64
-	level       string
-	levelNode   *yaml.Node
-	levelSrc    *source
-	queue       string
-	tags        []string
-	within      time.Duration
-	resolve     time.Duration
-	calendar    *calendarRef
-	cal         *calendar.Calendar // resolved in finish; nil for none
-	enabled     bool
-	layer       int // the layer that defined or last overrode the rule
+type RuleDef struct {
+	Name        string
+	Pos         Position
+	Description string
+	When        Expr
+	Score       Expr // empty text: the constant points
+	Points      float64
+	Level       string
+	LevelNode   *yaml.Node
+	LevelSrc    *Source
+	Queue       string
+	Tags        []string
+	Within      time.Duration
+	Resolve     time.Duration
+	Calendar    *CalendarRef
+	Cal         *calendar.Calendar // resolved in finish; nil for none
+	Enabled     bool
+	Layer       int // the layer that defined or last overrode the rule
 }
 
 // ClusterSettings are the clusters section of a pack: how alike and how
@@ -372,10 +372,10 @@ type ClusterSettings struct {
 	Horizon time.Duration
 }
 
-func newPack() *pack {
-	return &pack{
-		settings: settings{newCustomer: 30 * 24 * time.Hour, timezone: "UTC", loc: time.UTC},
-		clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: 7 * 24 * time.Hour},
+func newPack() *Pack {
+	return &Pack{
+		Settings: settings{newCustomer: 30 * 24 * time.Hour, timezone: "UTC", loc: time.UTC},
+		Clusters: ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: 7 * 24 * time.Hour},
 		once:     make(map[string]Position),
 		names:    make(map[string]Position),
 		from:     make(map[string]int),
@@ -383,11 +383,11 @@ func newPack() *pack {
 }
 
 // declare records a name, reporting a second definition with both places.
-func (d *decoder) declare(p *pack, kind, name string, n *yaml.Node, rule string) bool {
+func (d *decoder) declare(p *Pack, kind, name string, n *yaml.Node, rule string) bool {
 	key := kind + " " + name
-	at := d.src.pos(n.Line, n.Column)
+	at := d.src.Pos(n.Line, n.Column)
 	if prev, ok := p.names[key]; ok {
-		if p.from[key] < p.layer {
+		if p.from[key] < p.Layer {
 			d.errorAt(n, rule, "%s %q is already defined by the base at %s; to change it use overrides.%ss", kind, name, prev, kind)
 		} else {
 			d.errorAt(n, rule, "%s %q is defined twice: here and at %s", kind, name, prev)
@@ -395,14 +395,14 @@ func (d *decoder) declare(p *pack, kind, name string, n *yaml.Node, rule string)
 		return false
 	}
 	p.names[key] = at
-	p.from[key] = p.layer
+	p.from[key] = p.Layer
 	return true
 }
 
-func (d *decoder) section(p *pack, key *yaml.Node) bool {
-	at := d.src.pos(key.Line, key.Column)
+func (d *decoder) section(p *Pack, key *yaml.Node) bool {
+	at := d.src.Pos(key.Line, key.Column)
 	if prev, ok := p.once[key.Value]; ok {
-		if p.from[key.Value] < p.layer {
+		if p.from[key.Value] < p.Layer {
 			d.errorAt(key, "", "%s is already defined by the base at %s; to change it use overrides.%s", key.Value, prev, key.Value)
 		} else {
 			d.errorAt(key, "", "%s may appear in only one file of a pack: here and at %s", key.Value, prev)
@@ -410,11 +410,11 @@ func (d *decoder) section(p *pack, key *yaml.Node) bool {
 		return false
 	}
 	p.once[key.Value] = at
-	p.from[key.Value] = p.layer
+	p.from[key.Value] = p.Layer
 	return true
 }
 
-func (d *decoder) file(root *yaml.Node, p *pack) {
+func (d *decoder) file(root *yaml.Node, p *Pack) {
 	root = d.resolve(root)
 	if p.firstSrc == nil {
 		p.firstSrc = d.src
@@ -430,13 +430,13 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	}
 	if v, ok := f["name"]; ok {
 		if s, ok := d.str(v.val, "name", ""); ok {
-			at := d.src.pos(v.val.Line, v.val.Column)
+			at := d.src.Pos(v.val.Line, v.val.Column)
 			switch {
-			case p.name == "" || p.nameLayer < p.layer:
+			case p.Name == "" || p.nameLayer < p.Layer:
 				// A pack that extends another may name itself anew.
-				p.name, p.namePos, p.nameLayer = s, at, p.layer
-			case p.name != s:
-				d.errorAt(v.val, "", "pack name %q differs from %q at %s", s, p.name, p.namePos)
+				p.Name, p.NamePos, p.nameLayer = s, at, p.Layer
+			case p.Name != s:
+				d.errorAt(v.val, "", "pack name %q differs from %q at %s", s, p.Name, p.NamePos)
 			}
 		}
 	}
@@ -470,23 +470,23 @@ func (d *decoder) file(root *yaml.Node, p *pack) {
 	}
 }
 
-func (d *decoder) settings(n *yaml.Node, p *pack) {
+func (d *decoder) settings(n *yaml.Node, p *Pack) {
 	f := d.fields(n, "settings", "", settingsKeys...)
 	if v, ok := f["calendar"]; ok {
-		p.settings.calendar = d.calendarRef(v.val, "")
+		p.Settings.calendar = d.calendarRef(v.val, "")
 	}
 	if v, ok := f["new_customer"]; ok {
 		if dur, ok := d.duration(v.val, "new_customer", ""); ok {
-			p.settings.newCustomer = dur
+			p.Settings.newCustomer = dur
 		}
 	}
 	if v, ok := f["timezone"]; ok {
 		if loc, ok := d.location(v.val); ok {
-			p.settings.timezone, p.settings.loc = v.val.Value, loc
+			p.Settings.timezone, p.Settings.loc = v.val.Value, loc
 		}
 	}
 	if v, ok := f["pause"]; ok {
-		p.settings.pause = d.statuses(v.val)
+		p.Settings.pause = d.statuses(v.val)
 	}
 }
 
@@ -529,7 +529,7 @@ func (d *decoder) location(n *yaml.Node) (*time.Location, bool) {
 	return loc, true
 }
 
-func (d *decoder) levels(n *yaml.Node, p *pack) {
+func (d *decoder) levels(n *yaml.Node, p *Pack) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		d.errorAt(n, "", "levels must be a list of levels, highest first, not %s", describe(n))
 		return
@@ -540,40 +540,40 @@ func (d *decoder) levels(n *yaml.Node, p *pack) {
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		l := &levelDef{pos: d.src.pos(item.Line, item.Column)}
+		l := &LevelDef{Pos: d.src.Pos(item.Line, item.Column)}
 		if v, ok := f["name"]; !ok {
 			d.errorAt(item, "", "level has no name")
 		} else if s, ok := d.name(v.val, "level name", "", labelName, labelForm); ok {
-			l.name = s
-			l.pos = d.src.pos(v.val.Line, v.val.Column)
+			l.Name = s
+			l.Pos = d.src.Pos(v.val.Line, v.val.Column)
 			d.declare(p, "level", s, v.val, "")
 		}
 		if v, ok := f["min_score"]; ok {
 			var ok bool
-			l.minScore, ok = d.number(v.val, "min_score", "")
-			l.minPos = d.src.pos(v.val.Line, v.val.Column)
+			l.MinScore, ok = d.number(v.val, "min_score", "")
+			l.MinPos = d.src.Pos(v.val.Line, v.val.Column)
 			// A bad value is reported; it is neither missing nor compared.
-			l.hasMin, l.minBad, l.minLayer = true, !ok, p.layer
+			l.HasMin, l.MinBad, l.MinLayer = true, !ok, p.Layer
 		}
 		if v, ok := f["respond_within"]; !ok {
-			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.name)
+			d.errorAt(item, "", "level %q has no respond_within: every level promises a response time", l.Name)
 		} else {
-			l.within, _ = d.duration(v.val, "respond_within", "")
+			l.Within, _ = d.duration(v.val, "respond_within", "")
 		}
 		if v, ok := f["calendar"]; ok {
-			l.calendar = d.calendarRef(v.val, "")
+			l.Calendar = d.calendarRef(v.val, "")
 		}
 		if v, ok := f["resolve_within"]; ok {
-			l.resolve, _ = d.duration(v.val, "resolve_within", "")
+			l.Resolve, _ = d.duration(v.val, "resolve_within", "")
 		}
-		p.levels = append(p.levels, l)
+		p.Levels = append(p.Levels, l)
 	}
 }
 
 // named reads a section mapping names to definitions (lists, macros,
 // calendars): it checks each name's form and that it is defined once in
 // the pack, and hands each well-named entry to fn.
-func (d *decoder) named(n *yaml.Node, p *pack, kind, shape string, re *regexp.Regexp, form string, fn func(name string, k, v *yaml.Node)) {
+func (d *decoder) named(n *yaml.Node, p *Pack, kind, shape string, re *regexp.Regexp, form string, fn func(name string, k, v *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
 		d.errorAt(n, "", "%s, not %s", shape, describe(n))
 		return
@@ -587,9 +587,9 @@ func (d *decoder) named(n *yaml.Node, p *pack, kind, shape string, re *regexp.Re
 	}
 }
 
-func (d *decoder) lists(n *yaml.Node, p *pack) {
+func (d *decoder) lists(n *yaml.Node, p *Pack) {
 	d.named(n, p, "list", "lists must map list names to terms", identName, identForm, func(name string, k, v *yaml.Node) {
-		l := &listDef{name: name, pos: d.src.pos(k.Line, k.Column), doc: commentText(k.HeadComment)}
+		l := &ListDef{Name: name, Pos: d.src.Pos(k.Line, k.Column), Doc: commentText(k.HeadComment)}
 		if v.Kind != yaml.SequenceNode {
 			d.errorAt(v, "", "list %q must be a list of terms, not %s", name, describe(v))
 			return
@@ -607,20 +607,20 @@ func (d *decoder) lists(n *yaml.Node, p *pack) {
 				d.errorAt(t, "", "list %q: a term must be text, not %s", name, describe(t))
 				continue
 			}
-			l.terms = append(l.terms, termDef{text: t.Value, pos: d.src.pos(t.Line, t.Column), line: d.src.line(t.Line), lang: lang})
+			l.Terms = append(l.Terms, TermDef{Text: t.Value, Pos: d.src.Pos(t.Line, t.Column), Line: d.src.Line(t.Line), Lang: lang})
 		}
-		p.lists = append(p.lists, l)
+		p.Lists = append(p.Lists, l)
 	})
 }
 
-func (d *decoder) macros(n *yaml.Node, p *pack) {
+func (d *decoder) macros(n *yaml.Node, p *Pack) {
 	d.named(n, p, "macro", "macros must map names to expressions", identName, identForm, func(name string, k, v *yaml.Node) {
 		if reserved[name] || builtinNames[name] {
 			d.errorAt(k, "", "macro name %q is already a name of the rule language", name)
 			return
 		}
 		if e, ok := d.expr(k, v, fmt.Sprintf("macro %q", name), ""); ok {
-			p.macros = append(p.macros, &macroDef{name: name, pos: d.src.pos(k.Line, k.Column), expr: e, doc: commentText(k.HeadComment)})
+			p.Macros = append(p.Macros, &MacroDef{Name: name, Pos: d.src.Pos(k.Line, k.Column), Expr: e, Doc: commentText(k.HeadComment)})
 		}
 	})
 }
@@ -646,7 +646,7 @@ var (
 	calendarKeys = []string{"timezone", "hours", "holidays"}
 )
 
-func (d *decoder) rules(n *yaml.Node, p *pack) {
+func (d *decoder) rules(n *yaml.Node, p *Pack) {
 	if n.Kind != yaml.SequenceNode {
 		d.errorAt(n, "", "rules must be a list of rules, not %s", describe(n))
 		return
@@ -659,14 +659,14 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		}
 		// The name comes first so that every other error can carry it.
 		var rname string
-		r := &ruleDef{pos: d.src.pos(item.Line, item.Column), enabled: true, layer: p.layer}
+		r := &RuleDef{Pos: d.src.Pos(item.Line, item.Column), Enabled: true, Layer: p.Layer}
 		dup := false
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			if k := item.Content[i]; k.Value == "name" {
 				v := d.resolve(item.Content[i+1])
 				if s, ok := d.name(v, "rule name", "", kebabName, kebabForm); ok {
 					rname = s
-					r.pos = d.src.pos(v.Line, v.Column)
+					r.Pos = d.src.Pos(v.Line, v.Column)
 					dup = !d.declare(p, "rule", s, v, "")
 				}
 				break
@@ -676,7 +676,7 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		if _, ok := f["name"]; !ok {
 			d.errorAt(item, "", "rule has no name")
 		}
-		r.name = rname
+		r.Name = rname
 		if _, ok := f["when"]; !ok {
 			d.errorAt(item, rname, "rule has no when: say when the rule applies")
 		}
@@ -684,52 +684,52 @@ func (d *decoder) rules(n *yaml.Node, p *pack) {
 		switch {
 		case dup:
 			// Compiled for its own errors, never part of the engine.
-			p.dupRules = append(p.dupRules, r)
+			p.DupRules = append(p.DupRules, r)
 		case rname != "":
-			p.rules = append(p.rules, r)
+			p.Rules = append(p.Rules, r)
 		}
 	}
 }
 
 // ruleFields reads the fields of a rule other than its name into r, for a
 // rule and for an override of one.
-func (d *decoder) ruleFields(f map[string]*field, r *ruleDef) {
-	rname := r.name
+func (d *decoder) ruleFields(f map[string]*field, r *RuleDef) {
+	rname := r.Name
 	if v, ok := f["description"]; ok {
-		r.description, _ = d.str(v.val, "description", rname)
+		r.Description, _ = d.str(v.val, "description", rname)
 	}
 	if v, ok := f["when"]; ok {
-		r.when, _ = d.expr(v.key, v.val, "when", rname)
+		r.When, _ = d.expr(v.key, v.val, "when", rname)
 	}
 	if v, ok := f["score"]; ok {
 		if t := v.val.ShortTag(); v.val.Kind == yaml.ScalarNode && (t == "!!int" || t == "!!float") {
-			r.points, _ = d.number(v.val, "score", rname)
+			r.Points, _ = d.number(v.val, "score", rname)
 		} else {
-			r.score, _ = d.expr(v.key, v.val, "score", rname)
+			r.Score, _ = d.expr(v.key, v.val, "score", rname)
 		}
 	}
 	if v, ok := f["level"]; ok {
 		if s, ok := d.str(v.val, "level", rname); ok {
-			r.level, r.levelNode, r.levelSrc = s, v.val, d.src
+			r.Level, r.LevelNode, r.LevelSrc = s, v.val, d.src
 		}
 	}
 	if v, ok := f["queue"]; ok {
-		r.queue, _ = d.name(v.val, "queue", rname, labelName, labelForm)
+		r.Queue, _ = d.name(v.val, "queue", rname, labelName, labelForm)
 	}
 	if v, ok := f["tags"]; ok {
-		r.tags = d.tags(v.val, rname)
+		r.Tags = d.tags(v.val, rname)
 	}
 	if v, ok := f["respond_within"]; ok {
-		r.within, _ = d.duration(v.val, "respond_within", rname)
+		r.Within, _ = d.duration(v.val, "respond_within", rname)
 	}
 	if v, ok := f["calendar"]; ok {
-		r.calendar = d.calendarRef(v.val, rname)
+		r.Calendar = d.calendarRef(v.val, rname)
 	}
 	if v, ok := f["resolve_within"]; ok {
-		r.resolve, _ = d.duration(v.val, "resolve_within", rname)
+		r.Resolve, _ = d.duration(v.val, "resolve_within", rname)
 	}
 	if v, ok := f["enabled"]; ok {
-		r.enabled, _ = d.boolean(v.val, "enabled", rname)
+		r.Enabled, _ = d.boolean(v.val, "enabled", rname)
 	}
 }
 
@@ -747,16 +747,16 @@ func (d *decoder) tags(n *yaml.Node, rule string) []string {
 	return out
 }
 
-func (d *decoder) clusterSettings(n *yaml.Node, p *pack) {
+func (d *decoder) clusterSettings(n *yaml.Node, p *Pack) {
 	f := d.fields(n, "clusters", "", clusterKeys...)
 	if v, ok := f["window"]; ok {
 		if dur, ok := d.duration(v.val, "window", ""); ok {
-			p.clusters.Window = dur
+			p.Clusters.Window = dur
 		}
 	}
 	if v, ok := f["horizon"]; ok {
 		if dur, ok := d.duration(v.val, "horizon", ""); ok {
-			p.clusters.Horizon = dur
+			p.Clusters.Horizon = dur
 		}
 	}
 	if v, ok := f["similarity"]; ok {
@@ -764,13 +764,13 @@ func (d *decoder) clusterSettings(n *yaml.Node, p *pack) {
 			if s <= 0 || s > 1 {
 				d.errorAt(v.val, "", "similarity must be above 0 and at most 1, not %s", v.val.Value)
 			} else {
-				p.clusters.Similarity = s
+				p.Clusters.Similarity = s
 			}
 		}
 	}
 }
 
-func (d *decoder) order(n *yaml.Node, p *pack) {
+func (d *decoder) order(n *yaml.Node, p *Pack) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		d.errorAt(n, "", "order must be a list of keys like [level, due, score, created, id], not %s", describe(n))
 		return
@@ -793,81 +793,81 @@ func (d *decoder) order(n *yaml.Node, p *pack) {
 		}
 		keys = append(keys, k)
 	}
-	p.order, p.orderNode, p.orderSrc = keys, n, d.src
+	p.Order, p.orderNode, p.orderSrc = keys, n, d.src
 }
 
 // finish checks what only the whole pack can tell: the levels' shape and
 // the names rules refer to across files.
-func (p *pack) finish(errs *ErrorList, srcs map[string]*source) {
+func (p *Pack) finish(errs *ErrorList, srcs map[string]*Source) {
 	at := func(pos Position, _ string, rule, format string, args ...any) {
-		*errs = append(*errs, &Error{Pos: pos, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: srcs[pos.File].line(pos.Line)})
+		*errs = append(*errs, &Error{Pos: pos, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: srcs[pos.File].Line(pos.Line)})
 	}
-	first := Position{File: p.firstSrc.name, Line: 1, Column: 1}
+	first := Position{File: p.firstSrc.Name, Line: 1, Column: 1}
 	if p.firstSrc == nil {
 		return
 	}
-	if len(p.levels) == 0 {
-		at(first, p.firstSrc.line(1), "", "the pack defines no levels: add levels, highest first, each with min_score and respond_within")
+	if len(p.Levels) == 0 {
+		at(first, p.firstSrc.Line(1), "", "the pack defines no levels: add levels, highest first, each with min_score and respond_within")
 	}
-	for i, l := range p.levels {
-		last := i == len(p.levels)-1
+	for i, l := range p.Levels {
+		last := i == len(p.Levels)-1
 		switch {
-		case last && l.hasMin:
-			at(l.minPos, "", "", "level %q is the last level, the catch-all for every lower score: remove its min_score", l.name)
-		case !last && !l.hasMin:
-			at(l.pos, "", "", "level %q needs a min_score: only the last level is the catch-all", l.name)
-		case !last && i > 0 && p.levels[i-1].hasMin && !l.minBad && !p.levels[i-1].minBad && l.minScore >= p.levels[i-1].minScore:
-			if up := p.levels[i-1]; up.minLayer > l.minLayer {
+		case last && l.HasMin:
+			at(l.MinPos, "", "", "level %q is the last level, the catch-all for every lower score: remove its min_score", l.Name)
+		case !last && !l.HasMin:
+			at(l.Pos, "", "", "level %q needs a min_score: only the last level is the catch-all", l.Name)
+		case !last && i > 0 && p.Levels[i-1].HasMin && !l.MinBad && !p.Levels[i-1].MinBad && l.MinScore >= p.Levels[i-1].MinScore:
+			if up := p.Levels[i-1]; up.MinLayer > l.MinLayer {
 				// An override moved the level above: point at the override.
-				at(up.minPos, "", "", "level %q: min_score %g must be above %g of level %q below it", up.name, up.minScore, l.minScore, l.name)
+				at(up.MinPos, "", "", "level %q: min_score %g must be above %g of level %q below it", up.Name, up.MinScore, l.MinScore, l.Name)
 				break
 			}
-			at(l.minPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.name, l.minScore, p.levels[i-1].minScore, p.levels[i-1].name)
+			at(l.MinPos, "", "", "level %q: min_score %g must be below %g of level %q above it", l.Name, l.MinScore, p.Levels[i-1].MinScore, p.Levels[i-1].Name)
 		}
 	}
-	resolve := func(ref *calendarRef, rule string) *calendar.Calendar {
+	resolve := func(ref *CalendarRef, rule string) *calendar.Calendar {
 		if ref == nil {
 			return nil
 		}
 		c := p.resolveCalendar(ref)
 		if c == nil {
-			if _, declared := p.names["calendar "+ref.name]; !declared {
-				at(ref.pos, "", rule, "unknown calendar %q%s", ref.name, whole(suggest(ref.name, p.calendarNames())))
+			if _, declared := p.names["calendar "+ref.Name]; !declared {
+				at(ref.Pos, "", rule, "unknown calendar %q%s", ref.Name, whole(suggest(ref.Name, p.calendarNames())))
 			}
 		}
 		return c
 	}
-	p.settings.cal = resolve(p.settings.calendar, "")
-	if p.settings.cal == nil {
-		p.settings.cal = calendar.Always() // time without a calendar is 24/7
+	p.Settings.cal = resolve(p.Settings.calendar, "")
+	if p.Settings.cal == nil {
+		p.Settings.cal = calendar.Always() // time without a calendar is 24/7
 	}
-	for _, l := range p.levels {
-		if l.cal = resolve(l.calendar, ""); l.cal == nil {
-			l.cal = p.settings.cal
+	for _, l := range p.Levels {
+		if l.Cal = resolve(l.Calendar, ""); l.Cal == nil {
+			l.Cal = p.Settings.cal
 		}
 	}
-	for _, r := range p.rules {
-		r.cal = resolve(r.calendar, r.name)
+	for _, r := range p.Rules {
+		r.Cal = resolve(r.Calendar, r.Name)
 	}
-	for _, r := range p.rules {
-		if r.level == "" {
+	for _, r := range p.Rules {
+		if r.Level == "" {
 			continue
 		}
-		if _, ok := p.names["level "+r.level]; !ok {
-			pos := r.levelSrc.pos(r.levelNode.Line, r.levelNode.Column)
-			hint := suggest(r.level, p.levelNames())
+		if _, ok := p.names["level "+r.Level]; !ok {
+			pos := r.LevelSrc.Pos(r.LevelNode.Line, r.LevelNode.Column)
+			hint := suggest(r.Level, p.levelNames())
 			if hint == "" {
 				hint = " (the levels are " + strings.Join(p.levelNames(), ", ") + ")"
 			}
-			at(pos, r.levelSrc.line(pos.Line), r.name, "unknown level %q%s", r.level, whole(hint))
+			at(pos, r.LevelSrc.Line(pos.Line), r.Name, "unknown level %q%s", r.Level, whole(hint))
 		}
 	}
 }
 
-func (p *pack) levelNames() []string {
+func (p *Pack) levelNames() []string {
 	var out []string
-	for _, l := range p.levels {
-		out = append(out, l.name)
+	for _, l := range p.Levels {
+		out = append(out, l.Name)
 	}
 	return out
 }

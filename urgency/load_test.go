@@ -102,7 +102,7 @@ func FuzzLoad(f *testing.F) {
 		if !errors.As(err, &list) {
 			t.Fatalf("want an ErrorList, got %T: %v", err, err)
 		}
-		lines := len(newSource("p.yaml", data).lines)
+		lines := len(newSource("p.yaml", data).Lines)
 		for _, e := range list {
 			if strings.HasPrefix(e.Pos.File, defaultDir+"/") {
 				// extends: default, with overrides that break what the

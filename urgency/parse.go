@@ -17,50 +17,50 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// source is one rule file as read, kept for positions and caret lines.
-type source struct {
-	name  string
-	data  []byte
-	lines []string
+// Source is one rule file as read, kept for positions and caret lines.
+type Source struct {
+	Name  string
+	Data  []byte
+	Lines []string
 }
 
-func newSource(name string, data []byte) *source {
+func newSource(name string, data []byte) *Source {
 	// Line breaks as YAML counts them: \n, \r\n and a lone \r.
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	return &source{name: name, data: data, lines: strings.Split(text, "\n")}
+	return &Source{Name: name, Data: data, Lines: strings.Split(text, "\n")}
 }
 
-// pos returns a position in the file, kept inside it: yaml.v3 places some
+// Pos returns a position in the file, kept inside it: yaml.v3 places some
 // nodes (an empty document, the end of the stream) past the last line.
-func (s *source) pos(line, col int) Position {
-	if line > len(s.lines) {
-		line, col = len(s.lines), utf8.RuneCountInString(s.lines[len(s.lines)-1])+1
+func (s *Source) Pos(line, col int) Position {
+	if line > len(s.Lines) {
+		line, col = len(s.Lines), utf8.RuneCountInString(s.Lines[len(s.Lines)-1])+1
 	}
-	return Position{File: s.name, Line: max(line, 1), Column: max(col, 1)}
+	return Position{File: s.Name, Line: max(line, 1), Column: max(col, 1)}
 }
 
-func (s *source) line(n int) string {
-	if s == nil || n < 1 || n > len(s.lines) {
+func (s *Source) Line(n int) string {
+	if s == nil || n < 1 || n > len(s.Lines) {
 		return ""
 	}
-	return s.lines[n-1]
+	return s.Lines[n-1]
 }
 
 // decoder walks the yaml.v3 node tree of one file by hand: every value
 // keeps its node, so every problem gets a position, and all problems are
 // collected in one pass.
 type decoder struct {
-	src  *source
+	src  *Source
 	errs *ErrorList
 }
 
 func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any) {
-	d.errorAtPos(d.src.pos(n.Line, n.Column), rule, format, args...)
+	d.errorAtPos(d.src.Pos(n.Line, n.Column), rule, format, args...)
 }
 
 func (d *decoder) errorAtPos(p Position, rule string, format string, args ...any) {
-	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: d.src.line(p.Line)})
+	*d.errs = append(*d.errs, &Error{Pos: p, Rule: rule, Err: fmt.Errorf(format, clipArgs(args)...), line: d.src.Line(p.Line)})
 }
 
 // resolve follows aliases. What they may expand to is bounded before
@@ -238,11 +238,11 @@ func parseDuration(s string) (time.Duration, error) {
 	return time.Duration(total), nil
 }
 
-// exprSource is an expression as written in a rule file, able to map an
+// Expr is an expression as written in a rule file, able to map an
 // offset inside the expression back to the file.
-type exprSource struct {
-	text  string
-	src   *source
+type Expr struct {
+	Text  string
+	Src   *Source
 	node  *yaml.Node
 	key   *yaml.Node // the key the expression is the value of
 	marks *posMarks  // for text, built on first use; shared by copies
@@ -265,27 +265,27 @@ type posState struct {
 	c    lineCursor
 }
 
-func (d *decoder) expr(key, n *yaml.Node, what, rule string) (exprSource, bool) {
+func (d *decoder) expr(key, n *yaml.Node, what, rule string) (Expr, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
 		d.errorAt(n, rule, "%s must be an expression, not %s", what, describe(n))
-		return exprSource{}, false
+		return Expr{}, false
 	}
 	if strings.TrimSpace(n.Value) == "" {
 		d.errorAt(n, rule, "%s is empty", what)
-		return exprSource{}, false
+		return Expr{}, false
 	}
-	return exprSource{text: n.Value, src: d.src, node: n, key: key, marks: &posMarks{text: n.Value}}, true
+	return Expr{Text: n.Value, Src: d.src, node: n, key: key, marks: &posMarks{text: n.Value}}, true
 }
 
-// position maps a rune offset inside the expression to the file. Plain
+// Position maps a rune offset inside the expression to the file. Plain
 // scalars start at the node; quoted ones one column later; block scalars
 // ("|", ">") on the next line, after the indentation. Folded line breaks,
 // quote escapes and doubled single quotes are followed step by step, each
 // step at a known byte of the line, so that the cost is linear in the
 // offset, however long the line.
-func (e exprSource) position(offset int) Position {
+func (e Expr) Position(offset int) Position {
 	st, indent := e.start()
-	if m := e.marks; m != nil && m.text == e.text {
+	if m := e.marks; m != nil && m.text == e.Text {
 		m.once.Do(func() {
 			e.walk(st, indent, -1, func(s posState) { m.marks = append(m.marks, s) })
 		})
@@ -296,21 +296,21 @@ func (e exprSource) position(offset int) Position {
 		}
 	}
 	st = e.walk(st, indent, offset, nil)
-	return e.src.pos(st.c.line, st.c.col)
+	return e.Src.Pos(st.c.line, st.c.col)
 }
 
 // start returns where the expression starts in the file, and the
 // indentation of a block scalar.
-func (e exprSource) start() (posState, int) {
+func (e Expr) start() (posState, int) {
 	n := e.node
-	lines := e.src.lines
+	lines := e.Src.Lines
 	line, col := n.Line, n.Column // 1-based; col counts runes
 	block := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	indent := 0
 	switch {
 	case block:
 		line++
-		if d := blockIndent(e.src.line(n.Line), n.Column); d > 0 && e.key != nil {
+		if d := blockIndent(e.Src.Line(n.Line), n.Column); d > 0 && e.key != nil {
 			// "|2": the content is indented d columns more than its key.
 			indent = e.key.Column - 1 + d
 		} else {
@@ -332,18 +332,18 @@ func (e exprSource) start() (posState, int) {
 
 // walk follows the expression from st up to character offset (to its
 // end for -1), calling mark, if given, at every posStride characters.
-func (e exprSource) walk(st posState, indent, offset int, mark func(posState)) posState {
+func (e Expr) walk(st posState, indent, offset int, mark func(posState)) posState {
 	n := e.node
-	lines := e.src.lines
+	lines := e.Src.Lines
 	c := &st.c
-	for st.i < len(e.text) {
+	for st.i < len(e.Text) {
 		if st.k == offset {
 			break
 		}
 		if mark != nil && st.k%posStride == 0 {
 			mark(st)
 		}
-		v, size := utf8.DecodeRuneInString(e.text[st.i:])
+		v, size := utf8.DecodeRuneInString(e.Text[st.i:])
 		st.i += size
 		st.k++
 		if c.line > len(lines) {
@@ -457,16 +457,16 @@ func blockIndent(line string, col int) int {
 
 // checkTabs reports tabs used for indentation, which YAML forbids and
 // yaml.v3 reports obscurely.
-func checkTabs(src *source, errs *ErrorList) bool {
+func checkTabs(src *Source, errs *ErrorList) bool {
 	found := false
-	for i, l := range src.lines {
+	for i, l := range src.Lines {
 		for j, r := range l {
 			if r == ' ' {
 				continue
 			}
 			if r == '\t' {
 				col := utf8.RuneCountInString(l[:j]) + 1
-				*errs = append(*errs, &Error{Pos: src.pos(i+1, col), Err: errors.New("tab character in indentation: YAML indents with spaces"), line: l})
+				*errs = append(*errs, &Error{Pos: src.Pos(i+1, col), Err: errors.New("tab character in indentation: YAML indents with spaces"), line: l})
 				found = true
 			}
 			break
@@ -477,15 +477,15 @@ func checkTabs(src *source, errs *ErrorList) bool {
 
 // parseYAML reads one file into its document node, turning yaml.v3's
 // syntax errors into positioned errors.
-func parseYAML(src *source, errs *ErrorList) *yaml.Node {
+func parseYAML(src *Source, errs *ErrorList) *yaml.Node {
 	if checkTabs(src, errs) {
 		return nil
 	}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(src.data))
+	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
+			*errs = append(*errs, &Error{Pos: src.Pos(1, 1), Err: errors.New("the file is empty")})
 			return nil
 		}
 		if e := shapeError(src); e != nil {
@@ -500,27 +500,27 @@ func parseYAML(src *source, errs *ErrorList) *yaml.Node {
 		} else {
 			msg = yamlErrPrefix.ReplaceAllString(msg, "")
 		}
-		line = max(1, min(line, len(src.lines)))
+		line = max(1, min(line, len(src.Lines)))
 		col := 1
-		if l := src.line(line); l != "" {
+		if l := src.Line(line); l != "" {
 			col = utf8.RuneCountInString(l) - utf8.RuneCountInString(strings.TrimLeft(l, " ")) + 1
 		}
-		*errs = append(*errs, &Error{Pos: src.pos(line, col), Err: fmt.Errorf("invalid YAML: %s", msg), line: src.line(line)})
+		*errs = append(*errs, &Error{Pos: src.Pos(line, col), Err: fmt.Errorf("invalid YAML: %s", msg), line: src.Line(line)})
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		*errs = append(*errs, &Error{Pos: src.pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.line(extra.Line)})
+		*errs = append(*errs, &Error{Pos: src.Pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.Line(extra.Line)})
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		if at := aliasBudget(doc.Content[0]); at != nil {
-			pos := src.pos(at.Line, at.Column)
-			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes), line: src.line(pos.Line)})
+			pos := src.Pos(at.Line, at.Column)
+			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes), line: src.Line(pos.Line)})
 			return nil
 		}
 		return doc.Content[0]
 	}
-	*errs = append(*errs, &Error{Pos: src.pos(1, 1), Err: errors.New("the file is empty")})
+	*errs = append(*errs, &Error{Pos: src.Pos(1, 1), Err: errors.New("the file is empty")})
 	return nil
 }
 

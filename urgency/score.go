@@ -216,7 +216,7 @@ func (e *Engine) runWhen(ev *evaluator, r *rule) (bool, *Error) {
 	}
 	b, ok := out.(bool)
 	if !ok {
-		return false, &Error{Pos: r.whenSrc.position(0), Rule: r.Name, Err: fmt.Errorf("when gave %s, not true or false", valueName(out))}
+		return false, &Error{Pos: r.whenSrc.Position(0), Rule: r.Name, Err: fmt.Errorf("when gave %s, not true or false", valueName(out))}
 	}
 	return b, nil
 }
@@ -239,20 +239,20 @@ func (e *Engine) runScore(ev *evaluator, r *rule) (float64, *Error) {
 	case float32:
 		f = float64(v)
 	default:
-		return 0, &Error{Pos: r.scoreSrc.position(0), Rule: r.Name, Err: fmt.Errorf("score gave %s, not a number", valueName(out))}
+		return 0, &Error{Pos: r.scoreSrc.Position(0), Rule: r.Name, Err: fmt.Errorf("score gave %s, not a number", valueName(out))}
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, &Error{Pos: r.scoreSrc.position(0), Rule: r.Name, Err: fmt.Errorf("score gave %g, not a finite number", f)}
+		return 0, &Error{Pos: r.scoreSrc.Position(0), Rule: r.Name, Err: fmt.Errorf("score gave %g, not a finite number", f)}
 	}
 	return f, nil
 }
 
-func runtimeError(r *rule, src exprSource, err error) *Error {
+func runtimeError(r *rule, src Expr, err error) *Error {
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return &Error{Pos: src.position(fe.From), Rule: r.Name, Err: errors.New(redact(cleanMessage(fe.Message))), line: src.src.line(src.position(fe.From).Line)}
+		return &Error{Pos: src.Position(fe.From), Rule: r.Name, Err: errors.New(redact(cleanMessage(fe.Message))), line: src.Src.Line(src.Position(fe.From).Line)}
 	}
-	return &Error{Pos: src.position(0), Rule: r.Name, Err: errors.New(redact(cleanMessage(err.Error())))}
+	return &Error{Pos: src.Position(0), Rule: r.Name, Err: errors.New(redact(cleanMessage(err.Error())))}
 }
 
 // Run time messages of expr that quote the values they failed on, which

@@ -15,7 +15,7 @@ import (
 // a support lead needs the line of the mistake and what to do about it.
 // It returns nil when it finds nothing it is sure of: the parser's own
 // message is then the best there is.
-func shapeError(src *source) *Error {
+func shapeError(src *Source) *Error {
 	s := shapeScan{src: src}
 	return s.scan()
 }
@@ -187,16 +187,16 @@ func openValue(v string, line, col, owner int) (o *opener, blockScalar bool) {
 }
 
 type shapeScan struct {
-	src    *source
+	src    *Source
 	stack  []block
 	prev   *shapeLine // the last line of content
 	opened bool       // prev ends with "key:" or "-" and nothing after: a block may start
 }
 
 func (s *shapeScan) errAt(l shapeLine, col int, format string, args ...any) *Error {
-	raw := s.src.line(l.n)
+	raw := s.src.Line(l.n)
 	c := utf8.RuneCountInString(raw[:min(col, len(raw))]) + 1
-	return &Error{Pos: s.src.pos(l.n, c), Err: fmt.Errorf(format, args...), line: raw}
+	return &Error{Pos: s.src.Pos(l.n, c), Err: fmt.Errorf(format, args...), line: raw}
 }
 
 func indentBy(n int) string {
@@ -219,7 +219,7 @@ func itemName(seqKey, name string, line int) string {
 func (s *shapeScan) top() *block { return &s.stack[len(s.stack)-1] }
 
 func (s *shapeScan) scan() *Error {
-	lines := s.src.lines
+	lines := s.src.Lines
 	var open *opener
 	for i := 0; i < len(lines); i++ {
 		raw := lines[i]
