@@ -380,7 +380,7 @@ var dateLayouts = []string{"2006-01-02", "15:04:05", "2006-01-02 15:04:05", time
 // checked tree, so the types of the nodes are known.
 type meterPatcher struct {
 	c      *compiler
-	src    Expr
+	src    exprSource
 	rule   string
 	failed bool
 	vars   int // let names made so far

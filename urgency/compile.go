@@ -16,17 +16,20 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/triagekit/triage/urgency/internal/match"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // compiler turns a decoded pack into an Engine, reporting every problem.
 type compiler struct {
-	p       *Pack
+	p       *packfile.Pack
 	errs    *ErrorList
-	srcs    map[string]*Source
+	srcs    map[string]*packfile.Source
 	matcher *match.Matcher
-	macros  map[string]*MacroDef
+	macros  map[string]*packfile.MacroDef
 	broken  map[string]bool // macros that failed to compile
-	opts    []expr.Option
+	// the inliner's, for each macro, filled on first use
+	expansions map[*packfile.MacroDef]*expansion
+	opts       []expr.Option
 
 	// set by the patcher while compiling one expression
 	usesText bool
@@ -35,8 +38,8 @@ type compiler struct {
 	stats statSet // statistics read as Env fields by the rule being compiled
 }
 
-func compile(p *Pack, errs *ErrorList, srcs map[string]*Source) *Engine {
-	c := &compiler{p: p, errs: errs, srcs: srcs, macros: make(map[string]*MacroDef), broken: make(map[string]bool)}
+func compile(p *packfile.Pack, errs *ErrorList, srcs map[string]*packfile.Source) *Engine {
+	c := &compiler{p: p, errs: errs, srcs: srcs, macros: make(map[string]*packfile.MacroDef), broken: make(map[string]bool)}
 	c.buildMatcher()
 	for _, m := range p.Macros {
 		c.macros[m.Name] = m
@@ -51,21 +54,23 @@ func compile(p *Pack, errs *ErrorList, srcs map[string]*Source) *Engine {
 		expr.Function("shouting", shoutingFunc, new(func(string) float64)),
 		expr.Function("exclamations", exclamationsFunc, new(func(string) int)),
 	}
-	c.opts = append(c.opts, meterOptions(p.Settings.loc)...)
+	c.opts = append(c.opts, meterOptions(p.Settings.Loc)...)
 	for _, m := range p.Macros {
 		c.compileMacro(m)
 	}
 	e := &Engine{
 		name:     p.Name,
-		settings: p.Settings,
+		settings: settings{newCustomer: p.Settings.NewCustomer, timezone: p.Settings.Timezone, loc: p.Settings.Loc, cal: p.Settings.Cal, pause: p.Settings.Pause},
 		matcher:  c.matcher,
-		clusters: p.Clusters,
-		order:    p.Order,
+		clusters: ClusterSettings(p.Clusters),
+	}
+	for _, k := range p.Order {
+		e.order = append(e.order, orderKeys[k])
 	}
 	levelIndex := make(map[string]int)
 	for i, l := range p.Levels {
 		levelIndex[l.Name] = i
-		lv := Level{Name: l.Name, MinScore: l.MinScore, RespondWithin: l.Within, ResolveWithin: l.Resolve, cal: l.Cal, Calendar: p.levelCalendarName(l)}
+		lv := Level{Name: l.Name, MinScore: l.MinScore, RespondWithin: l.Within, ResolveWithin: l.Resolve, cal: l.Cal, Calendar: p.LevelCalendarName(l)}
 		if i == len(p.Levels)-1 {
 			lv.MinScore = catchAll
 		}
@@ -84,11 +89,11 @@ func compile(p *Pack, errs *ErrorList, srcs map[string]*Source) *Engine {
 			Rule: Rule{
 				Name: rd.Name, Description: rd.Description, Pos: rd.Pos,
 				Level: rd.Level, Queue: rd.Queue, Tags: rd.Tags,
-				RespondWithin: rd.Within, ResolveWithin: rd.Resolve, Enabled: rd.Enabled, Calendar: refName(rd.Calendar),
+				RespondWithin: rd.Within, ResolveWithin: rd.Resolve, Enabled: rd.Enabled, Calendar: packfile.RefName(rd.Calendar),
 			},
 			floor:   -1,
 			cal:     rd.Cal,
-			calName: refName(rd.Calendar),
+			calName: packfile.RefName(rd.Calendar),
 			points:  rd.Points,
 			whenSrc: rd.When, scoreSrc: rd.Score,
 			inherited: rd.Layer < p.Layer,
@@ -130,7 +135,7 @@ func (c *compiler) errorAt(pos Position, rule string, err error) {
 	if s := c.srcs[pos.File]; s != nil {
 		line = s.Line(pos.Line)
 	}
-	*c.errs = append(*c.errs, &Error{Pos: pos, Rule: rule, Err: err, line: line})
+	*c.errs = append(*c.errs, packfile.NewError(pos, rule, err, line))
 }
 
 func (c *compiler) buildMatcher() {
@@ -154,7 +159,7 @@ const (
 	wantValue // any type: the parts of conditions an explanation shows
 )
 
-func (c *compiler) compileMacro(m *MacroDef) {
+func (c *compiler) compileMacro(m *packfile.MacroDef) {
 	c.self = m.Name
 	defer func() { c.self = "" }()
 	if c.compileExpr(m.Expr, "", wantAny) == nil {
@@ -165,7 +170,7 @@ func (c *compiler) compileMacro(m *MacroDef) {
 // compileExpr compiles one expression against the typed Env, with macros
 // expanded and the text functions bound to the per-ticket cache. Errors
 // point into the rule file.
-func (c *compiler) compileExpr(src Expr, rule string, w want) *vm.Program {
+func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program {
 	inl := &inliner{c: c, src: src, rule: rule}
 	if c.self != "" {
 		inl.stack = []string{c.self}
@@ -219,7 +224,7 @@ func isNumber(t reflect.Type) bool {
 	return false
 }
 
-func (c *compiler) exprError(src Expr, rule string, w want, err error) {
+func (c *compiler) exprError(src exprSource, rule string, w want, err error) {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
 		c.errorAt(src.Position(0), rule, errors.New(clipMessage(cleanMessage(err.Error()))))
@@ -378,13 +383,13 @@ func exprNames(t reflect.Type) []string {
 // macros using each other twice over cannot expand exponentially.
 type inliner struct {
 	c      *compiler
-	src    Expr
+	src    exprSource
 	rule   string
 	stack  []string
-	at     file.Location // the outermost macro name being expanded
-	nodes  int           // of the expression as expanded so far
-	widest *MacroDef     // the largest macro the expression uses directly
-	uses   map[*MacroDef]int
+	at     file.Location      // the outermost macro name being expanded
+	nodes  int                // of the expression as expanded so far
+	widest *packfile.MacroDef // the largest macro the expression uses directly
+	uses   map[*packfile.MacroDef]int
 	failed bool
 }
 
@@ -394,7 +399,7 @@ func (in *inliner) Visit(node *ast.Node) {
 	}
 	outer := len(in.stack) == 0 || len(in.stack) == 1 && in.stack[0] == in.c.self
 	id, ok := (*node).(*ast.IdentifierNode)
-	var m *MacroDef
+	var m *packfile.MacroDef
 	if ok {
 		m, ok = in.c.macros[id.Value]
 	}
@@ -423,7 +428,7 @@ func (in *inliner) Visit(node *ast.Node) {
 			return
 		}
 	}
-	tree, ok := m.expansion.parse(m)
+	tree, ok := in.c.expansion(m).parse(m)
 	if !ok {
 		in.failed = true // reported when the macro itself is compiled
 		return
@@ -431,7 +436,7 @@ func (in *inliner) Visit(node *ast.Node) {
 	if outer {
 		size := in.c.macroSize(m)
 		if in.uses == nil {
-			in.uses = make(map[*MacroDef]int)
+			in.uses = make(map[*packfile.MacroDef]int)
 		}
 		in.uses[m]++
 		if in.widest == nil || size > in.c.macroSize(in.widest) {
@@ -493,7 +498,7 @@ type expansion struct {
 	sizing bool // being counted: a macro that reaches itself
 }
 
-func (x *expansion) parse(m *MacroDef) (ast.Node, bool) {
+func (x *expansion) parse(m *packfile.MacroDef) (ast.Node, bool) {
 	if !x.parsed {
 		x.parsed = true
 		tree, err := parser.Parse(m.Expr.Text)
@@ -504,10 +509,23 @@ func (x *expansion) parse(m *MacroDef) (ast.Node, bool) {
 	return x.tree, !x.bad
 }
 
+// expansion returns what the inliner learnt of m so far.
+func (c *compiler) expansion(m *packfile.MacroDef) *expansion {
+	x, ok := c.expansions[m]
+	if !ok {
+		if c.expansions == nil {
+			c.expansions = make(map[*packfile.MacroDef]*expansion)
+		}
+		x = new(expansion)
+		c.expansions[m] = x
+	}
+	return x
+}
+
 // macroSize returns the nodes of m with every macro it uses expanded, at
 // most MaxExprNodes+1.
-func (c *compiler) macroSize(m *MacroDef) int {
-	x := &m.expansion
+func (c *compiler) macroSize(m *packfile.MacroDef) int {
+	x := c.expansion(m)
 	if x.size > 0 {
 		return x.size
 	}
@@ -530,7 +548,7 @@ func (c *compiler) macroSize(m *MacroDef) int {
 }
 
 // macroOf returns the macro node names, or nil.
-func (c *compiler) macroOf(node ast.Node) *MacroDef {
+func (c *compiler) macroOf(node ast.Node) *packfile.MacroDef {
 	if id, ok := node.(*ast.IdentifierNode); ok {
 		return c.macros[id.Value]
 	}
@@ -539,18 +557,18 @@ func (c *compiler) macroOf(node ast.Node) *MacroDef {
 
 // macroChain names the macros that make m large, m first: each time the
 // macro it uses whose uses weigh most.
-func (c *compiler) macroChain(m *MacroDef) string {
+func (c *compiler) macroChain(m *packfile.MacroDef) string {
 	var names []string
 	seen := make(map[string]bool)
 	for m != nil && !seen[m.Name] {
 		seen[m.Name] = true
 		names = append(names, clipValue(m.Name))
-		tree, ok := m.expansion.parse(m)
+		tree, ok := c.expansion(m).parse(m)
 		if !ok {
 			break
 		}
-		weight := make(map[*MacroDef]int)
-		var next *MacroDef
+		weight := make(map[*packfile.MacroDef]int)
+		var next *packfile.MacroDef
 		ast.Walk(&tree, visitor(func(node ast.Node) {
 			sub := c.macroOf(node)
 			if sub == nil {
@@ -695,7 +713,7 @@ const (
 // many rules ask.
 type patcher struct {
 	c      *compiler
-	src    Expr
+	src    exprSource
 	rule   string
 	failed bool
 }

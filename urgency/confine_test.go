@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // secret is what a file outside the pack holds; no error may show it.
@@ -236,7 +237,7 @@ func TestErrorsQuoteExcerpts(t *testing.T) {
 			caret := e.Caret()
 			lines := strings.Split(caret, "\n")
 			require.Len(t, lines, 2)
-			assert.LessOrEqual(t, utf8.RuneCountInString(lines[0]), caretWidth+2, "the caret line is an excerpt")
+			assert.LessOrEqual(t, utf8.RuneCountInString(lines[0]), packfile.CaretWidth+2, "the caret line is an excerpt")
 			col := utf8.RuneCountInString(lines[1]) - 1
 			assert.Equal(t, tt.under, string([]rune(lines[0])[col]), "the caret points at the column:\n%s", caret)
 			t.Log(e.Error(), "\n", caret)

@@ -1,9 +1,10 @@
 package urgency
 
 import (
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // PackInfo describes a loaded pack for the people who write tickets'
@@ -79,7 +80,7 @@ type packDocs struct {
 	macros []MacroInfo
 }
 
-func newPackDocs(p *Pack) packDocs {
+func newPackDocs(p *packfile.Pack) packDocs {
 	d := packDocs{lists: make(map[string]ListInfo, len(p.Lists))}
 	for _, l := range p.Lists {
 		li := ListInfo{Name: l.Name, Pos: l.Pos, Doc: l.Doc}
@@ -98,37 +99,4 @@ func newPackDocs(p *Pack) packDocs {
 		d.macros = append(d.macros, MacroInfo{Name: m.Name, Pos: m.Pos, Doc: m.Doc, Expr: m.Expr.Text})
 	}
 	return d
-}
-
-// commentText is a YAML comment without its # marks, lines joined.
-func commentText(c string) string {
-	var words []string
-	for _, l := range strings.Split(c, "\n") {
-		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#"))
-		if l != "" {
-			words = append(words, l)
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-var languageName = regexp.MustCompile(`^\p{Lu}\p{Ll}+$`)
-
-// languageComment reads a comment that names the languages of the terms
-// below it ("# Croatian, Bosnian, Serbian", "# German (konto* also
-// covers the Polish konto)"): the names, joined by ", "; "" when the
-// comment is about something else.
-func languageComment(c string) string {
-	first, _, _ := strings.Cut(strings.TrimSpace(c), "\n")
-	first = strings.TrimSpace(strings.TrimPrefix(first, "#"))
-	first, _, _ = strings.Cut(first, "(")
-	var names []string
-	for _, n := range strings.Split(first, ",") {
-		n = strings.TrimSpace(n)
-		if !languageName.MatchString(n) {
-			return ""
-		}
-		names = append(names, n)
-	}
-	return strings.Join(names, ", ")
 }

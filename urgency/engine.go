@@ -86,8 +86,8 @@ type rule struct {
 	when     *vm.Program
 	score    *vm.Program // nil: constant points
 	points   float64
-	whenSrc  Expr
-	scoreSrc Expr
+	whenSrc  exprSource
+	scoreSrc exprSource
 	line     string // the source line of Pos, for warnings
 	// inherited is true for a rule of a base pack that this pack does not
 	// override: the base's tests cover it.

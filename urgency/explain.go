@@ -12,6 +12,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser/lexer"
 	"github.com/expr-lang/expr/vm"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // Explanation tells why a ticket is where it is: the engine's assessment
@@ -209,7 +210,7 @@ type explainer struct {
 	// mu serializes compiling: the compilations share the pack's
 	// compile options.
 	mu      sync.Mutex
-	macros  map[string]*MacroDef
+	macros  map[string]*packfile.MacroDef
 	compile *compiler // the pack's lists, macros and options; its errors are dropped
 }
 
@@ -339,7 +340,7 @@ const maxMacroDepth = 4
 
 // split takes an expression apart at &&, ||, not and parentheses; a term
 // that names a macro is taken apart in turn.
-func (x *explainer) split(src Expr, depth int) *termNode {
+func (x *explainer) split(src exprSource, depth int) *termNode {
 	runes := []rune(src.Text)
 	whole := func() *termNode { return x.leaf(src, runes, nil, depth) }
 	toks, err := lexer.Lex(file.NewSource(src.Text))
@@ -356,7 +357,7 @@ func (x *explainer) split(src Expr, depth int) *termNode {
 
 type splitter struct {
 	x     *explainer
-	src   Expr
+	src   exprSource
 	runes []rune
 	toks  []lexer.Token
 	i     int
@@ -503,7 +504,7 @@ func (n *termNode) compound() bool { return n.leftText != "" || n.hasOp }
 
 // leaf compiles a simple term, or takes a macro's condition apart. toks
 // nil means the whole source.
-func (x *explainer) leaf(src Expr, runes []rune, toks []lexer.Token, depth int) *termNode {
+func (x *explainer) leaf(src exprSource, runes []rune, toks []lexer.Token, depth int) *termNode {
 	text := src.Text
 	if toks != nil {
 		text = string(runes[toks[0].From:toks[len(toks)-1].To])
@@ -522,7 +523,7 @@ func (x *explainer) leaf(src Expr, runes []rune, toks []lexer.Token, depth int) 
 	return n
 }
 
-func (x *explainer) compileTerm(src Expr, text string) (*vm.Program, string) {
+func (x *explainer) compileTerm(src exprSource, text string) (*vm.Program, string) {
 	src.Text = text
 	errs := ErrorList{}
 	c := *x.compile
@@ -542,7 +543,7 @@ var comparedSides = []string{"==", "!=", "<", ">", "<=", ">=", "in"}
 // comparison finds the left side of a simple comparison, a op b, and
 // compiles it to show its value beside the term. The text fields
 // themselves are not shown: they may be long.
-func (x *explainer) comparison(n *termNode, src Expr, runes []rune, toks []lexer.Token) {
+func (x *explainer) comparison(n *termNode, src exprSource, runes []rune, toks []lexer.Token) {
 	depth, at := 0, -1
 	for i, t := range toks {
 		switch {

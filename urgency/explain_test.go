@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 const explainPack = `version: 1
@@ -303,7 +304,7 @@ func TestExplainSplitsOnlyWhatItCanReadRight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
-			src := Expr{Text: tt.expr, Src: newSource("x.yaml", nil)}
+			src := exprSource{Text: tt.expr, Src: packfile.NewSource("x.yaml", nil)}
 			n := e.explainer.split(src, 0)
 			assert.Equal(t, tt.want, shape(n))
 		})

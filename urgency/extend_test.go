@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/triagekit/triage/rules"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 var extNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -396,11 +397,11 @@ func TestExtendsPaths(t *testing.T) {
 // links can make an endless one of distinct paths.
 func TestExtendsDepth(t *testing.T) {
 	fsys := fstest.MapFS{}
-	for i := range maxExtends + 2 {
+	for i := range packfile.MaxExtends + 2 {
 		fsys[fmt.Sprintf("p%d.yaml", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf("version: 1\nextends: p%d.yaml\n", i+1))}
 	}
 	_, err := LoadFS(fsys, "p0.yaml")
-	assert.Equal(t, []string{fmt.Sprintf("p%d.yaml:2:10: extends \"p%d.yaml\": more than %d packs extend each other", maxExtends, maxExtends+1, maxExtends)}, loadErrors(t, err))
+	assert.Equal(t, []string{fmt.Sprintf("p%d.yaml:2:10: extends \"p%d.yaml\": more than %d packs extend each other", packfile.MaxExtends, packfile.MaxExtends+1, packfile.MaxExtends)}, loadErrors(t, err))
 }
 
 // TestExtendsChainOverrides checks that each layer's overrides apply on

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // fuzzNow is the evaluation time of the fuzz targets.
@@ -89,7 +90,7 @@ rules:
 // line and a column at most one past its end. Errors on the expression's
 // line must point into the quoted scalar: at the opening quote (the value
 // as a whole), into the expression, or at the closing quote (its end).
-func checkPositions(t *testing.T, list []*Error, src *Source, exprLine int) {
+func checkPositions(t *testing.T, list []*Error, src *packfile.Source, exprLine int) {
 	t.Helper()
 	for _, e := range list {
 		_ = e.Error()
@@ -166,7 +167,7 @@ func FuzzCompileExpr(f *testing.F) {
 	f.Fuzz(func(t *testing.T, expr string, asScore bool) {
 		defer watchdog(expr)()
 		data, line := fuzzExprFile(yamlQuoted(expr), asScore)
-		src := newSource("p.yaml", data)
+		src := packfile.NewSource("p.yaml", data)
 		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: data}})
 		if err != nil {
 			var list ErrorList
@@ -376,7 +377,7 @@ func checkAssessment(t *testing.T, e *Engine, a Assessment) {
 	if a.RespondWithin <= 0 || a.RespondWithin > levels[level].RespondWithin {
 		t.Fatalf("respond within %v, level %q promises %v", a.RespondWithin, a.Level, levels[level].RespondWithin)
 	}
-	if a.Calendar == always24x7 && (!a.Due.Equal(created.Add(a.RespondWithin)) || a.DueIn != a.Due.Sub(fuzzNow)) {
+	if a.Calendar == packfile.Always24x7 && (!a.Due.Equal(created.Add(a.RespondWithin)) || a.DueIn != a.Due.Sub(fuzzNow)) {
 		t.Fatalf("due %v in %v, but created %v plus %v of plain time", a.Due, a.DueIn, created, a.RespondWithin)
 	}
 	rules := e.Rules()

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // loadText loads one rule file and returns the error list (nil when it
@@ -52,7 +52,7 @@ func TestHostileRuleFiles(t *testing.T) {
 	}{
 		// What the aliases expand to is counted before the file is
 		// decoded, without expanding them: the file fails at once.
-		{"billion laughs", laughs, fmt.Sprintf("the file expands to more than %d values through YAML aliases", maxAliasNodes)},
+		{"billion laughs", laughs, fmt.Sprintf("the file expands to more than %d values through YAML aliases", packfile.MaxAliasNodes)},
 		{"anchor containing itself", "version: 1\nname: loop\nrules: &r [*r]\n", "through YAML aliases"},
 		{"deep nesting", "version: 1\nname: deep\nrules: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", ""},
 		{"huge number", testPack("\n  - {name: big, when: flagged, score: 1e400}"), "the number 1e400 is too large"},
@@ -141,35 +141,6 @@ func TestMacrosCannotExpandExponentially(t *testing.T) {
 	assert.NotEmpty(t, x.Lines())
 }
 
-// TestPositionMarks: positions found from the marks kept every posStride
-// characters are those of a walk from the start, in every style of
-// scalar, across folded lines and escapes.
-func TestPositionMarks(t *testing.T) {
-	var words []string
-	for i := range 400 {
-		words = append(words, fmt.Sprintf(`subject != "w\u00e9%d"`, i))
-	}
-	expr := strings.Join(words, " && ")
-	for _, when := range []string{
-		yamlQuoted(expr),
-		"'" + strings.ReplaceAll(expr, " && ", " &&\n      ") + "'",
-		"|\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
-		">\n      " + strings.ReplaceAll(expr, " && ", " &&\n      "),
-	} {
-		e, err := LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(testPack("\n  - name: long\n    when: " + when))}})
-		require.NoError(t, err)
-		src := e.rules[0].whenSrc
-		require.NotNil(t, src.marks)
-		plain := src
-		plain.marks = nil
-		n := utf8.RuneCountInString(src.Text)
-		require.Greater(t, n, 4*posStride)
-		for k := 0; k <= n+1; k += 61 {
-			require.Equal(t, plain.Position(k), src.Position(k), "offset %d of %s", k, when[:20])
-		}
-	}
-}
-
 // BenchmarkManyErrorsInALongExpression places 1,000 errors in an
 // expression of a megabyte (24 s when each was walked from the start).
 func BenchmarkManyErrorsInALongExpression(b *testing.B) {
@@ -210,7 +181,7 @@ func TestAliasBudgetCountsOnlyAliases(t *testing.T) {
 	}
 	list := loadText(t, b.String())
 	require.NotEmpty(t, list)
-	assert.Equal(t, fmt.Sprintf("p.yaml:105:9: the file expands to more than %d values through YAML aliases", maxAliasNodes), list[0].Error(),
+	assert.Equal(t, fmt.Sprintf("p.yaml:105:9: the file expands to more than %d values through YAML aliases", packfile.MaxAliasNodes), list[0].Error(),
 		"the alias that passes the budget is named")
 
 	// Anchors used as YAML means them stay well within it.

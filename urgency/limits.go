@@ -1,17 +1,21 @@
 package urgency
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/triagekit/triage/urgency/internal/packfile"
+)
 
 // Limits. Rule files are edited by hand and tickets come from anyone: the
 // engine bounds what either may cost. A pack over a limit fails to load
 // with a positioned error; a ticket over a limit is still assessed.
 const (
 	// MaxFileSize is the largest rule file Load reads.
-	MaxFileSize = 4 << 20
+	MaxFileSize = packfile.MaxFileSize
 	// MaxRules is the most rules a pack may have, over all its files.
-	MaxRules = 5000
+	MaxRules = packfile.MaxRules
 	// MaxTerms is the most list terms a pack may have, over all lists.
-	MaxTerms = 200_000
+	MaxTerms = packfile.MaxTerms
 	// MaxExprNodes bounds the size of one expression after macros are
 	// expanded (expr's node budget).
 	MaxExprNodes = 5000
@@ -45,13 +49,8 @@ const (
 	// MaxHistory is the most status changes a ticket's history may hold.
 	MaxHistory = 1000
 	// MaxStatusBytes is the longest status name a ticket may carry.
-	MaxStatusBytes = 64
+	MaxStatusBytes = packfile.MaxStatusBytes
 )
-
-// maxAliasNodes bounds the values a file reaches through YAML aliases,
-// every alias expanded, so that a file of nested aliases ("billion
-// laughs") cannot expand exponentially. Values written out do not count.
-const maxAliasNodes = 100000
 
 // clip cuts s to at most n bytes on a character boundary and reports
 // whether it cut.

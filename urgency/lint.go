@@ -16,6 +16,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 
 	"github.com/triagekit/triage/urgency/internal/match"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // Warning codes: the kinds of [Warning], stable across versions so that
@@ -98,7 +99,7 @@ func (w Warning) Subject() string {
 // Caret returns the source line the warning points into with a caret
 // under the column, or "" when the line is not known; see [Error.Caret].
 func (w Warning) Caret() string {
-	return (&Error{Pos: w.Pos, line: w.line}).Caret()
+	return packfile.NewError(w.Pos, "", nil, w.line).Caret()
 }
 
 // Warnings returns what the pack's lint found when it was loaded, sorted
@@ -133,7 +134,7 @@ func (e *Engine) UntestedRules(exercised []string) []Warning {
 func sortWarnings(ws []Warning) {
 	slices.SortStableFunc(ws, func(a, b Warning) int {
 		return cmp.Or(
-			comparePositions(a.Pos, b.Pos),
+			packfile.ComparePositions(a.Pos, b.Pos),
 			cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Subject(), b.Subject()),
 			cmp.Compare(a.Msg, b.Msg),
@@ -143,16 +144,16 @@ func sortWarnings(ws []Warning) {
 
 // linter finds the warnings of a loaded pack.
 type linter struct {
-	p      *Pack
+	p      *packfile.Pack
 	e      *Engine
-	srcs   map[string]*Source
+	srcs   map[string]*packfile.Source
 	macros map[string]bool
 	budget int // term comparisons left; see coverBudget
 	out    []Warning
 }
 
 // lint returns the warnings of a pack that compiled without errors.
-func lint(p *Pack, e *Engine, srcs map[string]*Source) []Warning {
+func lint(p *packfile.Pack, e *Engine, srcs map[string]*packfile.Source) []Warning {
 	l := &linter{p: p, e: e, srcs: srcs, macros: make(map[string]bool), budget: coverBudget}
 	for _, m := range p.Macros {
 		l.macros[m.Name] = true
@@ -187,7 +188,7 @@ type refs struct {
 	lists  []string
 }
 
-func (l *linter) refsOf(src Expr) refs {
+func (l *linter) refsOf(src exprSource) refs {
 	var r refs
 	if src.Text == "" {
 		return r
@@ -291,7 +292,7 @@ func (l *linter) rule(r *rule) {
 // patterns reports matches patterns that match empty text, and so every
 // ticket. It reads the expression as written, so that a pattern in a
 // macro is reported once, at the macro.
-func (l *linter) patterns(src Expr, rule, macro string) {
+func (l *linter) patterns(src exprSource, rule, macro string) {
 	if src.Text == "" {
 		return
 	}
@@ -802,7 +803,7 @@ func (d *domain) describe() string {
 
 // lintTerm is a list term as the matcher reads it.
 type lintTerm struct {
-	def    TermDef
+	def    packfile.TermDef
 	words  []string
 	prefix []bool // the word ends with "*"
 	suffix []bool // the word starts with "*"
@@ -811,7 +812,7 @@ type lintTerm struct {
 
 // parseLintTerm folds a term as [match.Builder] does: the words of raw,
 // and which of them start or end with "*".
-func parseLintTerm(def TermDef) (lintTerm, bool) {
+func parseLintTerm(def packfile.TermDef) (lintTerm, bool) {
 	mt, err := match.ParseTerm(def.Text)
 	if err != nil {
 		return lintTerm{}, false
@@ -854,7 +855,7 @@ const coverBudget = 1 << 20
 // terms reports a list's terms that add nothing (written twice, the same
 // after folding, matched by another term anyway) and "*" terms with stems
 // too short to be safe.
-func (l *linter) terms(ld *ListDef) {
+func (l *linter) terms(ld *packfile.ListDef) {
 	var ts []lintTerm
 	for _, def := range ld.Terms {
 		if t, ok := parseLintTerm(def); ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/triagekit/triage/rules"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // allCodes are the codes lint gives at load (untested-rule needs tests).
@@ -293,17 +294,17 @@ func FuzzLint(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lines := len(newSource("p.yaml", data).Lines)
+		lines := len(packfile.NewSource("p.yaml", data).Lines)
 		for _, w := range append(e.Warnings(), e.UntestedRules(nil)...) {
 			lines := lines
-			if name, ok := strings.CutPrefix(w.Pos.File, defaultDir+"/"); ok {
+			if name, ok := strings.CutPrefix(w.Pos.File, packfile.DefaultDir+"/"); ok {
 				// A pack extending the default pack: the warning is about a
 				// rule of the base, in its file.
 				base, err := fs.ReadFile(rules.Default(), name)
 				if err != nil {
 					t.Fatalf("warning in a file the default pack does not have: %v", w)
 				}
-				lines = len(newSource(w.Pos.File, base).Lines)
+				lines = len(packfile.NewSource(w.Pos.File, base).Lines)
 			} else if w.Pos.File != "p.yaml" {
 				t.Fatalf("warning outside the pack: %v", w)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -102,9 +103,9 @@ func FuzzLoad(f *testing.F) {
 		if !errors.As(err, &list) {
 			t.Fatalf("want an ErrorList, got %T: %v", err, err)
 		}
-		lines := len(newSource("p.yaml", data).Lines)
+		lines := len(packfile.NewSource("p.yaml", data).Lines)
 		for _, e := range list {
-			if strings.HasPrefix(e.Pos.File, defaultDir+"/") {
+			if strings.HasPrefix(e.Pos.File, packfile.DefaultDir+"/") {
 				// extends: default, with overrides that break what the
 				// default pack's own rules say.
 				continue
@@ -116,7 +117,7 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("position %v outside the file (%d lines): %v", e.Pos, lines, e)
 			}
 			for _, l := range strings.Split(e.Caret(), "\n") {
-				if utf8.RuneCountInString(l) > caretWidth+2 {
+				if utf8.RuneCountInString(l) > packfile.CaretWidth+2 {
 					t.Fatalf("caret line of %d characters: %v", utf8.RuneCountInString(l), e)
 				}
 			}

@@ -19,9 +19,8 @@ const (
 	keyID
 )
 
+// orderKeys are the engine's keys for the names of packfile.OrderKeys.
 var orderKeys = map[string]orderKey{"level": keyLevel, "due": keyDue, "score": keyScore, "created": keyCreated, "id": keyID}
-
-var orderKeyNames = []string{"level", "due", "score", "created", "id"}
 
 var defaultOrder = []orderKey{keyLevel, keyDue, keyScore, keyCreated, keyID}
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/file"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // Assessment is the engine's verdict on one ticket: its level, score, due
@@ -149,7 +150,7 @@ func (a Assessment) Deadline() []string {
 		who = "rule " + a.DueRule
 	}
 	on := ""
-	if a.Calendar != "" && a.Calendar != always24x7 {
+	if a.Calendar != "" && a.Calendar != packfile.Always24x7 {
 		on = " of " + a.Calendar + " time"
 	}
 	if !a.Ticket.HasServiceFields() {
@@ -247,10 +248,11 @@ func (e *Engine) runScore(ev *evaluator, r *rule) (float64, *Error) {
 	return f, nil
 }
 
-func runtimeError(r *rule, src Expr, err error) *Error {
+func runtimeError(r *rule, src exprSource, err error) *Error {
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return &Error{Pos: src.Position(fe.From), Rule: r.Name, Err: errors.New(redact(cleanMessage(fe.Message))), line: src.Src.Line(src.Position(fe.From).Line)}
+		pos := src.Position(fe.From)
+		return packfile.NewError(pos, r.Name, errors.New(redact(cleanMessage(fe.Message))), src.Src.Line(pos.Line))
 	}
 	return &Error{Pos: src.Position(0), Rule: r.Name, Err: errors.New(redact(cleanMessage(err.Error())))}
 }

@@ -1,4 +1,4 @@
-package urgency
+package packfile
 
 import (
 	"errors"
@@ -42,18 +42,18 @@ var (
 	ruleOverrideKeys = append(slices.DeleteFunc(slices.Clone(ruleKeys), func(k string) bool { return k == "name" }), "replace")
 )
 
-// maxExtends bounds a chain of packs extending each other; symbolic links
+// MaxExtends bounds a chain of packs extending each other; symbolic links
 // can make an endless chain of distinct paths.
-const maxExtends = 8
+const MaxExtends = 8
 
 // defaultBase names the embedded default pack in extends.
 const defaultBase = "default"
 
-// defaultDir is the directory the default pack's files are named under in
+// DefaultDir is the directory the default pack's files are named under in
 // positions: default:/pack.yaml, a name that says the file is embedded
 // (a user who ran go install has no rules/default/) and that "urgency show
 // default:/pack.yaml" prints.
-const defaultDir = "default:"
+const DefaultDir = "default:"
 
 // loader reads the layers of a pack into one pack, deepest base first.
 type loader struct {
@@ -63,6 +63,7 @@ type loader struct {
 	errs     *ErrorList
 	complete bool       // every file read and parsed as YAML
 	roots    []*os.Root // opened for bases of Load; closed when loaded
+	opts     Options
 }
 
 // link is one layer of a chain of packs extending each other.
@@ -111,13 +112,13 @@ func (l *loader) layer(t tree, files []string, chain []*link) {
 			if len(chain) > 0 {
 				// A base that cannot be read is the extends' problem.
 				up := chain[len(chain)-1]
-				e = &Error{Pos: up.at, Err: fmt.Errorf("extends %q: %s: %w", clipValue(up.ref), name, err), line: up.line}
+				e = &Error{Pos: up.at, Err: fmt.Errorf("extends %q: %s: %w", ClipValue(up.ref), name, err), line: up.line}
 			}
 			*l.errs = append(*l.errs, e)
 			l.complete = false
 			continue
 		}
-		src := newSource(name, data)
+		src := NewSource(name, data)
 		l.srcs[name] = src
 		root := parseYAML(src, l.errs)
 		if root == nil {
@@ -140,7 +141,7 @@ func (l *loader) layer(t tree, files []string, chain []*link) {
 		ext = v
 		this.at = doc.src.Pos(v.Line, v.Column)
 		this.line = doc.src.Line(this.at.Line)
-		d := &decoder{src: doc.src, errs: l.errs}
+		d := &decoder{src: doc.src, errs: l.errs, opts: l.opts}
 		l.extend(t, d, v, append(chain, this))
 	}
 
@@ -154,7 +155,7 @@ func (l *loader) layer(t tree, files []string, chain []*link) {
 		if doc.root == nil {
 			continue
 		}
-		d := &decoder{src: doc.src, errs: l.errs}
+		d := &decoder{src: doc.src, errs: l.errs, opts: l.opts}
 		d.file(doc.root, l.p)
 	}
 	if len(l.p.overrides) == 0 {
@@ -211,8 +212,8 @@ func (l *loader) extend(t tree, d *decoder, n *yaml.Node, chain []*link) {
 		return
 	}
 	this.ref = ref
-	if len(chain) > maxExtends {
-		d.errorAt(n, "", "extends %q: more than %d packs extend each other", ref, maxExtends)
+	if len(chain) > MaxExtends {
+		d.errorAt(n, "", "extends %q: more than %d packs extend each other", ref, MaxExtends)
 		l.complete = false
 		return
 	}
@@ -227,13 +228,13 @@ func (l *loader) extend(t tree, d *decoder, n *yaml.Node, chain []*link) {
 				continue
 			}
 			if i == len(chain)-1 {
-				d.errorAt(n, "", "extends %q loads %s, a file of this pack: a pack cannot extend itself", ref, whole(f))
+				d.errorAt(n, "", "extends %q loads %s, a file of this pack: a pack cannot extend itself", ref, Whole(f))
 			} else {
 				var steps []string
 				for _, c := range chain[i:] {
-					steps = append(steps, fmt.Sprintf("%s extends %s", c.at, clipValue(c.ref)))
+					steps = append(steps, fmt.Sprintf("%s extends %s", c.at, ClipValue(c.ref)))
 				}
-				d.errorAt(n, "", "extends %q makes a cycle: %s, which loads %s again", ref, whole(strings.Join(steps, ", ")), whole(f))
+				d.errorAt(n, "", "extends %q makes a cycle: %s, which loads %s again", ref, Whole(strings.Join(steps, ", ")), Whole(f))
 			}
 			l.complete = false
 			return
@@ -246,8 +247,8 @@ func (l *loader) extend(t tree, d *decoder, n *yaml.Node, chain []*link) {
 // tree they are read from.
 func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []string, bool) {
 	if ref == defaultBase {
-		base := tree{fsys: prefixFS{dir: defaultDir, fsys: rules.Default()}, root: rules.Default(), prefix: defaultDir}
-		files, err := expand(base.fsys, defaultDir)
+		base := tree{fsys: prefixFS{dir: DefaultDir, fsys: rules.Default()}, root: rules.Default(), prefix: DefaultDir}
+		files, err := Expand(base.fsys, DefaultDir)
 		if err != nil {
 			d.errorAt(n, "", "extends %q: %v", ref, err)
 			return tree{}, nil, false
@@ -276,20 +277,20 @@ func (l *loader) base(t tree, d *decoder, n *yaml.Node, ref string) (tree, []str
 		t.fsys = prefixFS{dir: t.prefix, fsys: t.root}
 	}
 	if path.IsAbs(ref) || filepath.IsAbs(ref) || filepath.VolumeName(ref) != "" {
-		d.errorAt(n, "", "extends %q: a base is named by a path relative to this file, inside %s, not by an absolute path", ref, whole(t.within()))
+		d.errorAt(n, "", "extends %q: a base is named by a path relative to this file, inside %s, not by an absolute path", ref, Whole(t.within()))
 		return tree{}, nil, false
 	}
 	target := path.Join(path.Dir(rel), ref)
 	if !fs.ValidPath(target) {
-		d.errorAt(n, "", "extends %q: the base would be outside %s, and a base must be inside it", ref, whole(t.within()))
+		d.errorAt(n, "", "extends %q: the base would be outside %s, and a base must be inside it", ref, Whole(t.within()))
 		return tree{}, nil, false
 	}
-	shown := whole(path.Join(t.prefix, clipValue(target)))
-	found, err := expand(t.root, target)
+	shown := Whole(path.Join(t.prefix, ClipValue(target)))
+	found, err := Expand(t.root, target)
 	if err != nil {
 		if strings.Contains(err.Error(), "path escapes from parent") {
-			d.errorAt(n, "", "extends %q: %s: a symbolic link leads outside %s, and a base must be inside it", ref, shown, whole(t.within()))
-		} else if suggest(ref, []string{defaultBase}) != "" && errors.Is(err, fs.ErrNotExist) {
+			d.errorAt(n, "", "extends %q: %s: a symbolic link leads outside %s, and a base must be inside it", ref, shown, Whole(t.within()))
+		} else if Suggest(ref, []string{defaultBase}) != "" && errors.Is(err, fs.ErrNotExist) {
 			d.errorAt(n, "", "extends %q: there is no file or directory %s (did you mean %q, the embedded default pack?)", ref, shown, defaultBase)
 		} else {
 			d.errorAt(n, "", "extends %q: %s: %v", ref, shown, err)
@@ -427,7 +428,7 @@ func (o *overrider) target(k *yaml.Node, kind, name string) bool {
 			}
 		}
 		slices.Sort(names)
-		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, whole(suggest(name, names)))
+		o.d.errorAt(k, "", "no %s %q to override: the base %q (extends at %s) has none%s", kind, name, o.base.ref, o.base.at, Whole(Suggest(name, names)))
 	}
 	return false
 }
@@ -487,7 +488,7 @@ func (o *overrider) list(name string, k, v *yaml.Node) {
 				for _, b := range l.Terms {
 					have = append(have, b.Text)
 				}
-				d.errorAtPos(t.Pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.Text, whole(suggest(t.Text, have)), old.Pos)
+				d.errorAtPos(t.Pos, "", "list %q has no term %q to remove%s; the list is defined at %s", name, t.Text, Whole(Suggest(t.Text, have)), old.Pos)
 			}
 			l.Terms = kept
 		}

@@ -1,4 +1,4 @@
-package urgency
+package packfile
 
 import (
 	"cmp"
@@ -35,8 +35,8 @@ func (d *decoder) calendarRef(n *yaml.Node, rule string) *CalendarRef {
 	return &CalendarRef{Name: s, Pos: d.src.Pos(n.Line, n.Column), Line: d.src.Line(n.Line)}
 }
 
-// always24x7 names the calendar of plain time, usable without defining it.
-const always24x7 = "24/7"
+// Always24x7 names the calendar of plain time, usable without defining it.
+const Always24x7 = "24/7"
 
 // calendars reads
 //
@@ -49,7 +49,7 @@ const always24x7 = "24/7"
 func (d *decoder) calendars(n *yaml.Node, p *Pack) {
 	d.named(n, p, "calendar", "calendars must map calendar names to their hours", labelName, labelForm, func(name string, k, v *yaml.Node) {
 		def := &CalendarDef{Name: name, Pos: d.src.Pos(k.Line, k.Column)}
-		if v.Kind == yaml.ScalarNode && v.Value == always24x7 {
+		if v.Kind == yaml.ScalarNode && v.Value == Always24x7 {
 			def.Cal = calendar.Always()
 		} else {
 			def.Cal = d.calendar(v, name)
@@ -155,7 +155,7 @@ func (d *decoder) calendar(n *yaml.Node, name string) *calendar.Calendar {
 // resolveCalendar returns the calendar a reference names; nil reports an
 // unknown name.
 func (p *Pack) resolveCalendar(r *CalendarRef) *calendar.Calendar {
-	if r.Name == always24x7 {
+	if r.Name == Always24x7 {
 		return calendar.Always()
 	}
 	for _, c := range p.Calendars {
@@ -167,7 +167,7 @@ func (p *Pack) resolveCalendar(r *CalendarRef) *calendar.Calendar {
 }
 
 func (p *Pack) calendarNames() []string {
-	names := []string{always24x7}
+	names := []string{Always24x7}
 	for key := range p.names {
 		if name, ok := strings.CutPrefix(key, "calendar "); ok {
 			names = append(names, name)
@@ -177,16 +177,16 @@ func (p *Pack) calendarNames() []string {
 	return names
 }
 
-// refName is the calendar a reference names, "" for none.
-func refName(ref *CalendarRef) string {
+// RefName is the calendar a reference names, "" for none.
+func RefName(ref *CalendarRef) string {
 	if ref == nil {
 		return ""
 	}
 	return ref.Name
 }
 
-// levelCalendarName is the calendar of level l: its own, else the pack's,
+// LevelCalendarName is the calendar of level l: its own, else the pack's,
 // else plain time.
-func (p *Pack) levelCalendarName(l *LevelDef) string {
-	return cmp.Or(refName(l.Calendar), refName(p.Settings.calendar), always24x7)
+func (p *Pack) LevelCalendarName(l *LevelDef) string {
+	return cmp.Or(RefName(l.Calendar), RefName(p.Settings.Calendar), Always24x7)
 }

@@ -1,4 +1,4 @@
-package urgency
+package packfile
 
 import (
 	"fmt"
@@ -203,7 +203,7 @@ func indentBy(n int) string {
 	if n == 0 {
 		return "start it at the beginning of the line"
 	}
-	return fmt.Sprintf("indent it by %d %s", n, pluralWord(n, "space", "spaces"))
+	return fmt.Sprintf("indent it by %d %s", n, plural(n, "space", "spaces"))
 }
 
 // itemName is what a list item's mapping is called: "rule `vip`" under
@@ -372,4 +372,11 @@ func (s *shapeScan) enter(l shapeLine) *Error {
 	}
 	s.opened = l.value == "" || strings.HasPrefix(l.value, "&") && !strings.Contains(l.value, " ")
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

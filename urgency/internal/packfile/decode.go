@@ -1,4 +1,4 @@
-package urgency
+package packfile
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ type Source struct {
 	Lines []string
 }
 
-func newSource(name string, data []byte) *Source {
+func NewSource(name string, data []byte) *Source {
 	// Line breaks as YAML counts them: \n, \r\n and a lone \r.
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
@@ -53,6 +53,7 @@ func (s *Source) Line(n int) string {
 type decoder struct {
 	src  *Source
 	errs *ErrorList
+	opts Options
 }
 
 func (d *decoder) errorAt(n *yaml.Node, rule string, format string, args ...any) {
@@ -73,7 +74,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 }
 
 // describe names the kind of a node the way a rule author sees it.
-func describe(n *yaml.Node) whole {
+func describe(n *yaml.Node) Whole {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -88,7 +89,7 @@ func describe(n *yaml.Node) whole {
 		case "!!int", "!!float":
 			return "a number"
 		}
-		return whole(fmt.Sprintf("the text %q", clipValue(n.Value)))
+		return Whole(fmt.Sprintf("the text %q", ClipValue(n.Value)))
 	}
 	return "an unexpected value"
 }
@@ -121,7 +122,7 @@ func (d *decoder) fields(n *yaml.Node, what, rule string, allowed ...string) map
 			continue
 		}
 		if !slices.Contains(allowed, k.Value) {
-			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, whole(suggest(k.Value, allowed)))
+			d.errorAt(k, rule, "unknown %s key %q%s", what, k.Value, Whole(Suggest(k.Value, allowed)))
 			continue
 		}
 		out[k.Value] = &field{key: k, val: v}
@@ -145,7 +146,7 @@ func (d *decoder) name(n *yaml.Node, what, rule string, re *regexp.Regexp, form 
 		return "", false
 	}
 	if !re.MatchString(s) {
-		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, whole(form))
+		d.errorAt(n, rule, "%s %q is not a valid name: %s", what, s, Whole(form))
 		return s, false
 	}
 	return s, true
@@ -222,7 +223,7 @@ func parseDuration(s string) (time.Duration, error) {
 	for rest := in; rest != ""; {
 		m := durationPart.FindStringSubmatch(rest)
 		if m == nil {
-			return 0, fmt.Errorf("invalid duration %q: %s", clipValue(s), durationFormat)
+			return 0, fmt.Errorf("invalid duration %q: %s", ClipValue(s), durationFormat)
 		}
 		v, _ := strconv.ParseFloat(m[1], 64)
 		unit := map[string]time.Duration{
@@ -233,7 +234,7 @@ func parseDuration(s string) (time.Duration, error) {
 		rest = rest[len(m[0]):]
 	}
 	if total > float64(math.MaxInt64) {
-		return 0, fmt.Errorf("duration %q is too long", clipValue(s))
+		return 0, fmt.Errorf("duration %q is too long", ClipValue(s))
 	}
 	return time.Duration(total), nil
 }
@@ -515,7 +516,7 @@ func parseYAML(src *Source, errs *ErrorList) *yaml.Node {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		if at := aliasBudget(doc.Content[0]); at != nil {
 			pos := src.Pos(at.Line, at.Column)
-			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", maxAliasNodes), line: src.Line(pos.Line)})
+			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", MaxAliasNodes), line: src.Line(pos.Line)})
 			return nil
 		}
 		return doc.Content[0]
@@ -526,12 +527,12 @@ func parseYAML(src *Source, errs *ErrorList) *yaml.Node {
 
 // aliasBudget returns the alias at which the values reached through YAML
 // aliases, counted as the decoder would visit them with every alias
-// expanded, pass maxAliasNodes; nil when they stay within it. Values
+// expanded, pass MaxAliasNodes; nil when they stay within it. Values
 // written out, however many, cost nothing: only aliases multiply work
 // ("billion laughs"). An anchor that contains an alias to itself expands
 // without end and is always over.
 func aliasBudget(root *yaml.Node) *yaml.Node {
-	const over = maxAliasNodes + 1
+	const over = MaxAliasNodes + 1
 	size := make(map[*yaml.Node]int) // expanded sizes of alias targets; -1 while counting
 	var expanded func(n *yaml.Node) int
 	expanded = func(n *yaml.Node) int {
@@ -559,7 +560,7 @@ func aliasBudget(root *yaml.Node) *yaml.Node {
 	var walk func(n *yaml.Node) *yaml.Node
 	walk = func(n *yaml.Node) *yaml.Node {
 		if n.Kind == yaml.AliasNode {
-			if spent = min(spent+expanded(n), over); spent > maxAliasNodes {
+			if spent = min(spent+expanded(n), over); spent > MaxAliasNodes {
 				return n
 			}
 			return nil

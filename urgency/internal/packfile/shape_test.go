@@ -1,4 +1,4 @@
-package urgency
+package packfile
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 func TestShapeQuietOnGoodYAML(t *testing.T) {
 	t.Parallel()
 	checked := 0
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir("../../..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -36,7 +36,7 @@ func TestShapeQuietOnGoodYAML(t *testing.T) {
 			return nil
 		}
 		checked++
-		assert.Nil(t, shapeError(newSource(path, data)), "%s parses, and yet", path)
+		assert.Nil(t, shapeError(NewSource(path, data)), "%s parses, and yet", path)
 		return nil
 	})
 	require.NoError(t, err)
@@ -61,6 +61,6 @@ func TestShapeGood(t *testing.T) {
 	} {
 		var n yaml.Node
 		require.NoError(t, yaml.Unmarshal([]byte(text), &n), name)
-		assert.Nil(t, shapeError(newSource("x.yaml", []byte(text))), name)
+		assert.Nil(t, shapeError(NewSource("x.yaml", []byte(text))), name)
 	}
 }
