@@ -17,6 +17,7 @@ import (
 
 	"github.com/triagekit/triage/rules"
 	"github.com/triagekit/triage/urgency"
+	"github.com/triagekit/triage/urgency/internal/packfile"
 )
 
 // Keys of a test file and of one case, in the order they are documented.
@@ -35,8 +36,8 @@ func Load(path string) (*Suite, error) {
 	if err != nil {
 		return nil, urgency.ErrorList{{Pos: urgency.Position{File: path}, Err: plain(err)}}
 	}
-	p := &parser{file: path, dir: filepath.Dir(path)}
-	s := p.parse(data)
+	p := &parser{file: path, dir: filepath.Dir(path), src: packfile.NewSource(path, data)}
+	s := p.parse()
 	if len(p.errs) > 0 {
 		p.errs.Sort()
 		return nil, p.errs
@@ -44,9 +45,13 @@ func Load(path string) (*Suite, error) {
 	return s, nil
 }
 
+// parser decodes a test file with the rule files' YAML reader and
+// suggestions, so that a problem in either is placed and worded alike,
+// with the source line under it (urgency.Error.Caret).
 type parser struct {
 	file string
 	dir  string
+	src  *packfile.Source
 	errs urgency.ErrorList
 }
 
@@ -58,21 +63,23 @@ func (p *parser) pos(n *yaml.Node) urgency.Position {
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, &urgency.Error{Pos: p.pos(n), Err: fmt.Errorf(format, args...)})
+	line := ""
+	if n != nil {
+		line = p.src.Line(n.Line)
+	}
+	p.errs = append(p.errs, packfile.NewError(p.pos(n), "", fmt.Errorf(format, args...), line))
 }
 
-func (p *parser) parse(data []byte) *Suite {
+func (p *parser) parse() *Suite {
 	s := &Suite{Name: p.file, File: p.file}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		p.yamlError(err)
-		return nil
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	root, empty := packfile.ParseYAML(p.src, "a test file", &p.errs)
+	if empty {
 		p.errorf(nil, "the test file is empty: it needs now, tickets and expect")
 		return nil
 	}
-	root := doc.Content[0]
+	if root == nil {
+		return nil
+	}
 	f := p.fields(root, "test file", fileKeys)
 	if f == nil {
 		return nil
@@ -133,27 +140,6 @@ func (p *parser) parse(data []byte) *Suite {
 	return s
 }
 
-func (p *parser) yamlError(err error) {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		for _, m := range te.Errors {
-			p.lineError(m)
-		}
-		return
-	}
-	p.lineError(err.Error())
-}
-
-// lineError turns yaml.v3's "yaml: line N: message" into a positioned error.
-func (p *parser) lineError(msg string) {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	var line int
-	if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-	}
-	p.errs = append(p.errs, &urgency.Error{Pos: urgency.Position{File: p.file, Line: line}, Err: errors.New(msg)})
-}
-
 // fields returns the values of mapping n by key, reporting keys not in
 // allowed and repeated keys.
 func (p *parser) fields(n *yaml.Node, what string, allowed []string) map[string]*yaml.Node {
@@ -166,7 +152,7 @@ func (p *parser) fields(n *yaml.Node, what string, allowed []string) map[string]
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
 		case !slices.Contains(allowed, k.Value):
-			p.errorf(k, "unknown key %q in %s%s (known keys: %s)", k.Value, what, suggest(k.Value, allowed), strings.Join(allowed, ", "))
+			p.errorf(k, "unknown key %q in %s%s (known keys: %s)", k.Value, what, packfile.Suggest(k.Value, allowed), strings.Join(allowed, ", "))
 		case out[k.Value] != nil:
 			p.errorf(k, "%s is given twice in %s", k.Value, what)
 		default:
@@ -410,7 +396,7 @@ func (p *parser) expectation(n *yaml.Node, ids map[string]urgency.Position, eng 
 	if v := f["id"]; v == nil {
 		p.errorf(n, "a case needs the id of its ticket")
 	} else if c.ID = p.str(v, "id"); c.ID != "" && !known(ids, c.ID) && len(ids) > 0 {
-		p.errorf(v, "no ticket %q in this test file%s", c.ID, suggest(c.ID, keys(ids)))
+		p.errorf(v, "no ticket %q in this test file%s", c.ID, packfile.Suggest(c.ID, keys(ids)))
 	}
 	if v := f["name"]; v != nil {
 		c.Name = p.str(v, "name")
@@ -427,7 +413,7 @@ func (p *parser) expectation(n *yaml.Node, ids map[string]urgency.Position, eng 
 	if v := f["level"]; v != nil {
 		l := p.str(v, "level")
 		if eng != nil && !slices.Contains(levels, l) {
-			p.errorf(v, "the pack has no level %q%s (levels: %s)", l, suggest(l, levels), strings.Join(levels, ", "))
+			p.errorf(v, "the pack has no level %q%s (levels: %s)", l, packfile.Suggest(l, levels), strings.Join(levels, ", "))
 		}
 		c.Level = &l
 	}
@@ -449,7 +435,7 @@ func (p *parser) expectation(n *yaml.Node, ids map[string]urgency.Position, eng 
 				if v.Kind == yaml.SequenceNode {
 					at = v.Content[i]
 				}
-				p.errorf(at, "the pack has no rule %q%s", name, suggest(name, ruleNames))
+				p.errorf(at, "the pack has no rule %q%s", name, packfile.Suggest(name, ruleNames))
 			}
 		}
 		return names
@@ -566,7 +552,7 @@ func (p *parser) order(n *yaml.Node, key string, ids map[string]urgency.Position
 		switch {
 		case id == "":
 		case !known(ids, id):
-			p.errorf(item, "%s: no ticket %q in this test file%s", key, id, suggest(id, keys(ids)))
+			p.errorf(item, "%s: no ticket %q in this test file%s", key, id, packfile.Suggest(id, keys(ids)))
 		case seen[id]:
 			p.errorf(item, "%s names ticket %q twice", key, id)
 		}
@@ -616,41 +602,4 @@ func plain(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// suggest returns ` (did you mean "x"?)` for a candidate one or two edits
-// from s, or "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", 0
-	for _, c := range candidates {
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); len(s) > 2 && d <= max(1, len(s)/3) && (best == "" || d < bestD) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || best == s {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

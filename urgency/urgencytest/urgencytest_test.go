@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -235,4 +236,35 @@ func TestServiceExpectations(t *testing.T) {
 	}, res.Cases[0].Problems)
 	order := strings.Join(res.Cases[3].Problems, "\n")
 	assert.Contains(t, order, "waiting: level high, due 2026-11-23T14:15:00Z (paused), score 60")
+}
+
+// TestTestFileSuggestsLikeRuleFiles: a misspelt key in a test file gets
+// the "did you mean" a rule file gets for the same slip ("scroe" is one
+// swap from "score") and the source line with a caret under the key; so
+// does a YAML mistake.
+func TestTestFileSuggestsLikeRuleFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "typo_test.yaml")
+	data := "now: 2026-11-22T10:00:00Z\n" +
+		"tickets:\n  - {id: A, subject: hi, created_at: 2026-11-22T09:00:00Z}\n" +
+		"expect:\n  - {id: A, scroe: {min: 1}}\n"
+	require.NoError(t, os.WriteFile(file, []byte(data), 0o644))
+	_, err := urgencytest.Load(file)
+	var list urgency.ErrorList
+	require.True(t, errors.As(err, &list), "%v", err)
+	require.Len(t, list, 1)
+	assert.Equal(t, 5, list[0].Pos.Line)
+	assert.Contains(t, list[0].Error(), `unknown key "scroe" in case (did you mean "score"?)`)
+	assert.Equal(t, "  - {id: A, scroe: {min: 1}}\n            ^", list[0].Caret())
+
+	_, ruleErr := urgency.LoadFS(fstest.MapFS{"p.yaml": {Data: []byte("version: 1\nname: t\nlevels: [{name: low, respond_within: 1h}]\n" +
+		"rules:\n  - {name: r, when: 'true', scroe: 1}\n")}})
+	require.Error(t, ruleErr)
+	assert.Contains(t, ruleErr.Error(), `(did you mean "score"?)`, "the rule file's suggestion for the same slip")
+
+	require.NoError(t, os.WriteFile(file, []byte("now: 2026-11-22T10:00:00Z\nexpect:\n\t- {id: A}\n"), 0o644))
+	_, err = urgencytest.Load(file)
+	require.True(t, errors.As(err, &list), "%v", err)
+	assert.Equal(t, file+":3:1: tab character in indentation: YAML indents with spaces", list[0].Error())
+	assert.Equal(t, "\t- {id: A}\n^", list[0].Caret())
 }

@@ -476,22 +476,35 @@ func checkTabs(src *Source, errs *ErrorList) bool {
 	return found
 }
 
-// parseYAML reads one file into its document node, turning yaml.v3's
-// syntax errors into positioned errors.
+// parseYAML reads one rule file into its document node, turning
+// yaml.v3's syntax errors into positioned errors.
 func parseYAML(src *Source, errs *ErrorList) *yaml.Node {
+	root, empty := ParseYAML(src, "a rule file", errs)
+	if empty {
+		*errs = append(*errs, &Error{Pos: src.Pos(1, 1), Err: errors.New("the file is empty")})
+	}
+	return root
+}
+
+// ParseYAML reads one file of YAML (a rule file, a test file: what) into
+// its document node, turning yaml.v3's syntax errors into positioned
+// errors with their caret lines: tabs in the indentation, the line where
+// the shape of the file goes wrong, a second document, aliases that
+// expand past MaxAliasNodes. It reports a file without a document as
+// empty, for the caller to say what the file should hold.
+func ParseYAML(src *Source, what string, errs *ErrorList) (root *yaml.Node, empty bool) {
 	if checkTabs(src, errs) {
-		return nil
+		return nil, false
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			*errs = append(*errs, &Error{Pos: src.Pos(1, 1), Err: errors.New("the file is empty")})
-			return nil
+			return nil, true
 		}
 		if e := shapeError(src); e != nil {
 			*errs = append(*errs, e)
-			return nil
+			return nil, false
 		}
 		msg := err.Error()
 		line := 1
@@ -507,22 +520,21 @@ func parseYAML(src *Source, errs *ErrorList) *yaml.Node {
 			col = utf8.RuneCountInString(l) - utf8.RuneCountInString(strings.TrimLeft(l, " ")) + 1
 		}
 		*errs = append(*errs, &Error{Pos: src.Pos(line, col), Err: fmt.Errorf("invalid YAML: %s", msg), line: src.Line(line)})
-		return nil
+		return nil, false
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		*errs = append(*errs, &Error{Pos: src.Pos(extra.Line, 1), Err: errors.New("more than one YAML document: a rule file holds one"), line: src.Line(extra.Line)})
+		*errs = append(*errs, &Error{Pos: src.Pos(extra.Line, 1), Err: fmt.Errorf("more than one YAML document: %s holds one", what), line: src.Line(extra.Line)})
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		if at := aliasBudget(doc.Content[0]); at != nil {
 			pos := src.Pos(at.Line, at.Column)
 			*errs = append(*errs, &Error{Pos: pos, Err: fmt.Errorf("the file expands to more than %d values through YAML aliases", MaxAliasNodes), line: src.Line(pos.Line)})
-			return nil
+			return nil, false
 		}
-		return doc.Content[0]
+		return doc.Content[0], false
 	}
-	*errs = append(*errs, &Error{Pos: src.Pos(1, 1), Err: errors.New("the file is empty")})
-	return nil
+	return nil, true
 }
 
 // aliasBudget returns the alias at which the values reached through YAML

@@ -40,3 +40,27 @@ func TestPositionMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggest checks the suggestions rule files and test files share: a
+// swap of neighbours is one edit ("scroe"), and a name with nothing in
+// common with the candidates gets none.
+func TestSuggest(t *testing.T) {
+	tests := []struct {
+		s          string
+		candidates []string
+		want       string
+	}{
+		{"scroe", []string{"score", "queue"}, ` (did you mean "score"?)`},
+		{"levle", []string{"id", "level"}, ` (did you mean "level"?)`},
+		{"Level", []string{"level"}, ` (did you mean "level"?)`},
+		{"level", []string{"level"}, ""},
+		{"di", []string{"id", "due"}, ` (did you mean "id"?)`},
+		{"X", []string{"A", "B"}, ""},
+		{"xy", []string{"ab"}, ""},
+		{"payment-fail", []string{"payment-failure"}, ` (did you mean "payment-failure"?)`},
+		{"zzzzzz", []string{"score"}, ""},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, Suggest(tt.s, tt.candidates), "%q in %q", tt.s, tt.candidates)
+	}
+}

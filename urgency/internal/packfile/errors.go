@@ -218,7 +218,8 @@ func (l *ErrorList) Sort() {
 }
 
 // Suggest returns ` (did you mean "x"?)` for the candidate closest to s
-// within a small edit distance, or "".
+// within a small edit distance, or "". Test files and rule files are
+// offered the same suggestions.
 func Suggest(s string, candidates []string) string {
 	best, bestD := "", 0
 	n := utf8.RuneCountInString(s)
@@ -232,10 +233,14 @@ func Suggest(s string, candidates []string) string {
 		limit = 2
 	}
 	for _, c := range candidates {
-		if m := utf8.RuneCountInString(c); m > n+limit || m < n-limit {
+		m := utf8.RuneCountInString(c)
+		if m > n+limit || m < n-limit {
 			continue // farther than limit: the distance is at least the difference
 		}
 		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d >= max(n, m) {
+			continue // nothing in common: "X" is no misspelling of "B"
+		}
 		if d <= limit && (best == "" || d < bestD || d == bestD && c < best) {
 			best, bestD = c, d
 		}
