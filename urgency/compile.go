@@ -11,7 +11,11 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/checker"
+	exprcompiler "github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
@@ -29,7 +33,10 @@ type compiler struct {
 	broken  map[string]bool // macros that failed to compile
 	// the inliner's, for each macro, filled on first use
 	expansions map[*packfile.MacroDef]*expansion
-	opts       []expr.Option
+	// the expressions parsed, by their text; shared with the explainer
+	parsed    map[string]*parsedExpr
+	parseConf *conf.Config
+	opts      []expr.Option
 
 	// set by the patcher while compiling one expression
 	usesText bool
@@ -178,7 +185,12 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 	pat := &patcher{c: c, src: src, rule: rule}
 	met := &meterPatcher{c: c, src: src, rule: rule}
 	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(inl), expr.Patch(pat), expr.Patch(met))
-	prog, err := expr.Compile(src.Text, opts...)
+	var prog *vm.Program
+	pe := c.parse(src.Text)
+	err := pe.err
+	if err == nil {
+		prog, err = compileTree(pe.tree, src.Text, opts)
+	}
 	if prog != nil {
 		// Whether any expression reads text itself, after the functions
 		// that take it from the cache were patched: only then is the
@@ -212,6 +224,74 @@ func (c *compiler) compileExpr(src exprSource, rule string, w want) *vm.Program 
 		}
 	}
 	return prog
+}
+
+// parsedExpr is an expression as expr's parser reads it with the pack's
+// options, parsed once per load: compiling patches a copy, and lint and
+// explain walk it as written.
+type parsedExpr struct {
+	tree *parser.Tree // nil when err is not
+	err  error
+}
+
+// parse returns text parsed, from the pack's parses when it was parsed
+// before.
+func (c *compiler) parse(text string) *parsedExpr {
+	if pe, ok := c.parsed[text]; ok {
+		return pe
+	}
+	if c.parseConf == nil {
+		c.parseConf = newConfig(c.opts)
+	}
+	pe := new(parsedExpr)
+	if tree, err := parser.ParseWithConfig(text, c.parseConf); err != nil {
+		pe.err = err
+	} else {
+		pe.tree = tree
+	}
+	if c.parsed == nil {
+		c.parsed = make(map[string]*parsedExpr)
+	}
+	c.parsed[text] = pe
+	return pe
+}
+
+// newConfig is the configuration expr.Compile makes of opts.
+func newConfig(opts []expr.Option) *conf.Config {
+	config := conf.CreateNew()
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	config.Check()
+	return config
+}
+
+// compileTree does what expr.Compile does after parsing: the patchers
+// of opts and the checker, the optimizer, the compiler, on a copy of the
+// parsed tree, which stays as written.
+func compileTree(parsed *parser.Tree, text string, opts []expr.Option) (*vm.Program, error) {
+	var cl cloner
+	tree := &parser.Tree{Node: cl.clone(parsed.Node), Source: parsed.Source}
+	if cl.failed {
+		return expr.Compile(text, opts...) // a node the cloner does not know
+	}
+	config := newConfig(opts)
+	if _, err := new(checker.Checker).PatchAndCheck(tree, config); err != nil {
+		return nil, err
+	}
+	if config.Optimize {
+		if err := optimizer.Optimize(&tree.Node, config); err != nil {
+			var fe *file.Error
+			if errors.As(err, &fe) {
+				return nil, fe.Bind(tree.Source)
+			}
+			return nil, err
+		}
+	}
+	return exprcompiler.Compile(tree, config)
 }
 
 func isNumber(t reflect.Type) bool {
@@ -428,7 +508,7 @@ func (in *inliner) Visit(node *ast.Node) {
 			return
 		}
 	}
-	tree, ok := in.c.expansion(m).parse(m)
+	tree, ok := in.c.expansion(m).parse(in.c, m)
 	if !ok {
 		in.failed = true // reported when the macro itself is compiled
 		return
@@ -498,12 +578,17 @@ type expansion struct {
 	sizing bool // being counted: a macro that reaches itself
 }
 
-func (x *expansion) parse(m *packfile.MacroDef) (ast.Node, bool) {
+func (x *expansion) parse(c *compiler, m *packfile.MacroDef) (ast.Node, bool) {
 	if !x.parsed {
 		x.parsed = true
-		tree, err := parser.Parse(m.Expr.Text)
-		if x.bad = err != nil; !x.bad {
+		if pe := c.parse(m.Expr.Text); pe.err == nil {
+			x.tree = pe.tree.Node
+		} else if tree, err := parser.Parse(m.Expr.Text); err == nil {
+			// Too large for the pack's parser, which counts nodes: the
+			// inliner tells by how much.
 			x.tree = tree.Node
+		} else {
+			x.bad = true
 		}
 	}
 	return x.tree, !x.bad
@@ -529,7 +614,7 @@ func (c *compiler) macroSize(m *packfile.MacroDef) int {
 	if x.size > 0 {
 		return x.size
 	}
-	tree, ok := x.parse(m)
+	tree, ok := x.parse(c, m)
 	if !ok || x.sizing {
 		return 1 // the parse error or the cycle is reported on its own
 	}
@@ -563,7 +648,7 @@ func (c *compiler) macroChain(m *packfile.MacroDef) string {
 	for m != nil && !seen[m.Name] {
 		seen[m.Name] = true
 		names = append(names, clipValue(m.Name))
-		tree, ok := c.expansion(m).parse(m)
+		tree, ok := c.expansion(m).parse(c, m)
 		if !ok {
 			break
 		}

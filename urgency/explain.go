@@ -219,7 +219,7 @@ func newExplainer(c *compiler) *explainer {
 		macros: c.macros,
 		compile: &compiler{
 			srcs: c.srcs, matcher: c.matcher, macros: c.macros,
-			broken: c.broken, opts: c.opts,
+			broken: c.broken, opts: c.opts, parsed: c.parsed, parseConf: c.parseConf,
 		},
 	}
 }

@@ -188,13 +188,20 @@ type refs struct {
 	lists  []string
 }
 
+// tree is src as parsed at load, shared with the compiler: walked, never
+// patched. nil when it does not parse (reported at load).
+func (l *linter) tree(src exprSource) *parser.Tree {
+	pe := l.e.explainer.compile.parse(src.Text)
+	return pe.tree
+}
+
 func (l *linter) refsOf(src exprSource) refs {
 	var r refs
 	if src.Text == "" {
 		return r
 	}
-	tree, err := parser.Parse(src.Text)
-	if err != nil {
+	tree := l.tree(src)
+	if tree == nil {
 		return r // reported at load
 	}
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
@@ -296,8 +303,8 @@ func (l *linter) patterns(src exprSource, rule, macro string) {
 	if src.Text == "" {
 		return
 	}
-	tree, err := parser.Parse(src.Text)
-	if err != nil {
+	tree := l.tree(src)
+	if tree == nil {
 		return
 	}
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
