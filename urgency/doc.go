@@ -84,5 +84,36 @@
 // [Queue] and [Policy] are safe for concurrent use too; a Policy swaps a
 // reloaded pack atomically for the queues bound to it.
 //
+// # How it is built
+//
+// Loading runs in three steps, each in its own files:
+//
+//  1. Reading (internal/packfile): the paths are expanded to rule files,
+//     each read as a regular file of at most MaxFileSize bytes (a base of
+//     extends only inside the pack's tree), parsed as YAML with tabs,
+//     broken shapes and aliases caught, and decoded node by node into a
+//     packfile.Pack of typed definitions (settings, levels, lists,
+//     macros, rules, calendars, clusters, order), every one with its
+//     position; the bases are read first, as layers, and the overrides
+//     applied on top. Test files (urgencytest) are read by the same YAML
+//     reader and get the same suggestions.
+//  2. Compiling (load.go, compile.go, inline.go, budget.go,
+//     prefilter.go): the lists become one matcher (internal/match, which
+//     also gives a term its one canonical key); each expression is parsed
+//     once with expr's parser and compiled from a copy of that tree, its
+//     macros inlined, the text functions bound to the per-ticket cache
+//     and every step metered; each rule learns which list matches its
+//     condition needs, so that it is not run on a ticket without them.
+//  3. Lint (lint*.go) walks the same parsed trees and the definitions;
+//     explain (explain*.go) compiles the parts of a condition the first
+//     time a ticket is explained.
+//
+// Assessing a ticket (engine.go, score.go, sla.go, order.go) matches its
+// text against every list once, runs the rules whose needs hold, and
+// works out the level, the deadline on the level's calendar
+// (internal/calendar) and the place in the order. A [Queue] (queue.go)
+// keeps the open tickets and their clusters of repeated issues
+// (internal/cluster).
+//
 // [expr]: https://expr-lang.org
 package urgency
