@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser/lexer"
 	"github.com/expr-lang/expr/vm"
@@ -147,164 +148,195 @@ func showValue(v any) string {
 // shown; deeper ones are simple terms.
 const maxMacroDepth = 4
 
-// split takes an expression apart at &&, ||, not and parentheses; a term
-// that names a macro is taken apart in turn.
+// split takes an expression apart at &&, ||, not and parentheses, as the
+// parser read it at load; a term that names a macro is taken apart in
+// turn. The parts keep their text as written: expr's tokens of the source
+// give where each part of the tree begins and ends.
 func (x *explainer) split(src exprSource, depth int) *termNode {
 	runes := []rune(src.Text)
-	whole := func() *termNode { return x.leaf(src, runes, nil, depth) }
+	pe := x.compile.parse(src.Text)
 	toks, err := lexer.Lex(file.NewSource(src.Text))
-	if err != nil || len(toks) == 0 {
-		return whole()
+	if pe.err != nil || err != nil {
+		return x.leaf(src, runes, nil, depth)
 	}
-	s := &splitter{x: x, src: src, runes: runes, toks: toks, depth: depth}
-	n := s.or()
-	if n == nil || s.peek().Kind != lexer.EOF {
-		return whole()
+	toks = slices.DeleteFunc(toks, func(t lexer.Token) bool { return t.Kind == lexer.EOF })
+	if len(toks) == 0 {
+		return x.leaf(src, runes, nil, depth)
 	}
-	return n
+	w := &treeWalk{x: x, src: src, runes: runes, toks: toks, depth: depth, at: make(map[int]int, len(toks)), spans: make(map[ast.Node][2]int)}
+	for i, t := range toks {
+		w.at[t.From] = i
+	}
+	return w.part(pe.tree.Node)
 }
 
-type splitter struct {
+// treeWalk takes the parsed tree of one expression apart.
+type treeWalk struct {
 	x     *explainer
 	src   exprSource
 	runes []rune
 	toks  []lexer.Token
-	i     int
+	at    map[int]int // the token starting at each offset
+	spans map[ast.Node][2]int
 	depth int // of macros
 }
 
-func (s *splitter) peek() lexer.Token {
-	if s.i < len(s.toks) {
-		return s.toks[s.i]
+// joiner names the parts an operator joins: "and", "or" or "".
+func joiner(op string) string {
+	switch op {
+	case "&&", "and":
+		return "and"
+	case "||", "or":
+		return "or"
 	}
-	return lexer.Token{Kind: lexer.EOF}
+	return ""
 }
 
-func isAndToken(t lexer.Token) bool { return t.Is(lexer.Operator, "&&", "and") }
-func isOrToken(t lexer.Token) bool  { return t.Is(lexer.Operator, "||", "or") }
-
-// boundary tells whether t ends a simple term at depth 0.
-func boundary(t lexer.Token) bool {
-	return t.Kind == lexer.EOF || isAndToken(t) || isOrToken(t) || t.Is(lexer.Bracket, ")", "]", "}")
-}
-
-// lowerThanAnd are the operators that bind less tightly than && and ||:
-// a group holding one of them at its own depth is not taken apart.
-func lowerThanAnd(t lexer.Token) bool {
-	return t.Is(lexer.Operator, "?", ":", ";", "|", "let", "if", "else")
-}
-
-// opaque tells whether the group starting at the current token, up to its
-// closing bracket, holds an operator weaker than && at its own depth.
-func (s *splitter) opaque() bool {
-	depth := 0
-	for _, t := range s.toks[s.i:] {
-		switch {
-		case t.Is(lexer.Bracket, "(", "[", "{"):
-			depth++
-		case t.Is(lexer.Bracket, ")", "]", "}"):
-			if depth == 0 {
-				return false
+// part is n taken apart: an && or || chain, a not, or a simple term.
+func (w *treeWalk) part(n ast.Node) *termNode {
+	switch n := n.(type) {
+	case *ast.BinaryNode:
+		if op := joiner(n.Operator); op != "" {
+			var kids []*termNode
+			w.operands(n, op, &kids)
+			return &termNode{op: op, text: w.text(w.wrap(w.span(n))), kids: kids}
+		}
+	case *ast.UnaryNode:
+		if n.Operator == "not" || n.Operator == "!" {
+			k := w.part(n.Node)
+			if k.op == "" && k.compound() {
+				// not (a == b) is one simple term.
+				return w.simple(n)
 			}
-			depth--
-		case depth == 0 && lowerThanAnd(t):
-			return true
+			return &termNode{op: "not", text: w.text(w.wrap(w.span(n))), kids: []*termNode{k}}
 		}
 	}
-	return false
+	return w.simple(n)
 }
 
-func (s *splitter) or() *termNode  { return s.chain("or", isOrToken, s.and) }
-func (s *splitter) and() *termNode { return s.chain("and", isAndToken, s.unary) }
+// operands gathers the parts of a chain of op: a || b || c has three, and
+// (a || b) || c two.
+func (w *treeWalk) operands(n *ast.BinaryNode, op string, kids *[]*termNode) {
+	for _, side := range []ast.Node{n.Left, n.Right} {
+		if b, ok := side.(*ast.BinaryNode); ok && joiner(b.Operator) == op && !w.wrapped(w.span(b)) {
+			w.operands(b, op, kids)
+			continue
+		}
+		*kids = append(*kids, w.part(side))
+	}
+}
 
-// chain reads operands joined by one operator into one node: a || b || c
-// has three parts.
-func (s *splitter) chain(op string, is func(lexer.Token) bool, next func() *termNode) *termNode {
-	if op == "or" && s.opaque() {
-		return s.simple(s.i)
+// simple is the simple term n: its tokens up to the &&, ||, not or
+// parenthesis around it (which takes in the words of let and if).
+func (w *treeWalk) simple(n ast.Node) *termNode {
+	lo, hi := w.span(n)
+	for lo > 0 && !w.toks[lo-1].Is(lexer.Bracket, "(") && !w.toks[lo-1].Is(lexer.Operator, "&&", "and", "||", "or", "not", "!") {
+		lo--
 	}
-	start := s.i
-	first := next()
-	if first == nil || !is(s.peek()) {
-		return first
+	for hi+1 < len(w.toks) && !w.toks[hi+1].Is(lexer.Bracket, ")") && !w.toks[hi+1].Is(lexer.Operator, "&&", "and", "||", "or") {
+		hi++
 	}
-	kids := []*termNode{first}
-	for is(s.peek()) {
-		s.i++
-		k := next()
+	return w.x.leaf(w.src, w.runes, w.toks[lo:hi+1], w.depth)
+}
+
+// span returns the first and last tokens of n: its own, its operands'
+// with their parentheses, and the brackets that close what they open.
+func (w *treeWalk) span(n ast.Node) (lo, hi int) {
+	if s, ok := w.spans[n]; ok {
+		return s[0], s[1]
+	}
+	defer func() { w.spans[n] = [2]int{lo, hi} }()
+	lo, hi = len(w.toks), -1
+	switch n.(type) {
+	case *ast.ConditionalNode, *ast.VariableDeclaratorNode:
+		// Placed after the expression, or at its variable: their words
+		// (let, if, ?) lie between their operands.
+	default:
+		if i, ok := w.at[n.Location().From]; ok {
+			lo, hi = i, i
+			switch n.(type) {
+			case *ast.CallNode, *ast.BuiltinNode:
+				if i+1 < len(w.toks) && w.toks[i+1].Is(lexer.Bracket, "(") {
+					hi = i + 1 // the arguments' parentheses, closed below
+				}
+			}
+		}
+	}
+	for _, k := range children(n) {
 		if k == nil {
-			return nil
+			continue
 		}
-		kids = append(kids, k)
+		klo, khi := w.wrap(w.span(k))
+		lo, hi = min(lo, klo), max(hi, khi)
 	}
-	return &termNode{op: op, text: s.text(start, s.i), kids: kids}
-}
-
-func (s *splitter) unary() *termNode {
-	start := s.i
-	t := s.peek()
-	switch {
-	case t.Is(lexer.Operator, "not", "!"):
-		s.i++
-		k := s.unary()
-		if k == nil {
-			return nil
-		}
-		if k.op == "" && k.compound() {
-			// not a == b is (not a) == b: one simple term.
-			return s.simple(start)
-		}
-		return &termNode{op: "not", text: s.text(start, s.i), kids: []*termNode{k}}
-	case t.Is(lexer.Bracket, "("):
-		s.i++
-		k := s.or()
-		if k == nil || !s.peek().Is(lexer.Bracket, ")") {
-			return s.simple(start)
-		}
-		s.i++
-		if !boundary(s.peek()) {
-			// (a || b) == c: the group is part of a bigger term.
-			return s.simple(start)
-		}
-		if k.op == "" {
-			return k // (a) is a
-		}
-		k.text = s.text(start, s.i)
-		return k
+	if hi < lo {
+		return 0, len(w.toks) - 1
 	}
-	return s.simple(start)
-}
-
-// simple reads a simple term from token start up to the next && or || at
-// its depth.
-func (s *splitter) simple(start int) *termNode {
-	s.i = start
-	depth := 0
-	for {
-		t := s.peek()
-		if depth == 0 && boundary(t) {
-			break
-		}
+	open := 0
+	for _, t := range w.toks[lo : hi+1] {
 		switch {
-		case t.Kind == lexer.EOF:
-			return nil
 		case t.Is(lexer.Bracket, "(", "[", "{"):
-			depth++
+			open++
 		case t.Is(lexer.Bracket, ")", "]", "}"):
-			depth--
+			open--
 		}
-		s.i++
 	}
-	if s.i == start {
-		return nil
+	for ; open > 0 && hi+1 < len(w.toks) && w.toks[hi+1].Is(lexer.Bracket, ")", "]", "}"); open-- {
+		hi++
 	}
-	toks := s.toks[start:s.i]
-	return s.x.leaf(s.src, s.runes, toks, s.depth)
+	return lo, hi
 }
 
-// text returns the source of tokens [from, to).
-func (s *splitter) text(from, to int) string {
-	return string(s.runes[s.toks[from].From:s.toks[to-1].To])
+// wrapped tells whether parentheses enclose tokens lo to hi.
+func (w *treeWalk) wrapped(lo, hi int) bool {
+	return lo > 0 && hi+1 < len(w.toks) && w.toks[lo-1].Is(lexer.Bracket, "(") && w.toks[hi+1].Is(lexer.Bracket, ")")
+}
+
+// wrap widens tokens lo to hi to the parentheses around them.
+func (w *treeWalk) wrap(lo, hi int) (int, int) {
+	for w.wrapped(lo, hi) {
+		lo, hi = lo-1, hi+1
+	}
+	return lo, hi
+}
+
+func (w *treeWalk) text(lo, hi int) string {
+	return string(w.runes[w.toks[lo].From:w.toks[hi].To])
+}
+
+// children returns the nodes directly below n.
+func children(n ast.Node) []ast.Node {
+	switch n := n.(type) {
+	case *ast.UnaryNode:
+		return []ast.Node{n.Node}
+	case *ast.BinaryNode:
+		return []ast.Node{n.Left, n.Right}
+	case *ast.ChainNode:
+		return []ast.Node{n.Node}
+	case *ast.MemberNode:
+		return []ast.Node{n.Node, n.Property}
+	case *ast.SliceNode:
+		return []ast.Node{n.Node, n.From, n.To}
+	case *ast.CallNode:
+		return append([]ast.Node{n.Callee}, n.Arguments...)
+	case *ast.BuiltinNode:
+		return append(slices.Clone(n.Arguments), n.Map)
+	case *ast.PredicateNode:
+		return []ast.Node{n.Node}
+	case *ast.VariableDeclaratorNode:
+		return []ast.Node{n.Value, n.Expr}
+	case *ast.SequenceNode:
+		return n.Nodes
+	case *ast.ConditionalNode:
+		return []ast.Node{n.Cond, n.Exp1, n.Exp2}
+	case *ast.ArrayNode:
+		return n.Nodes
+	case *ast.MapNode:
+		return n.Pairs
+	case *ast.PairNode:
+		return []ast.Node{n.Key, n.Value}
+	}
+	return nil
 }
 
 // compound tells whether a simple term has an operator at its own depth

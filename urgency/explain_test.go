@@ -301,6 +301,16 @@ func TestExplainSplitsOnlyWhatItCanReadRight(t *testing.T) {
 		{`let n = words(text); n > 2 && flagged`, `let n = words(text); n > 2 && flagged`},
 		{`all(["a"], {# == "a" && flagged}) || duplicate`, `or(all(["a"], {# == "a" && flagged}), duplicate)`},
 		{`language not in ["de"] && !flagged`, `and(language not in ["de"], not(flagged))`},
+		// Parentheses the parser keeps apart stay apart; the texts are the
+		// source's, with the brackets of calls and the words of let and if.
+		{`(flagged || duplicate) || customer.new`, `or(or(flagged, duplicate), customer.new)`},
+		{`flagged || (duplicate || customer.new)`, `or(flagged, or(duplicate, customer.new))`},
+		{`!(flagged || duplicate) && (not flagged)`, `and(not(or(flagged, duplicate)), not(flagged))`},
+		{`(subject | upper()) == "A" || (body | lower() | len()) > 2`, `or((subject | upper()) == "A", (body | lower() | len()) > 2)`},
+		{`flagged && (if duplicate { true } else { false })`, `and(flagged, if duplicate { true } else { false })`},
+		{`flagged && (let n = words(text); n > 2)`, `and(flagged, let n = words(text); n > 2)`},
+		{`flagged && (duplicate ? customer.new : true)`, `and(flagged, duplicate ? customer.new : true)`},
+		{`not (flagged || duplicate ? true : false)`, `not (flagged || duplicate ? true : false)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
