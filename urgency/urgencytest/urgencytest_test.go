@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,4 +268,24 @@ func TestTestFileSuggestsLikeRuleFiles(t *testing.T) {
 	require.True(t, errors.As(err, &list), "%v", err)
 	assert.Equal(t, file+":3:1: tab character in indentation: YAML indents with spaces", list[0].Error())
 	assert.Equal(t, "\t- {id: A}\n^", list[0].Caret())
+}
+
+// TestTestFileAliasesBounded: a test file's YAML aliases are bounded as a
+// rule file's are, before any of it is decoded.
+func TestTestFileAliasesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("now: 2026-11-22T10:00:00Z\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n")
+	for i := 1; i < 9; i++ {
+		p := fmt.Sprintf("*x%d", i-1)
+		fmt.Fprintf(&b, "x%d: &x%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(p+", ", 10), ", "))
+	}
+	b.WriteString("tickets:\n  - {id: A, subject: hi, created_at: 2026-11-22T09:00:00Z, fields: {f: *x8}}\nexpect: [{id: A, level: low}]\n")
+	file := filepath.Join(t.TempDir(), "laughs_test.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o644))
+	_, err := urgencytest.Load(file)
+	var list urgency.ErrorList
+	require.True(t, errors.As(err, &list), "%v", err)
+	require.Len(t, list, 1)
+	assert.Contains(t, list[0].Error(), "the file expands to more than 100000 values through YAML aliases")
+	assert.NotEmpty(t, list[0].Caret())
 }
