@@ -32,9 +32,9 @@ var (
 // in the test file or in the pack, is reported in an [urgency.ErrorList]
 // with file:line:col positions.
 func Load(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
+	data, err := packfile.ReadFile(packfile.OS, path)
 	if err != nil {
-		return nil, urgency.ErrorList{{Pos: urgency.Position{File: path}, Err: plain(err)}}
+		return nil, urgency.ErrorList{{Pos: urgency.Position{File: path}, Err: err}}
 	}
 	p := &parser{file: path, dir: filepath.Dir(path), src: packfile.NewSource(path, data)}
 	s := p.parse()

@@ -289,3 +289,15 @@ func TestTestFileAliasesBounded(t *testing.T) {
 	assert.Contains(t, list[0].Error(), "the file expands to more than 100000 values through YAML aliases")
 	assert.NotEmpty(t, list[0].Caret())
 }
+
+// TestTestFileSizeBounded: a test file is read as a rule file is, at most
+// urgency.MaxFileSize bytes.
+func TestTestFileSizeBounded(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "big_test.yaml")
+	data := "now: 2026-11-22T10:00:00Z\n# " + strings.Repeat("x", urgency.MaxFileSize) + "\n"
+	require.NoError(t, os.WriteFile(file, []byte(data), 0o644))
+	_, err := urgencytest.Load(file)
+	var list urgency.ErrorList
+	require.True(t, errors.As(err, &list), "%v", err)
+	assert.Equal(t, fmt.Sprintf("%s: file is larger than %d bytes", file, urgency.MaxFileSize), list.Error())
+}

@@ -188,6 +188,10 @@ func Read(fsys fs.FS, files []string, opts Options) (*Pack, ErrorList) {
 	return p, errs
 }
 
+// ReadFile reads the file name of fsys as a rule file is read: at most
+// MaxFileSize bytes, whatever its Stat says.
+func ReadFile(fsys fs.FS, name string) ([]byte, error) { return readFile(fsys, name, false) }
+
 // readFile reads at most MaxFileSize bytes of a rule file, whatever its
 // Stat says. A base (regular) must be a regular file: it is checked
 // before it is opened, as opening a FIFO waits for a writer.
