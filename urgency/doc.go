@@ -105,8 +105,9 @@
 //     and every step metered; each rule learns which list matches its
 //     condition needs, so that it is not run on a ticket without them.
 //  3. Lint (lint*.go) walks the same parsed trees and the definitions;
-//     explain (explain*.go) compiles the parts of a condition the first
-//     time a ticket is explained.
+//     explain (explain*.go) takes each condition's tree apart at &&, ||
+//     and not, and compiles the parts the first time a ticket is
+//     explained.
 //
 // Assessing a ticket (engine.go, score.go, sla.go, order.go) matches its
 // text against every list once, runs the rules whose needs hold, and
