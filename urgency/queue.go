@@ -36,6 +36,9 @@ import (
 // time, never text. Removing a ticket lets go of all of it; the changes
 // waiting for a read are at most twice the open tickets (and 1,024 more)
 // before the queue regroups on its own.
+//
+// Replicas of a helpdesk share one queue through a [Store] ([WithStore]):
+// what they share is the open tickets, from which each derives the rest.
 type Queue struct {
 	mu          sync.Mutex
 	eng         *Engine
