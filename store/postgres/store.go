@@ -402,8 +402,8 @@ var errAbsent = errors.New("absent")
 // Delete implements [urgency.Store].
 func (s *Store) Delete(ctx context.Context, id string) (bool, error) {
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		var seq int64
-		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + 1 RETURNING seq`).Scan(&seq); err != nil {
+		var seq, pruned int64
+		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + 1 RETURNING seq, pruned`).Scan(&seq, &pruned); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE urgency_tickets SET seq = $1, created_at = NULL, sealed = NULL WHERE id = $2 AND sealed IS NOT NULL`, seq, []byte(id))
@@ -413,14 +413,13 @@ func (s *Store) Delete(ctx context.Context, id string) (bool, error) {
 		if tag.RowsAffected() == 0 {
 			return errAbsent
 		}
-		if seq%256 == 0 && seq > s.keep {
-			// Forget deletions older than the last keep changes: the
-			// rows of deleted tickets stay bounded.
-			cut := seq - s.keep
+		if cut := seq - s.keep; cut >= pruned+256 {
+			// Forget deletions older than the last keep changes, 256
+			// at a time: the rows of deleted tickets stay bounded.
 			if _, err := tx.Exec(ctx, `DELETE FROM urgency_tickets WHERE sealed IS NULL AND seq <= $1`, cut); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE urgency_meta SET pruned = greatest(pruned, $1)`, cut); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE urgency_meta SET pruned = $1`, cut); err != nil {
 				return err
 			}
 		}

@@ -543,3 +543,25 @@ func TestServerRestart(t *testing.T) {
 	qb.Err()
 	requireAsOne(t, e, open, qa, qb)
 }
+
+// TestDeletionsForgottenWhateverTheirNumbers: deletions are forgotten
+// however the sequence numbers of the deletes fall (here never on a
+// multiple of 256, where forgetting once waited).
+func TestDeletionsForgottenWhateverTheirNumbers(t *testing.T) {
+	dsn, _ := testDSN(t)
+	pool := sampleTickets(t, 500)
+	st := openStore(t, dsn, "a")
+	st.keep = 100
+	for i := 0; i < len(pool); i += 2 {
+		require.NoError(t, st.Put(t.Context(), pool[i:i+2]))
+		ok, err := st.Delete(t.Context(), pool[i].ID) // at 3, 6, 9 … 750
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var deleted int
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count(*) FROM urgency_tickets WHERE sealed IS NULL").Scan(&deleted))
+	require.LessOrEqual(t, deleted, (100+256)/3+1, "rows of deleted tickets")
+}
