@@ -153,14 +153,42 @@ func serve(ctx context.Context, st *urgency.Store, closeStore *func(), open Open
 // the line reader refuses (a Go host's ticket of a time outside its
 // years) is read as plain JSON.
 func Decode(b []byte) (*urgency.Ticket, error) {
-	t, err := urgency.NewTicketReader(bytes.NewReader(b)).Next()
+	ts, err := DecodeAll([][]byte{b})
 	if err != nil {
-		t = urgency.Ticket{}
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
-	return &t, nil
+	return ts[0], nil
+}
+
+// DecodeAll decodes tickets as Decode does, with one line reader for all
+// of them (a reader has a buffer of 64 KiB).
+func DecodeAll(raws [][]byte) ([]*urgency.Ticket, error) {
+	var lines bytes.Buffer
+	for _, b := range raws {
+		if bytes.ContainsAny(b, "\r\n") || len(bytes.TrimSpace(b)) == 0 {
+			// Not one line: read on its own below.
+			b = []byte("{}")
+		}
+		lines.Write(b)
+		lines.WriteByte('\n')
+	}
+	r := urgency.NewTicketReader(&lines)
+	out := make([]*urgency.Ticket, len(raws))
+	for i, b := range raws {
+		t, err := r.Next()
+		if err != nil {
+			var line *urgency.LineError
+			if !errors.As(err, &line) {
+				return nil, err
+			}
+			t = urgency.Ticket{}
+			if err := json.Unmarshal(b, &t); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = &t
+	}
+	return out, nil
 }
 
 // Client is a store served by a driver process. It tells of no changes
@@ -246,14 +274,21 @@ func (c *Client) Changes(_ context.Context, since urgency.Version) (urgency.Chan
 		return urgency.Changes{}, err
 	}
 	out := urgency.Changes{Full: resp.Full, Version: urgency.Version{Epoch: resp.Version.Epoch, Seq: resp.Version.Seq}}
-	for _, ch := range resp.Changes {
-		c := urgency.Change{ID: ch.ID, Seq: ch.Seq}
+	var raws [][]byte
+	var at []int
+	for i, ch := range resp.Changes {
+		out.Changes = append(out.Changes, urgency.Change{ID: ch.ID, Seq: ch.Seq})
 		if len(ch.Ticket) > 0 && string(ch.Ticket) != "null" {
-			if c.Ticket, err = Decode(ch.Ticket); err != nil {
-				return urgency.Changes{}, fmt.Errorf("ticket %q from the store: %w", ch.ID, err)
-			}
+			raws = append(raws, ch.Ticket)
+			at = append(at, i)
 		}
-		out.Changes = append(out.Changes, c)
+	}
+	tickets, err := DecodeAll(raws)
+	if err != nil {
+		return urgency.Changes{}, fmt.Errorf("a ticket from the store: %w", err)
+	}
+	for j, i := range at {
+		out.Changes[i].Ticket = tickets[j]
 	}
 	return out, nil
 }

@@ -68,3 +68,22 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// TestDecodeAll: tickets the line reader refuses (a Go host's ticket
+// without a creation time, or of a year outside the reader's) come back
+// as plain JSON, in their places.
+func TestDecodeAll(t *testing.T) {
+	good := urgency.Ticket{ID: "T-1", Subject: "a", CreatedAt: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), Fields: map[string]any{"n": 3}}
+	old := urgency.Ticket{ID: "T-2", CreatedAt: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)}
+	none := urgency.Ticket{ID: "T-3", Body: "no time"}
+	got, err := DecodeAll([][]byte{mustJSON(t, good), mustJSON(t, old), mustJSON(t, none), mustJSON(t, good)})
+	require.NoError(t, err)
+	require.Len(t, got, 4)
+	require.Equal(t, "T-1", got[0].ID)
+	require.Equal(t, 3, got[0].Fields["n"], "numbers as the line reader reads them")
+	require.Equal(t, old.CreatedAt, got[1].CreatedAt)
+	require.Equal(t, "no time", got[2].Body)
+	require.Equal(t, got[0], got[3])
+	_, err = DecodeAll([][]byte{[]byte("{not json")})
+	require.Error(t, err)
+}

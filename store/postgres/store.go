@@ -88,6 +88,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/triagekit/triage/internal/storeproc"
 	"github.com/triagekit/triage/urgency"
 )
 
@@ -298,8 +299,8 @@ func (s *Store) seal(t *urgency.Ticket) ([]byte, error) {
 	return s.aead.Seal(nonce, nonce, plain, []byte(t.ID)), nil
 }
 
-// open returns the ticket sealed in b under ID id.
-func (s *Store) open(id string, b []byte) (*urgency.Ticket, error) {
+// open returns the JSON sealed in b under ID id.
+func (s *Store) open(id string, b []byte) ([]byte, error) {
 	n := s.aead.NonceSize()
 	if len(b) < n {
 		return nil, fmt.Errorf("ticket %q in the database is cut short", id)
@@ -308,18 +309,7 @@ func (s *Store) open(id string, b []byte) (*urgency.Ticket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ticket %q in the database does not open with the key (altered, or moved from another ID)", id)
 	}
-	// Read as the command line reads a ticket line, so that a ticket
-	// means the same from the store as from a file; a ticket that line
-	// reader refuses (a Go host's ticket of a time outside its years)
-	// is read as plain JSON.
-	t, err := urgency.NewTicketReader(bytes.NewReader(plain)).Next()
-	if err != nil {
-		t = urgency.Ticket{}
-		if err := json.Unmarshal(plain, &t); err != nil {
-			return nil, fmt.Errorf("ticket %q in the database: %w", id, err)
-		}
-	}
-	return &t, nil
+	return plain, nil
 }
 
 // write runs f in a writer's transaction: the counter's row is locked
@@ -459,6 +449,9 @@ func (s *Store) read(ctx context.Context, query string, since urgency.Version, a
 	}
 	defer rows.Close()
 	var pruned int64
+	// The rows are read first and opened after: the store's timeout
+	// bounds the query, not the opening of 100k tickets.
+	var sealedOf [][]byte
 	for rows.Next() {
 		var id, sealed []byte
 		var seq int64
@@ -472,16 +465,31 @@ func (s *Store) read(ctx context.Context, query string, since urgency.Version, a
 			pruned = *p
 			continue
 		}
-		c := urgency.Change{ID: string(id), Seq: seq}
-		if sealed != nil {
-			if c.Ticket, err = s.open(c.ID, sealed); err != nil {
-				return out, false, err
-			}
-		}
-		out.Changes = append(out.Changes, c)
+		out.Changes = append(out.Changes, urgency.Change{ID: string(id), Seq: seq})
+		sealedOf = append(sealedOf, sealed)
 	}
 	if err := rows.Err(); err != nil {
 		return out, false, err
+	}
+	rows.Close()
+	var plains [][]byte
+	var at []int
+	for i, sealed := range sealedOf {
+		if sealed != nil {
+			plain, err := s.open(out.Changes[i].ID, sealed)
+			if err != nil {
+				return out, false, err
+			}
+			plains = append(plains, plain)
+			at = append(at, i)
+		}
+	}
+	tickets, err := storeproc.DecodeAll(plains)
+	if err != nil {
+		return out, false, fmt.Errorf("a ticket in the database: %w", err)
+	}
+	for j, i := range at {
+		out.Changes[i].Ticket = tickets[j]
 	}
 	if out.Version.Epoch == "" {
 		return out, false, errors.New("the store's table urgency_meta is empty")
