@@ -95,7 +95,13 @@ func newQueueCmd(s *streams) *cobra.Command {
 		Example: `  urgency queue add --store postgres://urgency@db/helpdesk --key-file key tickets.jsonl
   urgency queue remove --store postgres://urgency@db/helpdesk --key-file key T-1001 T-1002
   urgency queue rank --store postgres://urgency@db/helpdesk --key-file key --format json`,
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("give a queue command: add, remove, rank or clusters")
+			}
+			return usagef("unknown queue command %q: give add, remove, rank or clusters", args[0])
+		},
 	}
 	c.AddCommand(newQueueAddCmd(s), newQueueRemoveCmd(s), newQueueReadCmd(s, "rank"), newQueueReadCmd(s, "clusters"))
 	return c

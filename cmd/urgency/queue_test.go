@@ -28,6 +28,8 @@ func TestQueueUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
+		{[]string{"queue"}, "give a queue command: add, remove, rank or clusters"},
+		{[]string{"queue", "bogus"}, `unknown queue command "bogus"`},
 		{[]string{"queue", "rank"}, "give the shared queue's database with -store URL"},
 		{[]string{"queue", "rank", "-store", "host=db user=u"}, "-store must be a URL"},
 		{[]string{"queue", "rank", "-store", "postgres://u@db/x"}, "-key-file FILE or $URGENCY_STORE_KEY_FILE"},
