@@ -135,14 +135,23 @@ func sampleTickets(t testing.TB, n int) []urgency.Ticket {
 
 var testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
-// state is what a queue's Ranked and Clusters say, as JSON.
+// state is what a queue's Ranked, Clusters and Similar (of every third
+// ticket) say, as JSON.
 func state(t testing.TB, q *urgency.Queue) string {
 	t.Helper()
-	r, err := json.Marshal(q.Ranked(testNow))
+	ranked := q.Ranked(testNow)
+	r, err := json.Marshal(ranked)
 	require.NoError(t, err)
 	c, err := json.Marshal(q.Clusters(testNow))
 	require.NoError(t, err)
-	return string(r) + "\n" + string(c)
+	similar := map[string][]urgency.Match{}
+	for i := 0; i < len(ranked); i += 3 {
+		id := ranked[i].Ticket.ID
+		similar[id] = q.Similar(id, 3)
+	}
+	m, err := json.Marshal(similar)
+	require.NoError(t, err)
+	return string(r) + "\n" + string(c) + "\n" + string(m)
 }
 
 // requireAsOne requires that every replica says what one queue without a
