@@ -574,3 +574,59 @@ func TestDeletionsForgottenWhateverTheirNumbers(t *testing.T) {
 	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count(*) FROM urgency_tickets WHERE sealed IS NULL").Scan(&deleted))
 	require.LessOrEqual(t, deleted, (100+256)/3+1, "rows of deleted tickets")
 }
+
+// TestReaderSkipsNoChange: a change that commits after another of a higher
+// sequence number was made is not skipped by a reader that read in
+// between: writers commit in the order of their numbers.
+func TestReaderSkipsNoChange(t *testing.T) {
+	dsn, server := testDSN(t)
+	pool := sampleTickets(t, 2)
+	a, b, reader := openStore(t, dsn, "a"), openStore(t, dsn, "b"), openStore(t, dsn, "reader")
+	ch, err := reader.Changes(t.Context(), urgency.Version{})
+	require.NoError(t, err)
+	since := ch.Version
+
+	// a takes its number and holds its transaction open.
+	held, release := make(chan struct{}), make(chan struct{})
+	a.beforeCommit = func(pgx.Tx) {
+		close(held)
+		<-release
+	}
+	aDone := make(chan error, 1)
+	go func() { aDone <- a.Put(context.Background(), pool[:1]) }()
+	<-held
+	bDone := make(chan error, 1)
+	go func() { bDone <- b.Put(context.Background(), pool[1:]) }()
+	// Wait until b has committed or waits for a.
+	watcher, err := pgx.Connect(t.Context(), server)
+	require.NoError(t, err)
+	defer watcher.Close(context.Background())
+	for waiting := false; !waiting; {
+		select {
+		case err := <-bDone:
+			bDone <- err
+			waiting = true
+		default:
+			require.NoError(t, watcher.QueryRow(t.Context(), `SELECT count(*) > 0 FROM pg_stat_activity
+WHERE application_name = 'b' AND wait_event_type = 'Lock'`).Scan(&waiting))
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	ch, err = reader.Changes(t.Context(), since) // in between
+	require.NoError(t, err)
+	since = ch.Version
+	seen := map[string]bool{}
+	for _, c := range ch.Changes {
+		seen[c.ID] = true
+	}
+	close(release)
+	require.NoError(t, <-aDone)
+	require.NoError(t, <-bDone)
+	ch, err = reader.Changes(t.Context(), since)
+	require.NoError(t, err)
+	for _, c := range ch.Changes {
+		seen[c.ID] = true
+	}
+	require.True(t, seen[pool[0].ID], "the change that committed last, with the lower number, was skipped")
+	require.True(t, seen[pool[1].ID])
+}
