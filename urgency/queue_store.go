@@ -63,24 +63,28 @@ func (q *Queue) Refresh(ctx context.Context) error {
 	// Only refresh changes byID, and refreshMu is held: what it holds now
 	// is what it holds when the changes are applied below.
 	q.mu.Lock()
-	var fresh []*entry
+	fresh := make([]*entry, len(ch.Changes)) // the entries of puts not held, by change
 	for i := range ch.Changes {
 		c := &ch.Changes[i]
 		if old, ok := q.byID[c.ID]; c.Ticket != nil && (!ok || old.seq != c.Seq) {
-			fresh = append(fresh, &entry{t: *c.Ticket, seq: c.Seq})
+			fresh[i] = &entry{t: *c.Ticket, seq: c.Seq}
 		}
 	}
 	q.mu.Unlock()
 	// The features are computed outside the lock, as Add does.
 	feat := q.feat.Load()
 	for _, e := range fresh {
-		e.doc = newDoc(&e.t, feat)
+		if e != nil {
+			e.doc = newDoc(&e.t, feat)
+		}
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if f := q.feat.Load(); f != feat {
 		for _, e := range fresh {
-			e.doc = newDoc(&e.t, f)
+			if e != nil {
+				e.doc = newDoc(&e.t, f)
+			}
 		}
 	}
 	changed := false
@@ -100,19 +104,24 @@ func (q *Queue) Refresh(ctx context.Context) error {
 			changed = true
 		}
 	}
-	for _, c := range ch.Changes {
+	for i, c := range ch.Changes {
 		old, ok := q.byID[c.ID]
-		if c.Ticket == nil || !ok || old.seq != c.Seq {
-			if ok {
-				q.remove(old)
-				changed = true
-			}
+		if c.Ticket != nil && ok && old.seq == c.Seq {
+			continue // held already
 		}
-		if c.Ticket == nil || ok && old.seq == c.Seq {
+		if ok {
+			q.remove(old)
+			changed = true
+		}
+		if c.Ticket == nil {
 			continue
 		}
-		e := fresh[0]
-		fresh = fresh[1:]
+		e := fresh[i]
+		if e == nil {
+			// A store that gave a ticket twice: its last change wins.
+			e = &entry{t: *c.Ticket, seq: c.Seq}
+			e.doc = newDoc(&e.t, q.feat.Load())
+		}
 		q.byID[e.t.ID] = e
 		q.peak = max(q.peak, len(q.byID))
 		q.set.Add(e.doc)

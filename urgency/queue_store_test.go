@@ -221,3 +221,36 @@ func TestQueueStoreNotifies(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// scriptedStore gives the changes it is told to, once each.
+type scriptedStore struct {
+	*MemoryStore
+	script []Changes
+}
+
+func (s *scriptedStore) Changes(context.Context, Version) (Changes, error) {
+	if len(s.script) == 0 {
+		return Changes{Version: Version{Epoch: "s", Seq: 99}}, nil
+	}
+	c := s.script[0]
+	s.script = s.script[1:]
+	return c, nil
+}
+
+// TestQueueStoreGivingATicketTwice: a store that breaks its word and gives
+// one ticket twice in one read (here deleted, then put as the queue holds
+// it) does not take the queue down; the last change wins.
+func TestQueueStoreGivingATicketTwice(t *testing.T) {
+	e := loadDefaultPack(t)
+	tk := Ticket{ID: "T-1", Subject: "login fails", CreatedAt: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	st := &scriptedStore{MemoryStore: NewMemoryStore(), script: []Changes{
+		{Full: true, Changes: []Change{{ID: "T-1", Seq: 1, Ticket: &tk}}, Version: Version{Epoch: "s", Seq: 1}},
+		{Changes: []Change{{ID: "T-1", Seq: 2}, {ID: "T-1", Seq: 1, Ticket: &tk}}, Version: Version{Epoch: "s", Seq: 2}},
+	}}
+	q := NewQueue(e, WithStore(st))
+	q.Close()
+	require.Equal(t, 1, q.Len())
+	require.NoError(t, q.Refresh(t.Context()))
+	require.Equal(t, 1, q.Len())
+	requireFresh(t, e, nil, q, map[string]Ticket{"T-1": tk}, rand.New(rand.NewPCG(1, 2)), tk.CreatedAt, "after the store gave T-1 twice")
+}
