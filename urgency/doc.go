@@ -84,5 +84,9 @@
 // [Queue] and [Policy] are safe for concurrent use too; a Policy swaps a
 // reloaded pack atomically for the queues bound to it.
 //
+// Replicas of a helpdesk in several processes share one queue through a
+// [Store] ([WithStore]); the PostgreSQL store is the module
+// github.com/triagekit/triage/store/postgres.
+//
 // [expr]: https://expr-lang.org
 package urgency
