@@ -114,7 +114,12 @@
 // works out the level, the deadline on the level's calendar
 // (internal/calendar) and the place in the order. A [Queue] (queue.go)
 // keeps the open tickets and their clusters of repeated issues
-// (internal/cluster).
+// (internal/cluster), in memory or, for replicas, behind a [Store]
+// (queue_store.go).
+//
+// Replicas of a helpdesk in several processes share one queue through a
+// [Store] ([WithStore]); the PostgreSQL store is the module
+// github.com/triagekit/triage/store/postgres.
 //
 // [expr]: https://expr-lang.org
 package urgency

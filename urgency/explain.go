@@ -102,6 +102,7 @@ func (e *Engine) Explain(t Ticket, now time.Time) Explanation {
 // the facts of its cluster, as [Queue.Ranked] assesses it. It reports
 // false when no such ticket is in the queue.
 func (q *Queue) Explain(id string, now time.Time) (Explanation, bool) {
+	q.catchUp()
 	q.mu.Lock()
 	q.sync()
 	x, ok := q.byID[id]

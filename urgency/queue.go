@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"context"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,9 @@ import (
 // time, never text. Removing a ticket lets go of all of it; the changes
 // waiting for a read are at most twice the open tickets (and 1,024 more)
 // before the queue regroups on its own.
+//
+// Replicas of a helpdesk share one queue through a [Store] ([WithStore]):
+// what they share is the open tickets, from which each derives the rest.
 type Queue struct {
 	mu          sync.Mutex
 	eng         *Engine
@@ -54,6 +58,15 @@ type Queue struct {
 	index *cluster.Index
 
 	dupsStale bool // grouping changed since duplicates were marked
+
+	// store, when set, holds the open tickets: byID mirrors it as of
+	// version, and only refresh changes byID.
+	store     Store
+	version   Version
+	refreshMu sync.Mutex // one refresh at a time
+	errMu     sync.Mutex
+	err       error // the last store error no method could return
+	stopWatch func()
 }
 
 // entry is an open ticket and what the detector knows of it. The doc
@@ -62,6 +75,7 @@ type Queue struct {
 type entry struct {
 	t   Ticket
 	doc *cluster.Doc
+	seq int64 // the store's sequence number of the ticket, with a store
 }
 
 // QueueOption configures a Queue.
@@ -80,6 +94,9 @@ func NewQueue(e *Engine, opts ...QueueOption) *Queue {
 		o(q)
 	}
 	q.set = cluster.NewSet(q.params())
+	if q.store != nil {
+		q.watch()
+	}
 	return q
 }
 
@@ -121,7 +138,14 @@ func (q *Queue) SetEngine(e *Engine) {
 // the queue replaces it (an edited ticket). Add computes the tickets'
 // features; the clusters are regrouped by the next Ranked, Clusters or
 // Explain, only as far as the changes reach.
+//
+// A queue made [WithStore] puts the tickets into its store; an error of
+// the store is kept for [Queue.Err], and [Queue.AddContext] returns it.
 func (q *Queue) Add(tickets ...Ticket) {
+	if q.store != nil {
+		q.keep(q.AddContext(context.Background(), tickets...))
+		return
+	}
 	entries := make([]*entry, len(tickets))
 	feat := q.feat.Load()
 	for i := range tickets {
@@ -157,7 +181,16 @@ func (q *Queue) Add(tickets ...Ticket) {
 // Remove takes the ticket with the given ID out of the queue (it was
 // answered or closed) and reports whether it was there. Clusters are
 // regrouped without it by the next read.
+//
+// A queue made [WithStore] deletes the ticket from its store; an error of
+// the store is kept for [Queue.Err] and Remove reports false, and
+// [Queue.RemoveContext] returns it.
 func (q *Queue) Remove(id string) bool {
+	if q.store != nil {
+		ok, err := q.RemoveContext(context.Background(), id)
+		q.keep(err)
+		return ok
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e, ok := q.byID[id]
@@ -289,6 +322,7 @@ func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 // included (Size 1), ordered by first ticket. They depend on the open
 // tickets only; now is not used.
 func (q *Queue) Clusters(now time.Time) []Cluster {
+	q.catchUp()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.sync()
@@ -306,6 +340,7 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 // its cluster (cluster.size, cluster.customers, cluster.age, duplicate),
 // and returns the assessments in priority order, see [Engine.Compare].
 func (q *Queue) Ranked(now time.Time) []Assessment {
+	q.catchUp()
 	q.mu.Lock()
 	q.sync()
 	byLeader, entries := q.clusters(false)
@@ -336,6 +371,7 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 
 // Len returns the number of tickets in the queue.
 func (q *Queue) Len() int {
+	q.catchUp()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.byID)
@@ -354,6 +390,7 @@ type Match struct {
 // open tickets. The first call indexes the open tickets; from then on the
 // queue keeps the index up to date as tickets come and go.
 func (q *Queue) Similar(id string, k int) []Match {
+	q.catchUp()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.index == nil {

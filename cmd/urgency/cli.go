@@ -147,7 +147,7 @@ func newRoot(s *streams) *cobra.Command {
 	})
 	root.AddCommand(
 		newCheckCmd(s), newRankCmd(s), newDiffCmd(s), newExplainCmd(s), newSimilarCmd(s),
-		newTestCmd(s), newGenCmd(s), newReportCmd(s), newShowCmd(s), newVersionCmd(s),
+		newTestCmd(s), newGenCmd(s), newReportCmd(s), newShowCmd(s), newQueueCmd(s), newVersionCmd(s),
 	)
 	// The help command and flag print on standard output, as asked.
 	root.SetHelpCommand(&cobra.Command{

@@ -7,6 +7,7 @@
 //	urgency similar [--rules FILE]... [--k N] [--format table|json] [--skip-bad] [TICKETS.jsonl|-]
 //	urgency test [-v] TESTFILE...
 //	urgency gen [--n N] [--seed S] [--now RFC3339]
+//	urgency queue add|remove|rank|clusters --store URL [--key-file FILE] [--rules FILE]... [--now RFC3339] [--format table|json] [TICKETS.jsonl|-|ID...]
 //	urgency version
 //	urgency completion bash|zsh|fish|powershell
 //
@@ -20,7 +21,8 @@
 // lists, for each ticket, the tickets most like it created no later than
 // it; test runs rule-pack test files (see package urgencytest) and exits 1
 // when a check fails; gen writes made-up tickets for load tests, the same
-// for the same seed.
+// for the same seed; queue works on a live queue shared by replicas in a
+// database, through a store driver program (see queue.go).
 //
 // Flags may come anywhere on the line and take one dash or two. Without
 // --rules, the embedded default pack is used; for diff, a pack left out or
