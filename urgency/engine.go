@@ -228,8 +228,8 @@ func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts
 		env.bind()
 	}
 	*env = Env{
-		Hooks:   env.Hooks,
-		Subject: subject, Body: body,
+		ruleHooks: env.ruleHooks,
+		Subject:   subject, Body: body,
 		Channel: t.Channel, Language: t.Language,
 		Flagged:   t.Flagged,
 		Age:       nonNegative(now.Sub(created)),

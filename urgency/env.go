@@ -68,30 +68,31 @@ type Env struct {
 	// to now, in plain time.
 	PausedFor time.Duration `expr:"paused_for"`
 
-	Hooks
-	Stats
+	ruleHooks
+	textStats
 	st *state
 }
 
-// Hooks are the functions that compiled rules call for mentions and
+// ruleHooks are the functions that compiled rules call for mentions and
 // mentionCount on a ticket's subject, body or text: they read the
 // per-ticket cache, so the text is folded and matched once whatever the
-// number of rules. They are exported only because the expression runtime
-// reads them through reflection; their names cannot be written in a rule.
-type Hooks struct {
+// number of rules. Their fields are exported because the expression
+// runtime reads them through reflection, which it does through an
+// unexported embedded struct; their names cannot be written in a rule.
+type ruleHooks struct {
 	MentionsField func(field, list int) bool   `expr:"mentions·field"`
 	CountField    func(field, list int) int    `expr:"mentionCount·field"`
 	CountString   func(s string, list int) int `expr:"mentionCount·string"`
 }
 
-// Stats are what words, shouting and exclamations give on a ticket's
+// textStats are what words, shouting and exclamations give on a ticket's
 // subject, body and text, computed once per ticket for the ones the pack
 // reads: compiled rules read them as fields, which the expression runtime
 // does without copying the number to the heap, where a function's result
-// of 256 or more, or any fraction, would be copied on every call. They
-// are exported only because the runtime reads them through reflection;
-// their names cannot be written in a rule.
-type Stats struct {
+// of 256 or more, or any fraction, would be copied on every call. Their
+// fields are exported only because the runtime reads them through
+// reflection; their names cannot be written in a rule.
+type textStats struct {
 	WordsSubject        int     `expr:"words·subject"`
 	WordsBody           int     `expr:"words·body"`
 	WordsText           int     `expr:"words·text"`
@@ -105,7 +106,7 @@ type Stats struct {
 
 // bind points the hooks at e's cache; done once per pooled Env.
 func (e *Env) bind() {
-	e.Hooks = Hooks{
+	e.ruleHooks = ruleHooks{
 		MentionsField: func(f, l int) bool { return e.fieldHits(f).Has(l) },
 		CountField:    func(f, l int) int { return e.fieldHits(f).Count(l) },
 		CountString:   func(s string, l int) int { return e.stringHits(s).Count(l) },
@@ -299,8 +300,9 @@ const (
 )
 
 // The functions of the rule language as rules call them. The patcher
-// replaces every call of mentions and mentionCount by calls of the Hooks,
-// and calls of the others on subject, body or text by reads of the Stats.
+// replaces every call of mentions and mentionCount by calls of the
+// ruleHooks, and calls of the others on subject, body or text by reads of
+// the textStats.
 
 func mentionsUnpatched(...any) (any, error) {
 	return nil, errors.New("mentions: the list name must be written in quotes")
