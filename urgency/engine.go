@@ -161,8 +161,10 @@ func (e *Engine) Rules() []Rule {
 // default). Due times are given in it.
 func (e *Engine) Location() *time.Location { return e.settings.loc }
 
-// Clusters returns the pack's cluster settings.
-func (e *Engine) Clusters() ClusterSettings { return e.clusters }
+// ClusterSettings returns the pack's clusters settings: the window,
+// similarity and lookup horizon a [Queue] groups and looks up with unless
+// it is made [WithClusterSettings].
+func (e *Engine) ClusterSettings() ClusterSettings { return e.clusters }
 
 // Assess scores one ticket at time now, as a cluster of one: no other
 // ticket is known. It never fails: a rule that fails on this ticket is

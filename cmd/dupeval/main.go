@@ -349,7 +349,7 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 	var problems []string
 	for _, th := range c.thresholds {
 		label := strconv.FormatFloat(th, 'f', -1, 64)
-		settings := eng.Clusters()
+		settings := eng.ClusterSettings()
 		settings.Window, settings.Similarity = c.window, th
 		q := urgency.NewQueue(eng, urgency.WithClusterSettings(settings))
 		tm.measureN("queue add, similarity "+label, len(ds.tickets), func() { q.Add(ds.tickets...) })
