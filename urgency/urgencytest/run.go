@@ -230,11 +230,17 @@ func sortKey(a urgency.Assessment) string {
 }
 
 // Report writes the result for a reader: each failed check with the
-// ticket, what was expected, what came out and the hits that explain it;
-// with verbose, passed checks too; then a summary line. Tickets may come
-// from real ones (tickets_from): the characters of their text that would
-// act on a terminal are written as escapes (\u001b).
-func (r *Result) Report(w io.Writer, verbose bool) {
+// ticket, what was expected, what came out and the hits that explain it,
+// then a summary line. Tickets may come from real ones (tickets_from): the
+// characters of their text that would act on a terminal are written as
+// escapes (\u001b).
+func (r *Result) Report(w io.Writer) { r.report(w, false) }
+
+// ReportAll writes what [Result.Report] writes and a line for each check
+// that passed, in file order.
+func (r *Result) ReportAll(w io.Writer) { r.report(w, true) }
+
+func (r *Result) report(w io.Writer, verbose bool) {
 	sw := termsafe.NewWriter(w)
 	defer sw.Flush()
 	w = sw
