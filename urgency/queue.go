@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -36,10 +37,12 @@ import (
 // waiting for a read are at most twice the open tickets (and 1,024 more)
 // before the queue regroups on its own.
 type Queue struct {
-	mu          sync.Mutex
-	eng         *Engine
-	settings    ClusterSettings
-	ownSettings bool // set WithClusterSettings: kept when the engine changes
+	mu       sync.Mutex
+	eng      *Engine
+	settings ClusterSettings
+	// own is what WithClusterSettings gave: its fields that are not zero
+	// replace the pack's, with this engine and the next.
+	own ClusterSettings
 	// feat is read by Add outside the lock and replaced by SetEngine.
 	feat atomic.Pointer[featurizer]
 
@@ -67,20 +70,62 @@ type entry struct {
 // QueueOption configures a Queue.
 type QueueOption func(*Queue)
 
-// WithClusterSettings replaces the pack's clusters settings for a queue.
+// WithClusterSettings replaces the pack's clusters settings for a queue:
+// each field of s that is not zero replaces the pack's, now and after
+// [Queue.SetEngine], and a zero field keeps the pack's value. A negative
+// Window or Horizon, or a Similarity not above 0 and at most 1, makes
+// [NewQueue] fail.
 func WithClusterSettings(s ClusterSettings) QueueOption {
-	return func(q *Queue) { q.settings, q.ownSettings = s, true }
+	return func(q *Queue) { q.own = s }
 }
 
-// NewQueue returns an empty queue ranking with e.
-func NewQueue(e *Engine, opts ...QueueOption) *Queue {
-	q := &Queue{eng: e, settings: e.clusters, byID: make(map[string]*entry)}
-	q.feat.Store(newFeaturizer(e.matcher))
+// NewQueue returns an empty queue ranking with e. It fails only when an
+// option is out of range; without options it never fails.
+func NewQueue(e *Engine, opts ...QueueOption) (*Queue, error) {
+	var given Queue
 	for _, o := range opts {
-		o(q)
+		o(&given)
 	}
+	if err := given.own.check(); err != nil {
+		return nil, err
+	}
+	return newQueue(e, given.own), nil
+}
+
+// newQueue returns an empty queue ranking with e, with the settings own
+// in place of the pack's.
+func newQueue(e *Engine, own ClusterSettings) *Queue {
+	q := &Queue{eng: e, own: own, settings: own.over(e.clusters), byID: make(map[string]*entry)}
+	q.feat.Store(newFeaturizer(e.matcher))
 	q.set = cluster.NewSet(q.params())
 	return q
+}
+
+// check reports a setting no queue can group with; zero is no setting.
+func (s ClusterSettings) check() error {
+	switch {
+	case s.Window < 0:
+		return fmt.Errorf("urgency: clusters window must not be negative, not %v", s.Window)
+	case s.Horizon < 0:
+		return fmt.Errorf("urgency: clusters horizon must not be negative, not %v", s.Horizon)
+	case s.Similarity != 0 && !(s.Similarity > 0 && s.Similarity <= 1):
+		return fmt.Errorf("urgency: clusters similarity must be above 0 and at most 1, not %v", s.Similarity)
+	}
+	return nil
+}
+
+// over returns pack with the fields of s that are not zero in its place.
+func (s ClusterSettings) over(pack ClusterSettings) ClusterSettings {
+	if s.Window != 0 {
+		pack.Window = s.Window
+	}
+	if s.Similarity != 0 {
+		pack.Similarity = s.Similarity
+	}
+	if s.Horizon != 0 {
+		pack.Horizon = s.Horizon
+	}
+	return pack
 }
 
 func (q *Queue) params() cluster.Params {
@@ -92,9 +137,9 @@ func (q *Queue) params() cluster.Params {
 // [Policy], which does it on every reload. The tickets' features depend on
 // the pack's lists, so they are computed again, and every cluster is
 // regrouped by the next read: the queue is then as a new queue with e
-// given its tickets. The pack's cluster settings replace the queue's
-// unless it was made [WithClusterSettings]. Setting the engine the queue
-// has does nothing.
+// given its tickets. The pack's cluster settings replace the queue's,
+// but for those it was made [WithClusterSettings]. Setting the engine
+// the queue has does nothing.
 func (q *Queue) SetEngine(e *Engine) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -102,9 +147,7 @@ func (q *Queue) SetEngine(e *Engine) {
 		return
 	}
 	q.eng = e
-	if !q.ownSettings {
-		q.settings = e.clusters
-	}
+	q.settings = q.own.over(e.clusters)
 	feat := newFeaturizer(e.matcher)
 	q.feat.Store(feat)
 	q.set = cluster.NewSet(q.params())

@@ -55,12 +55,10 @@ func (r *Result) Failed() int {
 	return n
 }
 
-// Run ranks the suite's tickets in one queue at Suite.Now and checks every
-// expectation.
+// Run ranks the suite's tickets together ([urgency.Engine.Rank], with
+// their clusters) at Suite.Now and checks every expectation.
 func (s *Suite) Run() *Result {
-	q := urgency.NewQueue(s.Engine)
-	q.Add(s.Tickets...)
-	res := &Result{Suite: s, Ranked: q.Ranked(s.Now), Exercised: make(map[string]int)}
+	res := &Result{Suite: s, Ranked: s.Engine.Rank(s.Tickets, s.Now), Exercised: make(map[string]int)}
 	rank := make(map[string]int, len(res.Ranked))
 	for i, a := range res.Ranked {
 		rank[a.Ticket.ID] = i
