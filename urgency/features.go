@@ -120,9 +120,9 @@ type featurizer struct {
 }
 
 type featureScratch struct {
-	buf  []byte
-	hits match.Hits
-	raw  []cluster.Feature
+	hits  match.Hits
+	raw   []cluster.Feature
+	found []int32
 }
 
 func newFeaturizer(m *match.Matcher) *featurizer {
@@ -136,21 +136,35 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 	return f
 }
 
-// features returns the ticket's features sorted by hash. Terms of the
-// pack's lists add a concept feature per list, so that "plaćanje",
-// "płatność" and "Zahlung" meet as the payment concept.
-func (f *featurizer) features(t *Ticket) []cluster.Feature {
+// features returns the ticket's features sorted by hash, and what the
+// list scan of its text found, which its assessments use instead of
+// scanning it again. Terms of the pack's lists add a concept feature per
+// list, so that "plaćanje", "płatność" and "Zahlung" meet as the payment
+// concept. Each of subject and body is clipped, folded and scanned once:
+// the words are read from the scan's folded text.
+func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	sc := f.scratch.Get().(*featureScratch)
 	defer f.scratch.Put(sc)
-	raw, buf, hits := sc.raw[:0], sc.buf, &sc.hits
-	for _, part := range []struct {
+	raw, hits, found := sc.raw[:0], &sc.hits, sc.found[:0]
+	var pre scanned
+	subject, body, _ := textOf(t)
+	for i, part := range []struct {
 		text   string
 		weight float32
-	}{{t.Subject, subjectWeight}, {t.Body, bodyWeight}} {
-		text, _ := clip(part.text, MaxTextBytes)
-		text = mask(text)
-		buf = match.AppendFold(buf[:0], text)
-		for rest := buf; len(rest) > 0; {
+	}{{subject, subjectWeight}, {body, bodyWeight}} {
+		masked := mask(part.text)
+		hits.Reset()
+		f.matcher.Scan(hits, masked)
+		if masked == part.text {
+			// What rules would find in the text: no address or URL
+			// was masked out of it.
+			found = append(found, hits.Found()...)
+			pre.known |= knownSubject << i
+		}
+		if i == 0 {
+			pre.subject = int32(len(found))
+		}
+		for rest := hits.Folded(); len(rest) > 0; {
 			tok := rest
 			if i := bytes.IndexByte(rest, ' '); i >= 0 {
 				tok, rest = rest[:i], rest[i+1:]
@@ -161,8 +175,6 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 				raw = append(raw, cluster.Feature{Hash: maphash.Bytes(f.seed, tok), Weight: part.weight})
 			}
 		}
-		hits.Reset()
-		f.matcher.Scan(hits, text)
 		for l, h := range f.concepts {
 			if hits.Has(l) {
 				raw = append(raw, cluster.Feature{Hash: h, Weight: part.weight})
@@ -178,7 +190,8 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 		}
 		return 0
 	})
-	sc.raw, sc.buf = raw, buf
+	sc.raw, sc.found = raw, found
+	pre.found = cloneOrNil(found) // compact: the queue keeps it
 	out := raw[:0]
 	for _, ft := range raw {
 		if n := len(out); n > 0 && out[n-1].Hash == ft.Hash {
@@ -187,7 +200,7 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 		}
 		out = append(out, ft)
 	}
-	return slices.Clone(out) // compact: the queue keeps it
+	return slices.Clone(out), pre // compact: the queue keeps it
 }
 
 func (f *featurizer) customer(id string) uint64 {

@@ -65,6 +65,9 @@ type Queue struct {
 type entry struct {
 	t   Ticket
 	doc *cluster.Doc
+	// scanned is what the list scan for the features found in the
+	// ticket's text, for the engine the doc was made with.
+	scanned scanned
 }
 
 // QueueOption configures a Queue.
@@ -153,7 +156,7 @@ func (q *Queue) SetEngine(e *Engine) {
 	q.set = cluster.NewSet(q.params())
 	for _, x := range q.byID {
 		// Fresh docs: the set and the index keep state in each doc.
-		x.doc = newDoc(&x.t, feat)
+		x.doc, x.scanned = newDoc(&x.t, feat)
 		q.set.Add(x.doc)
 	}
 	q.index = nil
@@ -171,7 +174,7 @@ func (q *Queue) Add(tickets ...Ticket) {
 		// The features are computed outside the lock: they need only the
 		// ticket and the queue's key.
 		e := &entry{t: tickets[i]}
-		e.doc = newDoc(&e.t, feat)
+		e.doc, e.scanned = newDoc(&e.t, feat)
 		entries[i] = e
 	}
 	q.mu.Lock()
@@ -179,7 +182,7 @@ func (q *Queue) Add(tickets ...Ticket) {
 	if f := q.feat.Load(); f != feat {
 		// The engine changed meanwhile: features are the new pack's.
 		for _, e := range entries {
-			e.doc = newDoc(&e.t, f)
+			e.doc, e.scanned = newDoc(&e.t, f)
 		}
 	}
 	for _, e := range entries {
@@ -239,9 +242,11 @@ func (q *Queue) settle() {
 	}
 }
 
-// newDoc returns what the detector knows of t.
-func newDoc(t *Ticket, f *featurizer) *cluster.Doc {
-	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: f.features(t)}
+// newDoc returns what the detector knows of t, and what the list scan
+// of its text found.
+func newDoc(t *Ticket, f *featurizer) (*cluster.Doc, scanned) {
+	feats, pre := f.features(t)
+	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: feats}, pre
 }
 
 // unixNano is t in nanoseconds, with a ticket of unknown time (zero) at
@@ -356,14 +361,11 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 		t     *Ticket
 		facts ClusterFacts
 		dup   bool
+		pre   scanned
 	}
 	jobs := make([]job, len(entries))
 	for i, e := range entries {
-		c := byLeader[e.doc.Leader()]
-		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: ClusterFacts{
-			ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
-			Span: c.LastSeen.Sub(c.FirstSeen),
-		}}
+		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: byLeader[e.doc.Leader()].facts(now), pre: e.scanned}
 	}
 	eng := q.eng // SetEngine may replace it once the lock is released
 	q.mu.Unlock()
@@ -371,7 +373,7 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 	// assessments can run without the lock.
 	out := make([]Assessment, len(jobs))
 	eng.parallel(len(jobs), func(i int) {
-		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup)
+		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
 	})
 	eng.Sort(out)
 	return out
@@ -441,7 +443,7 @@ func NewIndex(e *Engine) *Index {
 // Add indexes tickets; a ticket with an ID already indexed replaces it.
 func (x *Index) Add(tickets ...Ticket) {
 	for i := range tickets {
-		d := newDoc(&tickets[i], x.feat)
+		d, _ := newDoc(&tickets[i], x.feat)
 		x.mu.Lock()
 		if old, ok := x.byID[d.ID]; ok {
 			x.index.Remove(old)
