@@ -137,7 +137,7 @@ func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 // is the last key of the order.
 func (e *Engine) RankAlone(tickets []Ticket, now time.Time) []Assessment {
 	out := make([]Assessment, len(tickets))
-	e.parallel(len(tickets), func(i int) { out[i] = e.Assess(tickets[i], now) })
+	parallel(len(tickets), func(i int) { out[i] = e.Assess(tickets[i], now) })
 	e.Sort(out)
 	return out
 }
@@ -160,7 +160,7 @@ func keyOf(a *Assessment, i int) sortKey {
 
 // parallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines, in
 // chunks.
-func (e *Engine) parallel(n int, fn func(i int)) {
+func parallel(n int, fn func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), (n+rankChunk-1)/rankChunk)
 	if workers <= 1 {
 		for i := range n {

@@ -170,13 +170,13 @@ func (q *Queue) SetEngine(e *Engine) {
 func (q *Queue) Add(tickets ...Ticket) {
 	entries := make([]*entry, len(tickets))
 	feat := q.feat.Load()
-	for i := range tickets {
-		// The features are computed outside the lock: they need only the
-		// ticket and the queue's key.
+	// The features are computed outside the lock, in parallel for a
+	// large batch: they need only the ticket and the queue's key.
+	parallel(len(tickets), func(i int) {
 		e := &entry{t: tickets[i]}
 		e.doc, e.scanned = newDoc(&e.t, feat)
 		entries[i] = e
-	}
+	})
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if f := q.feat.Load(); f != feat {
@@ -372,7 +372,7 @@ func (q *Queue) Ranked(now time.Time) []Assessment {
 	// The tickets are not changed in place (Add replaces entries), so the
 	// assessments can run without the lock.
 	out := make([]Assessment, len(jobs))
-	eng.parallel(len(jobs), func(i int) {
+	parallel(len(jobs), func(i int) {
 		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
 	})
 	eng.Sort(out)
