@@ -125,7 +125,9 @@ const rankChunk = 512
 func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 	q := newQueue(e, ClusterSettings{})
 	q.Add(tickets...)
-	return q.Ranked(now)
+	_, jobs := q.rankJobs(now)
+	q.forget()
+	return e.assessJobs(jobs, now)
 }
 
 // RankAlone assesses every ticket at time now, each as a cluster of one

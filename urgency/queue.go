@@ -354,29 +354,55 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 // its cluster (cluster.size, cluster.customers, cluster.age, duplicate),
 // and returns the assessments in priority order, see [Engine.Compare].
 func (q *Queue) Ranked(now time.Time) []Assessment {
+	eng, jobs := q.rankJobs(now)
+	return eng.assessJobs(jobs, now)
+}
+
+// rankJob is a ticket of the queue to assess, with the facts of its
+// cluster and what the scan for its features found.
+type rankJob struct {
+	t     *Ticket
+	facts ClusterFacts
+	dup   bool
+	pre   scanned
+}
+
+// rankJobs brings the clusters up to date and returns the engine and the
+// tickets to assess at time now.
+func (q *Queue) rankJobs(now time.Time) (*Engine, []rankJob) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.sync()
 	byLeader, entries := q.clusters(false)
-	type job struct {
-		t     *Ticket
-		facts ClusterFacts
-		dup   bool
-		pre   scanned
-	}
-	jobs := make([]job, len(entries))
+	jobs := make([]rankJob, len(entries))
 	for i, e := range entries {
-		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: byLeader[e.doc.Leader()].facts(now), pre: e.scanned}
+		jobs[i] = rankJob{t: &e.t, dup: e.doc.Duplicate(), facts: byLeader[e.doc.Leader()].facts(now), pre: e.scanned}
 	}
-	eng := q.eng // SetEngine may replace it once the lock is released
-	q.mu.Unlock()
-	// The tickets are not changed in place (Add replaces entries), so the
-	// assessments can run without the lock.
+	return q.eng, jobs // SetEngine may replace q.eng once the lock is released
+}
+
+// assessJobs assesses the jobs in parallel and returns the assessments in
+// priority order. The tickets are not changed in place (Add replaces
+// entries), so the assessments run without the queue's lock.
+func (e *Engine) assessJobs(jobs []rankJob, now time.Time) []Assessment {
 	out := make([]Assessment, len(jobs))
 	parallel(len(jobs), func(i int) {
-		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
+		out[i] = e.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
 	})
-	eng.Sort(out)
+	e.Sort(out)
 	return out
+}
+
+// forget lets go of the clusters and of the tickets' features, which a
+// queue made for one ranking no longer needs once it has its jobs: the
+// assessments are then made without them in memory.
+func (q *Queue) forget() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, x := range q.byID {
+		x.doc = nil
+	}
+	q.byID, q.set, q.index = nil, nil, nil
 }
 
 // Len returns the number of tickets in the queue.

@@ -49,3 +49,22 @@ func TestQueueScanIsTheRulesScan(t *testing.T) {
 		}
 	}
 }
+
+// TestRankIsAFreshQueue: Engine.Rank, which lets go of the clusters and
+// the features before assessing, gives what a new queue given the
+// tickets ranks, cluster facts included.
+func TestRankIsAFreshQueue(t *testing.T) {
+	e := loadDefaultPack(t)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	tickets := readSampleTickets(t)
+	q := mustQueue(NewQueue(e))
+	q.Add(tickets...)
+	want := q.Ranked(now)
+	got := e.Rank(tickets, now)
+	require.Equal(t, want, got)
+	sizes := 0
+	for _, a := range got {
+		sizes += a.Cluster.Size - 1
+	}
+	require.NotZero(t, sizes, "the sample tickets have clusters")
+}
