@@ -120,9 +120,10 @@ type featurizer struct {
 }
 
 type featureScratch struct {
-	hits  match.Hits
-	raw   []cluster.Feature
-	found []int32
+	hits   match.Hits
+	hashes [2][]uint64 // of the subject's and of the body's features
+	out    []cluster.Feature
+	found  []int32
 }
 
 func newFeaturizer(m *match.Matcher) *featurizer {
@@ -145,17 +146,15 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	sc := f.scratch.Get().(*featureScratch)
 	defer f.scratch.Put(sc)
-	raw, hits, found := sc.raw[:0], &sc.hits, sc.found[:0]
+	hits, found := &sc.hits, sc.found[:0]
 	var pre scanned
 	subject, body, _ := textOf(t)
-	for i, part := range []struct {
-		text   string
-		weight float32
-	}{{subject, subjectWeight}, {body, bodyWeight}} {
-		masked := mask(part.text)
+	for i, text := range [2]string{subject, body} {
+		raw := sc.hashes[i][:0]
+		masked := mask(text)
 		hits.Reset()
 		f.matcher.Scan(hits, masked)
-		if masked == part.text {
+		if masked == text {
 			// What rules would find in the text: no address or URL
 			// was masked out of it.
 			found = append(found, hits.Found()...)
@@ -172,35 +171,47 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 				rest = nil
 			}
 			if keepToken(tok) {
-				raw = append(raw, cluster.Feature{Hash: maphash.Bytes(f.seed, tok), Weight: part.weight})
+				raw = append(raw, maphash.Bytes(f.seed, tok))
 			}
 		}
 		for l, h := range f.concepts {
 			if hits.Has(l) {
-				raw = append(raw, cluster.Feature{Hash: h, Weight: part.weight})
+				raw = append(raw, h)
 			}
 		}
+		slices.Sort(raw)
+		sc.hashes[i] = raw
 	}
-	slices.SortFunc(raw, func(a, b cluster.Feature) int {
-		switch {
-		case a.Hash < b.Hash:
-			return -1
-		case a.Hash > b.Hash:
-			return 1
-		}
-		return 0
-	})
-	sc.raw, sc.found = raw, found
+	sc.found = found
 	pre.found = cloneOrNil(found) // compact: the queue keeps it
-	out := raw[:0]
-	for _, ft := range raw {
-		if n := len(out); n > 0 && out[n-1].Hash == ft.Hash {
-			out[n-1].Weight = min(out[n-1].Weight+ft.Weight, maxWeight)
-			continue
+	sc.out = mergeFeatures(sc.out[:0], sc.hashes[0], sc.hashes[1])
+	return slices.Clone(sc.out), pre // compact: the queue keeps it
+}
+
+// mergeFeatures appends to out the features of the sorted hashes of the
+// subject's and the body's words and concepts, sorted by hash: each hash
+// once, weighing subjectWeight for each time in the subject and
+// bodyWeight for each time in the body, up to maxWeight. The weights are
+// whole numbers, which float32 sums exactly in any order.
+func mergeFeatures(out []cluster.Feature, subject, body []uint64) []cluster.Feature {
+	add := func(h uint64, w float32) {
+		if n := len(out); n > 0 && out[n-1].Hash == h {
+			out[n-1].Weight = min(out[n-1].Weight+w, maxWeight)
+			return
 		}
-		out = append(out, ft)
+		out = append(out, cluster.Feature{Hash: h, Weight: w})
 	}
-	return slices.Clone(out), pre // compact: the queue keeps it
+	i, j := 0, 0
+	for i < len(subject) || j < len(body) {
+		if j == len(body) || i < len(subject) && subject[i] <= body[j] {
+			add(subject[i], subjectWeight)
+			i++
+		} else {
+			add(body[j], bodyWeight)
+			j++
+		}
+	}
+	return out
 }
 
 func (f *featurizer) customer(id string) uint64 {
