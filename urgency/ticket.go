@@ -84,7 +84,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // memory. Reading a line takes, at the peak, about three times its length
 // (the line as it grows, and its text decoded), some 100 MiB for a line at
 // the limit; after a line longer than 1 MiB its buffer is let go. Lines
-// already read into the reader's 64 KiB buffer are decoded together, on
+// already read into the reader's 256 KiB buffer are decoded together, on
 // up to GOMAXPROCS goroutines, before Next returns the first of them: the
 // reader never waits for input to do so, so a ticket written to a stream
 // is returned as soon as its line ends.
@@ -110,9 +110,12 @@ type decodedLine struct {
 }
 
 // Read-ahead bounds: at most maxBatchLines lines, each at most
-// maxBatchLine bytes long (a longer one is decoded on its own).
+// maxBatchLine bytes long (a longer one is decoded on its own), of those
+// in the read buffer, which is large enough that the goroutines decoding
+// a batch of short lines are started about once per thousand lines.
 const (
-	maxBatchLines = 256
+	readBuffer    = 256 << 10
+	maxBatchLines = 1024
 	maxBatchLine  = 16 << 10
 )
 
@@ -123,7 +126,7 @@ const keepLineBuffer = 1 << 20
 
 // NewTicketReader returns a reader of the JSON Lines in r.
 func NewTicketReader(r io.Reader) *TicketReader {
-	return &TicketReader{r: bufio.NewReaderSize(r, 64<<10)}
+	return &TicketReader{r: bufio.NewReaderSize(r, readBuffer)}
 }
 
 // Next returns the next ticket. At the end of the input it returns io.EOF.
