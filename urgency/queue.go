@@ -33,7 +33,8 @@ import (
 // tickets the host gave it until they are removed and, for each, what the
 // detector knows of it: keyed hashes of its words and concepts (the key is
 // random per queue), a keyed hash of its customer ID, its ID and creation
-// time, never text. Removing a ticket lets go of all of it; the changes
+// time, never text; and, for its assessments, the ids of the pack's list
+// terms its text matched. Removing a ticket lets go of all of it; the changes
 // waiting for a read are at most twice the open tickets (and 1,024 more)
 // before the queue regroups on its own.
 type Queue struct {
