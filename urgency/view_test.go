@@ -68,3 +68,18 @@ func TestRankIsAFreshQueue(t *testing.T) {
 	}
 	require.NotZero(t, sizes, "the sample tickets have clusters")
 }
+
+// TestRankRepeatedIDReplaces: as in a queue, a ticket given to Rank with
+// the ID of an earlier one replaces it; RankAlone keeps both.
+func TestRankRepeatedIDReplaces(t *testing.T) {
+	e := loadDefaultPack(t)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	tickets := []Ticket{
+		{ID: "A", Subject: "first", CreatedAt: now.Add(-time.Hour)},
+		{ID: "A", Subject: "edited", CreatedAt: now.Add(-time.Hour)},
+	}
+	got := e.Rank(tickets, now)
+	require.Len(t, got, 1)
+	require.Equal(t, "edited", got[0].Ticket.Subject)
+	require.Len(t, e.RankAlone(tickets, now), 2)
+}
