@@ -315,7 +315,7 @@ func BenchmarkQueueAdd(b *testing.B) {
 			b.ReportAllocs()
 			var q *urgency.Queue
 			for b.Loop() {
-				q = urgency.NewQueue(eng)
+				q = mustQueue(urgency.NewQueue(eng))
 				for lo := 0; lo < n; lo += 100 {
 					q.Add(tickets[lo:min(lo+100, n)]...)
 				}
@@ -347,7 +347,7 @@ func liveBytes(b *testing.B, q *urgency.Queue) float64 {
 func BenchmarkQueueRanked(b *testing.B) {
 	eng := loadDefault(b)
 	tickets := streamTickets(100_000)
-	q := urgency.NewQueue(eng)
+	q := mustQueue(urgency.NewQueue(eng))
 	q.Add(tickets...)
 	q.Clusters(benchNow)
 	b.ReportAllocs()
@@ -376,7 +376,7 @@ func BenchmarkQueueSlidingWindow(b *testing.B) {
 			// lengths compare.
 			tickets := streamTickets(max(open+b.N, open+100_000))
 			fill := func(lo int) *urgency.Queue {
-				q := urgency.NewQueue(eng)
+				q := mustQueue(urgency.NewQueue(eng))
 				q.Add(tickets[lo : lo+open]...)
 				q.Ranked(tickets[lo+open-1].CreatedAt)
 				return q

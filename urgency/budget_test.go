@@ -97,7 +97,7 @@ func TestRuleBudget(t *testing.T) {
 			assert.Equal(t, []string{"ok"}, a.Rules(), "the other rules still run")
 			assert.Equal(t, 7.0, a.Score)
 
-			q := NewQueue(e)
+			q := mustQueue(NewQueue(e))
 			q.Add(tk)
 			require.Len(t, q.Ranked(now), 1, "the ticket is still ranked")
 		})

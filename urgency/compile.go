@@ -440,8 +440,8 @@ var (
 var ruleFunctions = []string{"mentions", "mentionCount", "words", "shouting", "exclamations"}
 
 // exprNames returns the expr names of t's fields a rule can write: not
-// those of the embedded Hooks and Stats, whose names hold a · that no
-// rule can type.
+// those of the embedded ruleHooks and textStats, whose names hold a ·
+// that no rule can type.
 func exprNames(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
@@ -453,8 +453,8 @@ func exprNames(t reflect.Type) []string {
 	return names
 }
 
-// Names of the Hooks the patcher calls instead of the functions rules
-// write (see the expr tags of [Hooks]).
+// Names of the ruleHooks the patcher calls instead of the functions rules
+// write (see the expr tags of [ruleHooks]).
 const (
 	fnMentionsField = "mentions·field"
 	fnCountField    = "mentionCount·field"
@@ -586,8 +586,8 @@ func (f fieldReader) Visit(node *ast.Node) {
 }
 
 // envFields are the names of the fields of Env that expressions read by
-// reflection: every expr name of Env, its Stats, and the members'
-// parents, but not the Hooks, which are called.
+// reflection: every expr name of Env, its textStats, and the members'
+// parents, but not the ruleHooks, which are called.
 var envFields = func() map[string]bool {
 	m := make(map[string]bool)
 	var add func(t reflect.Type)
@@ -595,9 +595,10 @@ var envFields = func() map[string]bool {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			switch {
-			case !f.IsExported() || f.Type == reflect.TypeFor[Hooks]():
+			case f.Type == reflect.TypeFor[ruleHooks]():
 			case f.Anonymous:
 				add(f.Type)
+			case !f.IsExported():
 			default:
 				m[f.Tag.Get("expr")] = true
 			}

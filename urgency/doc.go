@@ -9,7 +9,7 @@
 //		// every problem, each as file:line:col: message
 //	}
 //	a := eng.Assess(ticket, now)         // one ticket
-//	ranked := eng.Rank(tickets, now)     // many, in priority order
+//	ranked := eng.Rank(tickets, now)     // a batch with its clusters, in priority order
 //
 // # Rule files
 //

@@ -161,28 +161,27 @@ func (e *Engine) Rules() []Rule {
 // default). Due times are given in it.
 func (e *Engine) Location() *time.Location { return e.settings.loc }
 
-// Clusters returns the pack's cluster settings.
-func (e *Engine) Clusters() ClusterSettings { return e.clusters }
+// ClusterSettings returns the pack's clusters settings: the window,
+// similarity and lookup horizon a [Queue] groups and looks up with unless
+// it is made [WithClusterSettings].
+func (e *Engine) ClusterSettings() ClusterSettings { return e.clusters }
 
 // Assess scores one ticket at time now, as a cluster of one: no other
 // ticket is known. It never fails: a rule that fails on this ticket is
 // skipped and reported in [Assessment.Errors].
 func (e *Engine) Assess(t Ticket, now time.Time) Assessment {
-	created := t.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
-	c := ClusterFacts{ID: t.ID, Size: 1, Customers: 1, Age: nonNegative(now.Sub(created))}
-	return e.assess(&t, now, c, false)
+	return e.assess(&t, now, aloneFacts(&t, now), false, nil)
 }
 
 func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
 
-func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Assessment {
+// assess assesses t with the cluster facts c and dup; pre, when not nil,
+// is what the list scan of t's text found, for e's matcher.
+func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Assessment {
 	ev := e.pool.Get().(*evaluator)
 	defer e.pool.Put(ev)
 
-	created, truncated := e.prepare(ev, t, now, c, dup)
+	created, truncated := e.prepare(ev, t, now, c, dup, pre)
 	env := &ev.env
 	env.fillStats(e.eager)
 	ev.filled = e.eager
@@ -214,22 +213,19 @@ func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool) Asse
 
 // prepare sets up ev's Env for t, as every rule of the pack sees it, and
 // resets the per-ticket cache. It returns the creation time the deadline
-// counts from and whether the text was clipped.
-func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts, dup bool) (created time.Time, truncated bool) {
-	created = t.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
+// counts from and whether the text was clipped. pre, when not nil, is what
+// the list scan of the text found: the rules do not scan it again.
+func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) (created time.Time, truncated bool) {
+	created = createdOr(t, now)
 	// Rules read a bounded part of very long texts.
-	subject, cutSubject := clip(t.Subject, MaxTextBytes)
-	body, cutBody := clip(t.Body, MaxTextBytes)
+	subject, body, truncated := textOf(t)
 	env := &ev.env
 	if env.MentionsField == nil {
 		env.bind()
 	}
 	*env = Env{
-		Hooks:   env.Hooks,
-		Subject: subject, Body: body,
+		ruleHooks: env.ruleHooks,
+		Subject:   subject, Body: body,
 		Channel: t.Channel, Language: t.Language,
 		Flagged:   t.Flagged,
 		Age:       nonNegative(now.Sub(created)),
@@ -254,8 +250,8 @@ func (e *Engine) prepare(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts
 	if env.Replied {
 		env.Target = TargetResolution
 	}
-	ev.st.reset(e.matcher)
-	return created, cutSubject || cutBody
+	ev.st.reset(e.matcher, pre)
+	return created, truncated
 }
 
 // facts is the Env that r's expressions run on: the boxed copy if they

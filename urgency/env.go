@@ -68,30 +68,31 @@ type Env struct {
 	// to now, in plain time.
 	PausedFor time.Duration `expr:"paused_for"`
 
-	Hooks
-	Stats
+	ruleHooks
+	textStats
 	st *state
 }
 
-// Hooks are the functions that compiled rules call for mentions and
+// ruleHooks are the functions that compiled rules call for mentions and
 // mentionCount on a ticket's subject, body or text: they read the
 // per-ticket cache, so the text is folded and matched once whatever the
-// number of rules. They are exported only because the expression runtime
-// reads them through reflection; their names cannot be written in a rule.
-type Hooks struct {
+// number of rules. Their fields are exported because the expression
+// runtime reads them through reflection, which it does through an
+// unexported embedded struct; their names cannot be written in a rule.
+type ruleHooks struct {
 	MentionsField func(field, list int) bool   `expr:"mentions·field"`
 	CountField    func(field, list int) int    `expr:"mentionCount·field"`
 	CountString   func(s string, list int) int `expr:"mentionCount·string"`
 }
 
-// Stats are what words, shouting and exclamations give on a ticket's
+// textStats are what words, shouting and exclamations give on a ticket's
 // subject, body and text, computed once per ticket for the ones the pack
 // reads: compiled rules read them as fields, which the expression runtime
 // does without copying the number to the heap, where a function's result
-// of 256 or more, or any fraction, would be copied on every call. They
-// are exported only because the runtime reads them through reflection;
-// their names cannot be written in a rule.
-type Stats struct {
+// of 256 or more, or any fraction, would be copied on every call. Their
+// fields are exported only because the runtime reads them through
+// reflection; their names cannot be written in a rule.
+type textStats struct {
 	WordsSubject        int     `expr:"words·subject"`
 	WordsBody           int     `expr:"words·body"`
 	WordsText           int     `expr:"words·text"`
@@ -105,7 +106,7 @@ type Stats struct {
 
 // bind points the hooks at e's cache; done once per pooled Env.
 func (e *Env) bind() {
-	e.Hooks = Hooks{
+	e.ruleHooks = ruleHooks{
 		MentionsField: func(f, l int) bool { return e.fieldHits(f).Has(l) },
 		CountField:    func(f, l int) int { return e.fieldHits(f).Count(l) },
 		CountString:   func(s string, l int) int { return e.stringHits(s).Count(l) },
@@ -191,19 +192,21 @@ var fieldNames = [numFields]string{"subject", "body", "text"}
 // folded and matched once, lazily, whatever number of rules ask.
 type state struct {
 	m       *match.Matcher
+	pre     *scanned // what the scan for the cluster features found; nil: none
 	scanned [numFields]bool
 	hits    [numFields]match.Hits
 	counted [numFields]uint8 // stat* bits
 	words   [numFields]int
-	shout   [numFields]float64
+	cased   [numFields]int // cased and upper-case letters, for shouting
+	upper   [numFields]int
 	excl    [numFields]int
 	text    string // subject and body joined, built only when asked
 	dyn     match.Hits
 	meter   meter
 }
 
-func (s *state) reset(m *match.Matcher) {
-	s.m = m
+func (s *state) reset(m *match.Matcher, pre *scanned) {
+	s.m, s.pre = m, pre
 	s.scanned = [numFields]bool{}
 	s.counted = [numFields]uint8{}
 	s.text = ""
@@ -237,7 +240,7 @@ func joinText(subject, body string) string {
 }
 
 // fieldHits returns the list matches of one text field, scanning it on
-// first use.
+// first use, unless the scan for the cluster features found them.
 func (e *Env) fieldHits(f int) *match.Hits {
 	s := e.st
 	h := &s.hits[f]
@@ -246,14 +249,31 @@ func (e *Env) fieldHits(f int) *match.Hits {
 		if f == fieldText {
 			// Subject and body are scanned apart so that no phrase runs
 			// from the end of the subject into the body.
-			s.m.Scan(h, e.Subject)
-			s.m.Scan(h, e.Body)
+			e.partHits(h, fieldSubject)
+			e.partHits(h, fieldBody)
 		} else {
-			s.m.Scan(h, e.field(f))
+			e.partHits(h, f)
 		}
 		s.scanned[f] = true
 	}
 	return h
+}
+
+// partHits adds the matches of the subject or the body to h: those the
+// features' scan found, or a scan.
+func (e *Env) partHits(h *match.Hits, f int) {
+	s := e.st
+	if p := s.pre; p != nil {
+		switch {
+		case f == fieldSubject && p.known&knownSubject != 0:
+			s.m.Restore(h, p.found[:p.subject])
+			return
+		case f == fieldBody && p.known&knownBody != 0:
+			s.m.Restore(h, p.found[p.subject:])
+			return
+		}
+	}
+	s.m.Scan(h, e.field(f))
 }
 
 func (e *Env) stringHits(str string) *match.Hits {
@@ -263,44 +283,64 @@ func (e *Env) stringHits(str string) *match.Hits {
 	return h
 }
 
-// The statistics are cached one by one: shouting reads letter cases,
-// which counting words does not need.
+// The statistics are counted in one walk over each of subject and body
+// (words and shouting), or one count of exclamation marks; those of text
+// are the sums of the subject's and the body's, which the engine joins
+// by a line break, a separator (see joinText): the same numbers as
+// counting the joined text, without reading it again.
 func (e *Env) words(f int) int {
-	s := e.st
-	if s.counted[f]&statWords == 0 {
-		s.words[f] = match.Words(e.field(f))
-		s.counted[f] |= statWords
-	}
-	return s.words[f]
+	e.countWords(f)
+	return e.st.words[f]
 }
 
 func (e *Env) shouting(f int) float64 {
+	e.countWords(f)
 	s := e.st
-	if s.counted[f]&statShouting == 0 {
-		s.shout[f] = match.Shouting(e.field(f))
-		s.counted[f] |= statShouting
+	if s.cased[f] == 0 {
+		return 0
 	}
-	return s.shout[f]
+	return float64(s.upper[f]) / float64(s.cased[f])
+}
+
+func (e *Env) countWords(f int) {
+	s := e.st
+	if s.counted[f]&statWords != 0 {
+		return
+	}
+	if f == fieldText {
+		e.countWords(fieldSubject)
+		e.countWords(fieldBody)
+		s.words[f] = s.words[fieldSubject] + s.words[fieldBody]
+		s.cased[f] = s.cased[fieldSubject] + s.cased[fieldBody]
+		s.upper[f] = s.upper[fieldSubject] + s.upper[fieldBody]
+	} else {
+		s.words[f], s.cased[f], s.upper[f] = match.WordCounts(e.field(f))
+	}
+	s.counted[f] |= statWords
 }
 
 func (e *Env) exclamations(f int) int {
 	s := e.st
 	if s.counted[f]&statExclamations == 0 {
-		s.excl[f] = match.Exclamations(e.field(f))
+		if f == fieldText {
+			s.excl[f] = e.exclamations(fieldSubject) + e.exclamations(fieldBody)
+		} else {
+			s.excl[f] = match.Exclamations(e.field(f))
+		}
 		s.counted[f] |= statExclamations
 	}
 	return s.excl[f]
 }
 
 const (
-	statWords uint8 = 1 << iota
-	statShouting
+	statWords uint8 = 1 << iota // words and the letters shouting counts
 	statExclamations
 )
 
 // The functions of the rule language as rules call them. The patcher
-// replaces every call of mentions and mentionCount by calls of the Hooks,
-// and calls of the others on subject, body or text by reads of the Stats.
+// replaces every call of mentions and mentionCount by calls of the
+// ruleHooks, and calls of the others on subject, body or text by reads of
+// the textStats.
 
 func mentionsUnpatched(...any) (any, error) {
 	return nil, errors.New("mentions: the list name must be written in quotes")

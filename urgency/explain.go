@@ -90,12 +90,7 @@ func (r RuleTrace) Matched() bool { return r.Status == RuleMatched }
 // meant for people asking about one ticket; like Assess, it is safe for
 // concurrent use.
 func (e *Engine) Explain(t Ticket, now time.Time) Explanation {
-	created := t.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
-	c := ClusterFacts{ID: t.ID, Size: 1, Customers: 1, Age: nonNegative(now.Sub(created))}
-	return e.explain(&t, now, c, false)
+	return e.explain(&t, now, aloneFacts(&t, now), false, nil)
 }
 
 // Explain is [Engine.Explain] for the ticket of the queue with ID id, with
@@ -112,23 +107,19 @@ func (q *Queue) Explain(id string, now time.Time) (Explanation, bool) {
 	}
 	// The same facts as Ranked gives.
 	byLeader, _ := q.clusters(false)
-	c := byLeader[x.doc.Leader()]
-	facts := ClusterFacts{
-		ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
-		Span: c.LastSeen.Sub(c.FirstSeen),
-	}
-	t, dup, eng := x.t, x.doc.Duplicate(), q.eng
+	facts := byLeader[x.doc.Leader()].facts(now)
+	t, dup, eng, pre := x.t, x.doc.Duplicate(), q.eng, x.scanned
 	q.mu.Unlock()
-	return eng.explain(&t, now, facts, dup), true
+	return eng.explain(&t, now, facts, dup, &pre), true
 }
 
-func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool) Explanation {
-	x := Explanation{Assessment: e.assess(t, now, c, dup), Rules: make([]RuleTrace, len(e.rules))}
+func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Explanation {
+	x := Explanation{Assessment: e.assess(t, now, c, dup, pre), Rules: make([]RuleTrace, len(e.rules))}
 
 	// The Env is set up by the code assess uses, on an evaluator of its
 	// own.
 	ev := new(evaluator)
-	created, _ := e.prepare(ev, t, now, c, dup)
+	created, _ := e.prepare(ev, t, now, c, dup, pre)
 	env := &ev.env
 	// Every statistic up front: the parts of a condition may read any.
 	env.fillStats(^statSet(0))

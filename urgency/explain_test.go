@@ -255,7 +255,7 @@ func TestExplainAgingRule(t *testing.T) {
 
 func TestQueueExplainUsesClusterFacts(t *testing.T) {
 	e := loadExplainPack(t)
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	q.Add(
 		Ticket{ID: "A", Subject: "invoice export crashes with error E1234", CreatedAt: now.Add(-10 * time.Minute), Customer: Customer{ID: "C1"}},
 		Ticket{ID: "B", Subject: "invoice export crashes with error E1234", CreatedAt: now.Add(-5 * time.Minute), Customer: Customer{ID: "C2"}},
@@ -372,7 +372,7 @@ func TestExplainAgreesWithAssess(t *testing.T) {
 		for _, tk := range tickets {
 			check(e.Explain(tk, now), e.Assess(tk, now))
 		}
-		q := NewQueue(e)
+		q := mustQueue(NewQueue(e))
 		q.Add(tickets...)
 		ranked := q.Ranked(now)
 		require.True(t, slices.ContainsFunc(ranked, func(a Assessment) bool { return a.Cluster.Size > 1 }), "the samples have clusters")

@@ -86,9 +86,9 @@ func TestExtendsEveryOverride(t *testing.T) {
 		tk := Ticket{Subject: "hello", CreatedAt: extNow, Customer: Customer{Since: extNow.Add(-300 * time.Hour)}}
 		assert.Equal(t, []string{"new-customer"}, hitNames(base.Assess(tk, extNow)))
 		assert.Empty(t, hitNames(ext.Assess(tk, extNow)))
-		assert.Equal(t, 0.5, base.Clusters().Similarity)
-		assert.Equal(t, 0.7, ext.Clusters().Similarity)
-		assert.Equal(t, 2*time.Hour, ext.Clusters().Window, "fields not overridden keep the base's value")
+		assert.Equal(t, 0.5, base.ClusterSettings().Similarity)
+		assert.Equal(t, 0.7, ext.ClusterSettings().Similarity)
+		assert.Equal(t, 2*time.Hour, ext.ClusterSettings().Window, "fields not overridden keep the base's value")
 	})
 	t.Run("levels", func(t *testing.T) {
 		assert.Equal(t, 80.0, levelByName(t, base, "critical").MinScore)

@@ -120,9 +120,10 @@ type featurizer struct {
 }
 
 type featureScratch struct {
-	buf  []byte
-	hits match.Hits
-	raw  []cluster.Feature
+	hits   match.Hits
+	hashes [2][]uint64 // of the subject's and of the body's features
+	out    []cluster.Feature
+	found  []int32
 }
 
 func newFeaturizer(m *match.Matcher) *featurizer {
@@ -136,21 +137,33 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 	return f
 }
 
-// features returns the ticket's features sorted by hash. Terms of the
-// pack's lists add a concept feature per list, so that "plaćanje",
-// "płatność" and "Zahlung" meet as the payment concept.
-func (f *featurizer) features(t *Ticket) []cluster.Feature {
+// features returns the ticket's features sorted by hash, and what the
+// list scan of its text found, which its assessments use instead of
+// scanning it again. Terms of the pack's lists add a concept feature per
+// list, so that "plaćanje", "płatność" and "Zahlung" meet as the payment
+// concept. Each of subject and body is clipped, folded and scanned once:
+// the words are read from the scan's folded text.
+func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	sc := f.scratch.Get().(*featureScratch)
 	defer f.scratch.Put(sc)
-	raw, buf, hits := sc.raw[:0], sc.buf, &sc.hits
-	for _, part := range []struct {
-		text   string
-		weight float32
-	}{{t.Subject, subjectWeight}, {t.Body, bodyWeight}} {
-		text, _ := clip(part.text, MaxTextBytes)
-		text = mask(text)
-		buf = match.AppendFold(buf[:0], text)
-		for rest := buf; len(rest) > 0; {
+	hits, found := &sc.hits, sc.found[:0]
+	var pre scanned
+	subject, body, _ := textOf(t)
+	for i, text := range [2]string{subject, body} {
+		raw := sc.hashes[i][:0]
+		masked := mask(text)
+		hits.Reset()
+		f.matcher.Scan(hits, masked)
+		if masked == text {
+			// What rules would find in the text: no address or URL
+			// was masked out of it.
+			found = append(found, hits.Found()...)
+			pre.known |= knownSubject << i
+		}
+		if i == 0 {
+			pre.subject = int32(len(found))
+		}
+		for rest := hits.Folded(); len(rest) > 0; {
 			tok := rest
 			if i := bytes.IndexByte(rest, ' '); i >= 0 {
 				tok, rest = rest[:i], rest[i+1:]
@@ -158,36 +171,47 @@ func (f *featurizer) features(t *Ticket) []cluster.Feature {
 				rest = nil
 			}
 			if keepToken(tok) {
-				raw = append(raw, cluster.Feature{Hash: maphash.Bytes(f.seed, tok), Weight: part.weight})
+				raw = append(raw, maphash.Bytes(f.seed, tok))
 			}
 		}
-		hits.Reset()
-		f.matcher.Scan(hits, text)
 		for l, h := range f.concepts {
 			if hits.Has(l) {
-				raw = append(raw, cluster.Feature{Hash: h, Weight: part.weight})
+				raw = append(raw, h)
 			}
 		}
+		slices.Sort(raw)
+		sc.hashes[i] = raw
 	}
-	slices.SortFunc(raw, func(a, b cluster.Feature) int {
-		switch {
-		case a.Hash < b.Hash:
-			return -1
-		case a.Hash > b.Hash:
-			return 1
+	sc.found = found
+	pre.found = cloneOrNil(found) // compact: the queue keeps it
+	sc.out = mergeFeatures(sc.out[:0], sc.hashes[0], sc.hashes[1])
+	return slices.Clone(sc.out), pre // compact: the queue keeps it
+}
+
+// mergeFeatures appends to out the features of the sorted hashes of the
+// subject's and the body's words and concepts, sorted by hash: each hash
+// once, weighing subjectWeight for each time in the subject and
+// bodyWeight for each time in the body, up to maxWeight. The weights are
+// whole numbers, which float32 sums exactly in any order.
+func mergeFeatures(out []cluster.Feature, subject, body []uint64) []cluster.Feature {
+	add := func(h uint64, w float32) {
+		if n := len(out); n > 0 && out[n-1].Hash == h {
+			out[n-1].Weight = min(out[n-1].Weight+w, maxWeight)
+			return
 		}
-		return 0
-	})
-	sc.raw, sc.buf = raw, buf
-	out := raw[:0]
-	for _, ft := range raw {
-		if n := len(out); n > 0 && out[n-1].Hash == ft.Hash {
-			out[n-1].Weight = min(out[n-1].Weight+ft.Weight, maxWeight)
-			continue
-		}
-		out = append(out, ft)
+		out = append(out, cluster.Feature{Hash: h, Weight: w})
 	}
-	return slices.Clone(out) // compact: the queue keeps it
+	i, j := 0, 0
+	for i < len(subject) || j < len(body) {
+		if j == len(body) || i < len(subject) && subject[i] <= body[j] {
+			add(subject[i], subjectWeight)
+			i++
+		} else {
+			add(body[j], bodyWeight)
+			j++
+		}
+	}
+	return out
 }
 
 func (f *featurizer) customer(id string) uint64 {

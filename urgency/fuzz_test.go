@@ -512,7 +512,7 @@ func FuzzQueue(f *testing.F) {
 		rng := rand.New(rand.NewPCG(h.Sum64(), uint64(len(data))))
 		p := &fuzzProgram{data: data}
 		opts := fuzzSettings[p.next()%len(fuzzSettings)]
-		q := NewQueue(e, opts...)
+		q := mustQueue(NewQueue(e, opts...))
 		eng := e
 		open := make(map[string]Ticket)
 		var order []string // open IDs, first added first
@@ -636,7 +636,7 @@ func checkQueue(t *testing.T, e *Engine, opts []QueueOption, q *Queue, open map[
 	}
 
 	rng.Shuffle(len(tickets), func(i, j int) { tickets[i], tickets[j] = tickets[j], tickets[i] })
-	batch := NewQueue(e, opts...)
+	batch := mustQueue(NewQueue(e, opts...))
 	batch.Add(tickets...)
 	require.Equal(t, ranked, batch.Ranked(now), "%s: Ranked differs from a queue given the open tickets at once", prog)
 	require.Equal(t, clusters, batch.Clusters(now), "%s: Clusters differs from a queue given the open tickets at once", prog)
@@ -645,7 +645,7 @@ func checkQueue(t *testing.T, e *Engine, opts []QueueOption, q *Queue, open map[
 	}
 
 	rng.Shuffle(len(tickets), func(i, j int) { tickets[i], tickets[j] = tickets[j], tickets[i] })
-	single := NewQueue(e, opts...)
+	single := mustQueue(NewQueue(e, opts...))
 	for _, tk := range tickets {
 		single.Add(tk)
 	}

@@ -218,7 +218,7 @@ func TestHostileTickets(t *testing.T) {
 			assert.Empty(t, a.Errors)
 			assert.Equal(t, tt.truncated, a.Truncated)
 			assert.NotEmpty(t, a.Level)
-			q := NewQueue(e)
+			q := mustQueue(NewQueue(e))
 			q.Add(tt.ticket)
 			assert.Len(t, q.Ranked(now), 1)
 		})

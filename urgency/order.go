@@ -111,15 +111,34 @@ type sortKey struct {
 // rankChunk is the number of tickets one goroutine assesses at a time.
 const rankChunk = 512
 
-// Rank assesses every ticket at time now, each as a cluster of one, and
-// returns the assessments in priority order. Tickets are assessed in
-// parallel on up to GOMAXPROCS goroutines; the result does not depend on
-// that, nor on the order of tickets: the same tickets and now give the
-// same order. Ticket IDs should be unique: the ID is the last key of the
-// order.
+// Rank assesses the tickets at time now as a batch, grouped into
+// repeated-issue clusters with the pack's clusters settings, and returns
+// the assessments in priority order: what a new [Queue] given the tickets
+// returns from [Queue.Ranked], and what "urgency rank" prints. Each
+// ticket sees the facts of its cluster (cluster.size, cluster.customers,
+// cluster.age, duplicate). Tickets are assessed in parallel on up to
+// GOMAXPROCS goroutines; the result does not depend on that, nor on the
+// order of tickets: the same tickets and now give the same order. Ticket
+// IDs must be unique: as in a queue, a ticket with the ID of an earlier
+// one replaces it.
 func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
+	q := newQueue(e, ClusterSettings{})
+	q.Add(tickets...)
+	_, jobs := q.rankJobs(now)
+	q.forget()
+	return e.assessJobs(jobs, now)
+}
+
+// RankAlone assesses every ticket at time now, each as a cluster of one
+// ([Engine.Assess]), and returns the assessments in priority order: the
+// order of tickets that know nothing of each other. A batch of tickets
+// from one helpdesk is ranked with [Engine.Rank]. Tickets are assessed in
+// parallel on up to GOMAXPROCS goroutines; the result does not depend on
+// that, nor on the order of tickets. Ticket IDs should be unique: the ID
+// is the last key of the order.
+func (e *Engine) RankAlone(tickets []Ticket, now time.Time) []Assessment {
 	out := make([]Assessment, len(tickets))
-	e.parallel(len(tickets), func(i int) { out[i] = e.Assess(tickets[i], now) })
+	parallel(len(tickets), func(i int) { out[i] = e.Assess(tickets[i], now) })
 	e.Sort(out)
 	return out
 }
@@ -142,7 +161,7 @@ func keyOf(a *Assessment, i int) sortKey {
 
 // parallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines, in
 // chunks.
-func (e *Engine) parallel(n int, fn func(i int)) {
+func parallel(n int, fn func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), (n+rankChunk-1)/rankChunk)
 	if workers <= 1 {
 		for i := range n {

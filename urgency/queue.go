@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -33,17 +34,20 @@ import (
 // tickets the host gave it until they are removed and, for each, what the
 // detector knows of it: keyed hashes of its words and concepts (the key is
 // random per queue), a keyed hash of its customer ID, its ID and creation
-// time, never text. Removing a ticket lets go of all of it; the changes
+// time, never text; and, for its assessments, the ids of the pack's list
+// terms its text matched. Removing a ticket lets go of all of it; the changes
 // waiting for a read are at most twice the open tickets (and 1,024 more)
 // before the queue regroups on its own.
 //
 // Replicas of a helpdesk share one queue through a [Store] ([WithStore]):
 // what they share is the open tickets, from which each derives the rest.
 type Queue struct {
-	mu          sync.Mutex
-	eng         *Engine
-	settings    ClusterSettings
-	ownSettings bool // set WithClusterSettings: kept when the engine changes
+	mu       sync.Mutex
+	eng      *Engine
+	settings ClusterSettings
+	// own is what WithClusterSettings gave: its fields that are not zero
+	// replace the pack's, with this engine and the next.
+	own ClusterSettings
 	// feat is read by Add outside the lock and replaced by SetEngine.
 	feat atomic.Pointer[featurizer]
 
@@ -76,28 +80,75 @@ type entry struct {
 	t   Ticket
 	doc *cluster.Doc
 	seq int64 // the store's sequence number of the ticket, with a store
+	// scanned is what the list scan for the features found in the
+	// ticket's text, for the engine the doc was made with.
+	scanned scanned
 }
 
 // QueueOption configures a Queue.
 type QueueOption func(*Queue)
 
-// WithClusterSettings replaces the pack's clusters settings for a queue.
+// WithClusterSettings replaces the pack's clusters settings for a queue:
+// each field of s that is not zero replaces the pack's, now and after
+// [Queue.SetEngine], and a zero field keeps the pack's value. A negative
+// Window or Horizon, or a Similarity not above 0 and at most 1, makes
+// [NewQueue] fail.
 func WithClusterSettings(s ClusterSettings) QueueOption {
-	return func(q *Queue) { q.settings, q.ownSettings = s, true }
+	return func(q *Queue) { q.own = s }
 }
 
-// NewQueue returns an empty queue ranking with e.
-func NewQueue(e *Engine, opts ...QueueOption) *Queue {
-	q := &Queue{eng: e, settings: e.clusters, byID: make(map[string]*entry)}
-	q.feat.Store(newFeaturizer(e.matcher))
+// NewQueue returns an empty queue ranking with e. It fails only when an
+// option is out of range; without options it never fails.
+func NewQueue(e *Engine, opts ...QueueOption) (*Queue, error) {
+	var given Queue
 	for _, o := range opts {
-		o(q)
+		o(&given)
 	}
-	q.set = cluster.NewSet(q.params())
-	if q.store != nil {
+	if err := given.own.check(); err != nil {
+		return nil, err
+	}
+	q := newQueue(e, given.own)
+	if given.store != nil {
+		q.store = given.store
 		q.watch()
 	}
+	return q, nil
+}
+
+// newQueue returns an empty queue ranking with e, with the settings own
+// in place of the pack's.
+func newQueue(e *Engine, own ClusterSettings) *Queue {
+	q := &Queue{eng: e, own: own, settings: own.over(e.clusters), byID: make(map[string]*entry)}
+	q.feat.Store(newFeaturizer(e.matcher))
+	q.set = cluster.NewSet(q.params())
 	return q
+}
+
+// check reports a setting no queue can group with; zero is no setting.
+func (s ClusterSettings) check() error {
+	switch {
+	case s.Window < 0:
+		return fmt.Errorf("urgency: clusters window must not be negative, not %v", s.Window)
+	case s.Horizon < 0:
+		return fmt.Errorf("urgency: clusters horizon must not be negative, not %v", s.Horizon)
+	case s.Similarity != 0 && !(s.Similarity > 0 && s.Similarity <= 1):
+		return fmt.Errorf("urgency: clusters similarity must be above 0 and at most 1, not %v", s.Similarity)
+	}
+	return nil
+}
+
+// over returns pack with the fields of s that are not zero in its place.
+func (s ClusterSettings) over(pack ClusterSettings) ClusterSettings {
+	if s.Window != 0 {
+		pack.Window = s.Window
+	}
+	if s.Similarity != 0 {
+		pack.Similarity = s.Similarity
+	}
+	if s.Horizon != 0 {
+		pack.Horizon = s.Horizon
+	}
+	return pack
 }
 
 func (q *Queue) params() cluster.Params {
@@ -109,9 +160,9 @@ func (q *Queue) params() cluster.Params {
 // [Policy], which does it on every reload. The tickets' features depend on
 // the pack's lists, so they are computed again, and every cluster is
 // regrouped by the next read: the queue is then as a new queue with e
-// given its tickets. The pack's cluster settings replace the queue's
-// unless it was made [WithClusterSettings]. Setting the engine the queue
-// has does nothing.
+// given its tickets. The pack's cluster settings replace the queue's,
+// but for those it was made [WithClusterSettings]. Setting the engine
+// the queue has does nothing.
 func (q *Queue) SetEngine(e *Engine) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -119,15 +170,13 @@ func (q *Queue) SetEngine(e *Engine) {
 		return
 	}
 	q.eng = e
-	if !q.ownSettings {
-		q.settings = e.clusters
-	}
+	q.settings = q.own.over(e.clusters)
 	feat := newFeaturizer(e.matcher)
 	q.feat.Store(feat)
 	q.set = cluster.NewSet(q.params())
 	for _, x := range q.byID {
 		// Fresh docs: the set and the index keep state in each doc.
-		x.doc = newDoc(&x.t, feat)
+		x.doc, x.scanned = newDoc(&x.t, feat)
 		q.set.Add(x.doc)
 	}
 	q.index = nil
@@ -148,19 +197,19 @@ func (q *Queue) Add(tickets ...Ticket) {
 	}
 	entries := make([]*entry, len(tickets))
 	feat := q.feat.Load()
-	for i := range tickets {
-		// The features are computed outside the lock: they need only the
-		// ticket and the queue's key.
+	// The features are computed outside the lock, in parallel for a
+	// large batch: they need only the ticket and the queue's key.
+	parallel(len(tickets), func(i int) {
 		e := &entry{t: tickets[i]}
-		e.doc = newDoc(&e.t, feat)
+		e.doc, e.scanned = newDoc(&e.t, feat)
 		entries[i] = e
-	}
+	})
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if f := q.feat.Load(); f != feat {
 		// The engine changed meanwhile: features are the new pack's.
 		for _, e := range entries {
-			e.doc = newDoc(&e.t, f)
+			e.doc, e.scanned = newDoc(&e.t, f)
 		}
 	}
 	for _, e := range entries {
@@ -229,9 +278,11 @@ func (q *Queue) settle() {
 	}
 }
 
-// newDoc returns what the detector knows of t.
-func newDoc(t *Ticket, f *featurizer) *cluster.Doc {
-	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: f.features(t)}
+// newDoc returns what the detector knows of t, and what the list scan
+// of its text found.
+func newDoc(t *Ticket, f *featurizer) (*cluster.Doc, scanned) {
+	feats, pre := f.features(t)
+	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: feats}, pre
 }
 
 // unixNano is t in nanoseconds, with a ticket of unknown time (zero) at
@@ -341,32 +392,55 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 // and returns the assessments in priority order, see [Engine.Compare].
 func (q *Queue) Ranked(now time.Time) []Assessment {
 	q.catchUp()
+	eng, jobs := q.rankJobs(now)
+	return eng.assessJobs(jobs, now)
+}
+
+// rankJob is a ticket of the queue to assess, with the facts of its
+// cluster and what the scan for its features found.
+type rankJob struct {
+	t     *Ticket
+	facts ClusterFacts
+	dup   bool
+	pre   scanned
+}
+
+// rankJobs brings the clusters up to date and returns the engine and the
+// tickets to assess at time now.
+func (q *Queue) rankJobs(now time.Time) (*Engine, []rankJob) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.sync()
 	byLeader, entries := q.clusters(false)
-	type job struct {
-		t     *Ticket
-		facts ClusterFacts
-		dup   bool
-	}
-	jobs := make([]job, len(entries))
+	jobs := make([]rankJob, len(entries))
 	for i, e := range entries {
-		c := byLeader[e.doc.Leader()]
-		jobs[i] = job{t: &e.t, dup: e.doc.Duplicate(), facts: ClusterFacts{
-			ID: c.ID, Size: c.Size, Customers: c.Customers, Age: nonNegative(now.Sub(c.FirstSeen)),
-			Span: c.LastSeen.Sub(c.FirstSeen),
-		}}
+		jobs[i] = rankJob{t: &e.t, dup: e.doc.Duplicate(), facts: byLeader[e.doc.Leader()].facts(now), pre: e.scanned}
 	}
-	eng := q.eng // SetEngine may replace it once the lock is released
-	q.mu.Unlock()
-	// The tickets are not changed in place (Add replaces entries), so the
-	// assessments can run without the lock.
+	return q.eng, jobs // SetEngine may replace q.eng once the lock is released
+}
+
+// assessJobs assesses the jobs in parallel and returns the assessments in
+// priority order. The tickets are not changed in place (Add replaces
+// entries), so the assessments run without the queue's lock.
+func (e *Engine) assessJobs(jobs []rankJob, now time.Time) []Assessment {
 	out := make([]Assessment, len(jobs))
-	eng.parallel(len(jobs), func(i int) {
-		out[i] = eng.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup)
+	parallel(len(jobs), func(i int) {
+		out[i] = e.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
 	})
-	eng.Sort(out)
+	e.Sort(out)
 	return out
+}
+
+// forget lets go of the clusters and of the tickets' features, which a
+// queue made for one ranking no longer needs once it has its jobs: the
+// assessments are then made without them in memory.
+func (q *Queue) forget() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, x := range q.byID {
+		x.doc = nil
+	}
+	q.byID, q.set, q.index = nil, nil, nil
 }
 
 // Len returns the number of tickets in the queue.
@@ -435,7 +509,7 @@ func NewIndex(e *Engine) *Index {
 // Add indexes tickets; a ticket with an ID already indexed replaces it.
 func (x *Index) Add(tickets ...Ticket) {
 	for i := range tickets {
-		d := newDoc(&tickets[i], x.feat)
+		d, _ := newDoc(&tickets[i], x.feat)
 		x.mu.Lock()
 		if old, ok := x.byID[d.ID]; ok {
 			x.index.Remove(old)

@@ -66,7 +66,7 @@ func TestQueueMemoryFollowsOpenTickets(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			q := urgency.NewQueue(eng)
+			q := mustQueue(urgency.NewQueue(eng))
 			// What a queue that has held one ticket holds.
 			q.Add(memoryTicket(-1))
 			q.Ranked(benchNow)

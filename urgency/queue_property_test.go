@@ -109,7 +109,7 @@ func requireFresh(t *testing.T, e *Engine, opts []QueueOption, q *Queue, open ma
 		}
 	}
 	rng.Shuffle(len(tickets), func(i, j int) { tickets[i], tickets[j] = tickets[j], tickets[i] })
-	fresh := NewQueue(e, opts...)
+	fresh := mustQueue(NewQueue(e, opts...))
 	fresh.Add(tickets...)
 	want, got := stateOf(fresh, now, lookups), stateOf(q, now, lookups)
 	if !slices.EqualFunc(want.ranked, got.ranked, func(a, b Assessment) bool { return assessmentsEqual(a, b) }) {
@@ -149,7 +149,7 @@ func TestQueueDependsOnlyOnOpenTickets(t *testing.T) {
 		if round%2 == 1 {
 			pool = burstyTickets(rng, "B", 400, now, 18*time.Hour)
 		}
-		q := NewQueue(e, opts...)
+		q := mustQueue(NewQueue(e, opts...))
 		eng := e
 		open := make(map[string]Ticket)
 		var ids []string // open IDs, oldest added first
@@ -228,7 +228,7 @@ func TestQueueSlidingWindowIsFresh(t *testing.T) {
 	e := loadDefaultPack(t)
 	rng := rand.New(rand.NewPCG(12, 7))
 	stream := burstyTickets(rng, "W", 3000, now, 3000*40*time.Second)
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	open := make(map[string]Ticket)
 	for i, tk := range stream {
 		q.Add(tk)
@@ -257,7 +257,7 @@ func TestQueueReAddUnchangedChangesNothing(t *testing.T) {
 	e := loadDefaultPack(t)
 	rng := rand.New(rand.NewPCG(13, 8))
 	tickets := burstyTickets(rng, "R", 3000, now, 36*time.Hour)
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	q.Add(tickets...)
 	before := q.Ranked(now)
 	clusters := q.Clusters(now)

@@ -75,7 +75,7 @@ func (q *Queue) Refresh(ctx context.Context) error {
 	feat := q.feat.Load()
 	for _, e := range fresh {
 		if e != nil {
-			e.doc = newDoc(&e.t, feat)
+			e.doc, e.scanned = newDoc(&e.t, feat)
 		}
 	}
 	q.mu.Lock()
@@ -83,7 +83,7 @@ func (q *Queue) Refresh(ctx context.Context) error {
 	if f := q.feat.Load(); f != feat {
 		for _, e := range fresh {
 			if e != nil {
-				e.doc = newDoc(&e.t, f)
+				e.doc, e.scanned = newDoc(&e.t, f)
 			}
 		}
 	}
@@ -120,7 +120,7 @@ func (q *Queue) Refresh(ctx context.Context) error {
 		if e == nil {
 			// A store that gave a ticket twice: its last change wins.
 			e = &entry{t: *c.Ticket, seq: c.Seq}
-			e.doc = newDoc(&e.t, q.feat.Load())
+			e.doc, e.scanned = newDoc(&e.t, q.feat.Load())
 		}
 		q.byID[e.t.ID] = e
 		q.peak = max(q.peak, len(q.byID))

@@ -21,7 +21,7 @@ func TestQueuesSharingAStore(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	pool := burstyTickets(rng, "T", 600, now, 6*time.Hour)
 	st := NewMemoryStore()
-	replicas := []*Queue{NewQueue(e, WithStore(st)), NewQueue(e, WithStore(st)), NewQueue(e, WithStore(st))}
+	replicas := []*Queue{mustQueue(NewQueue(e, WithStore(st))), mustQueue(NewQueue(e, WithStore(st))), mustQueue(NewQueue(e, WithStore(st)))}
 	for _, q := range replicas {
 		defer q.Close()
 	}
@@ -68,7 +68,7 @@ func TestQueueStoreConcurrentReplicas(t *testing.T) {
 	var wg sync.WaitGroup
 	replicas := make([]*Queue, n)
 	for r := range n {
-		replicas[r] = NewQueue(e, WithStore(st))
+		replicas[r] = mustQueue(NewQueue(e, WithStore(st)))
 		defer replicas[r].Close()
 	}
 	for r := range n {
@@ -108,7 +108,7 @@ func TestQueueStoreReadsWholeSetAfterPruning(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	pool := burstyTickets(rand.New(rand.NewPCG(15, 4)), "T", 3000, now, 24*time.Hour)
 	st := NewMemoryStore()
-	a, b := NewQueue(e, WithStore(st)), NewQueue(e, WithStore(st))
+	a, b := mustQueue(NewQueue(e, WithStore(st))), mustQueue(NewQueue(e, WithStore(st)))
 	a.Close()
 	b.Close() // neither applies changes ahead of a read
 	require.NoError(t, a.AddContext(t.Context(), pool...))
@@ -168,7 +168,7 @@ func TestQueueStoreErrors(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	pool := burstyTickets(rand.New(rand.NewPCG(15, 5)), "T", 40, now, time.Hour)
 	st := &failingStore{MemoryStore: NewMemoryStore()}
-	q := NewQueue(e, WithStore(st))
+	q := mustQueue(NewQueue(e, WithStore(st)))
 	defer q.Close()
 	q.Add(pool[:20]...)
 	require.NoError(t, q.Err())
@@ -207,7 +207,7 @@ func TestQueueStoreNotifies(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	pool := burstyTickets(rand.New(rand.NewPCG(15, 6)), "T", 5, now, time.Hour)
 	st := NewMemoryStore()
-	a, b := NewQueue(e, WithStore(st)), NewQueue(e, WithStore(st))
+	a, b := mustQueue(NewQueue(e, WithStore(st))), mustQueue(NewQueue(e, WithStore(st)))
 	defer a.Close()
 	defer b.Close()
 	require.NoError(t, a.AddContext(t.Context(), pool...))
@@ -247,7 +247,7 @@ func TestQueueStoreGivingATicketTwice(t *testing.T) {
 		{Full: true, Changes: []Change{{ID: "T-1", Seq: 1, Ticket: &tk}}, Version: Version{Epoch: "s", Seq: 1}},
 		{Changes: []Change{{ID: "T-1", Seq: 2}, {ID: "T-1", Seq: 1, Ticket: &tk}}, Version: Version{Epoch: "s", Seq: 2}},
 	}}
-	q := NewQueue(e, WithStore(st))
+	q := mustQueue(NewQueue(e, WithStore(st)))
 	q.Close()
 	require.Equal(t, 1, q.Len())
 	require.NoError(t, q.Refresh(t.Context()))

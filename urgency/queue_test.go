@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -43,7 +45,7 @@ func byTicket(as []Assessment) map[string]Assessment {
 // languages within an hour, one customer writing twice (chat, then
 // e-mail).
 func TestQueueFindsTheBurstAcrossLanguages(t *testing.T) {
-	q := NewQueue(loadDefaultPack(t))
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
 	q.Add(readSampleTickets(t)...)
 	cs := q.Clusters(now)
 	burst := clusterOf(cs, "T-1032")
@@ -66,7 +68,7 @@ func TestQueueFindsTheBurstAcrossLanguages(t *testing.T) {
 }
 
 func TestQueueAssessmentChangesWhenClusterGrows(t *testing.T) {
-	q := NewQueue(loadDefaultPack(t))
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
 	report := func(id, customer string, minutes int) Ticket {
 		return Ticket{ID: id, Subject: "Export to PDF produces empty file", Body: "The exported PDF report is empty since this morning.",
 			CreatedAt: now.Add(time.Duration(minutes-60) * time.Minute), Customer: Customer{ID: customer}}
@@ -95,7 +97,7 @@ func TestQueueAssessmentChangesWhenClusterGrows(t *testing.T) {
 // like A: C must not join A's cluster through B.
 func TestQueueLeadersDoNotChain(t *testing.T) {
 	e := loadDefaultPack(t)
-	q := NewQueue(e, WithClusterSettings(ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: time.Hour}))
+	q := mustQueue(NewQueue(e, WithClusterSettings(ClusterSettings{Window: 2 * time.Hour, Similarity: 0.5, Horizon: time.Hour})))
 	q.Add(
 		Ticket{ID: "A", Subject: "alpha bravo charlie delta", CreatedAt: now.Add(-30 * time.Minute)},
 		Ticket{ID: "B", Subject: "alpha bravo charlie delta echo foxtrot golf hotel", CreatedAt: now.Add(-20 * time.Minute)},
@@ -106,11 +108,43 @@ func TestQueueLeadersDoNotChain(t *testing.T) {
 	assert.Equal(t, "C", clusterOf(cs, "C").ID)
 }
 
+// TestQueueSettingsRefusedOrKept: settings no queue can group with make
+// NewQueue fail; a field left zero keeps the pack's value, where a zero
+// horizon made Similar find nothing, and follows the pack on SetEngine.
+func TestQueueSettingsRefusedOrKept(t *testing.T) {
+	e := loadDefaultPack(t)
+	for _, s := range []ClusterSettings{
+		{Window: -time.Minute}, {Horizon: -time.Hour}, {Similarity: 1.5}, {Similarity: -0.2}, {Similarity: math.NaN()},
+	} {
+		q, err := NewQueue(e, WithClusterSettings(s))
+		assert.Nil(t, q)
+		assert.ErrorContains(t, err, "urgency: clusters ", "%+v", s)
+	}
+	q := mustQueue(NewQueue(e, WithClusterSettings(ClusterSettings{Similarity: 0.9})))
+	q.Add(Ticket{ID: "A", Subject: "export to pdf broken", CreatedAt: now.Add(-3 * time.Hour)},
+		Ticket{ID: "B", Subject: "export to pdf broken again", CreatedAt: now})
+	require.Equal(t, []string{"A"}, matchIDs(q.Similar("B", 5)), "the pack's horizon of a week, not zero")
+	assert.Equal(t, ClusterSettings{Window: 2 * time.Hour, Similarity: 0.9, Horizon: 7 * 24 * time.Hour}, q.settings)
+
+	other := mustLoadFS(t, fstest.MapFS{"p.yaml": {Data: []byte("version: 1\nname: o\nlevels: [{name: all, respond_within: 1h}]\nclusters: {window: 30m, similarity: 0.4, horizon: 1h}\n")}})
+	q.SetEngine(other)
+	assert.Equal(t, ClusterSettings{Window: 30 * time.Minute, Similarity: 0.9, Horizon: time.Hour}, q.settings)
+	assert.Empty(t, q.Similar("B", 5), "A is beyond the new pack's horizon")
+}
+
+func matchIDs(ms []Match) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
 // TestQueueMasksIDsKeepsCodes: reports that differ only in order numbers,
 // e-mail addresses, URLs and dates are one issue; a different short code
 // (502 against 504) keeps two reports apart.
 func TestQueueMasksIDsKeepsCodes(t *testing.T) {
-	q := NewQueue(loadDefaultPack(t))
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
 	q.Add(
 		Ticket{ID: "A", Subject: "Order 20261122001 stuck", Body: "Contact ana@example.com, see https://shop.example.com/o/20261122001 on 2026-11-22", CreatedAt: now.Add(-3 * time.Minute)},
 		Ticket{ID: "B", Subject: "Order 99887766 stuck", Body: "Contact ivo@example.org, see https://shop.example.com/o/99887766 on 21.11.2026", CreatedAt: now.Add(-2 * time.Minute)},
@@ -163,7 +197,7 @@ func TestQueueRankedIgnoresAddOrder(t *testing.T) {
 // rankedSummary adds tickets to a new queue in batches and returns each
 // ranked ticket with its cluster facts.
 func rankedSummary(e *Engine, tickets []Ticket, batches int) []string {
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	size := (len(tickets) + batches - 1) / batches
 	for lo := 0; lo < len(tickets); lo += size {
 		q.Add(tickets[lo:min(lo+size, len(tickets))]...)
@@ -179,7 +213,7 @@ func rankedSummary(e *Engine, tickets []Ticket, batches int) []string {
 // grouper, the index and each ticket's documents) and requires that no
 // string in it is anything but a ticket ID.
 func TestDetectorKeepsNoText(t *testing.T) {
-	q := NewQueue(loadDefaultPack(t))
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
 	samples := readSampleTickets(t)
 	q.Add(samples...)
 	q.Ranked(now)
@@ -241,7 +275,7 @@ func collectStrings(v reflect.Value, seen map[uintptr]bool, out *[]string) {
 // detector.
 func TestQueueResultDoesNotDependOnNow(t *testing.T) {
 	e := loadDefaultPack(t)
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	samples := readSampleTickets(t)
 	q.Add(samples...)
 	before := q.Clusters(now)
@@ -266,7 +300,7 @@ func TestQueueResultDoesNotDependOnNow(t *testing.T) {
 
 func TestQueueConcurrentUse(t *testing.T) {
 	e := loadDefaultPack(t)
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	samples := readSampleTickets(t)
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -317,7 +351,7 @@ func TestIndexSimilarOnlyEarlierTickets(t *testing.T) {
 // own cluster, not a forgotten one (it once had no leader and Ranked
 // panicked).
 func TestQueueTicketWithoutWords(t *testing.T) {
-	q := NewQueue(loadDefaultPack(t))
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
 	q.Add(Ticket{ID: "empty", CreatedAt: now}, Ticket{ID: "blank", Subject: "!!! ???", CreatedAt: now})
 	ranked := q.Ranked(now)
 	require.Len(t, ranked, 2)
@@ -326,4 +360,12 @@ func TestQueueTicketWithoutWords(t *testing.T) {
 		assert.Equal(t, 1, a.Cluster.Size)
 	}
 	assert.Len(t, q.Clusters(now), 2)
+}
+
+// mustQueue is NewQueue's queue, for the tests whose options are valid.
+func mustQueue[Q any](q Q, err error) Q {
+	if err != nil {
+		panic(err)
+	}
+	return q
 }

@@ -108,7 +108,7 @@ func TestPolicyReloadSwapsEngine(t *testing.T) {
 	dir, p := newDirPolicy(t, v1)
 	old := p.Engine()
 	require.Equal(t, versionOf(t, v1), old.Version())
-	q := urgency.NewQueue(old)
+	q := mustQueue(urgency.NewQueue(old))
 	p.Bind(q)
 	q.Add(reloadTickets()...)
 
@@ -136,7 +136,7 @@ func TestPolicyReloadSwapsEngine(t *testing.T) {
 	assert.Equal(t, "EN", after["DE"].Cluster.ID)
 
 	// The queue ranks as a queue made with the new engine does.
-	fresh := urgency.NewQueue(eng)
+	fresh := mustQueue(urgency.NewQueue(eng))
 	fresh.Add(reloadTickets()...)
 	assert.Equal(t, fresh.Clusters(reloadNow), q.Clusters(reloadNow))
 	assert.Equal(t, ids(fresh.Ranked(reloadNow)), ids(q.Ranked(reloadNow)))
@@ -162,7 +162,7 @@ func matchIDs(ms []urgency.Match) []string {
 func TestPolicyRejectsBadPack(t *testing.T) {
 	dir, p := newDirPolicy(t, reloadPack(60, false))
 	old := p.Engine()
-	q := urgency.NewQueue(old)
+	q := mustQueue(urgency.NewQueue(old))
 	p.Bind(q)
 	q.Add(reloadTickets()...)
 
@@ -225,17 +225,17 @@ func TestPolicyBindAndUnbind(t *testing.T) {
 	other, err := urgency.LoadFS(fstest.MapFS{"p.yaml": {Data: []byte(reloadPack(5, false))}})
 	require.NoError(t, err)
 
-	bound := urgency.NewQueue(other)
+	bound := mustQueue(urgency.NewQueue(other))
 	bound.Add(reloadTickets()...)
 	p.Bind(bound)
 	p.Bind(bound)
 	assert.Equal(t, p.Version(), bound.Ranked(reloadNow)[0].Pack, "binding sets the policy's engine")
 
 	// A queue with its own cluster settings keeps them across reloads.
-	strict := urgency.NewQueue(p.Engine(), urgency.WithClusterSettings(urgency.ClusterSettings{Window: 2 * time.Hour, Similarity: 0.99, Horizon: 24 * time.Hour}))
+	strict := mustQueue(urgency.NewQueue(p.Engine(), urgency.WithClusterSettings(urgency.ClusterSettings{Window: 2 * time.Hour, Similarity: 0.99, Horizon: 24 * time.Hour})))
 	strict.Add(reloadTickets()...)
 	p.Bind(strict)
-	left := urgency.NewQueue(p.Engine())
+	left := mustQueue(urgency.NewQueue(p.Engine()))
 	left.Add(reloadTickets()...)
 	p.Bind(left)
 	p.Unbind(left)
@@ -276,7 +276,7 @@ func TestPolicyConcurrentReloads(t *testing.T) {
 		return l.eng, l.err
 	})
 	require.NoError(t, err)
-	q := urgency.NewQueue(p.Engine())
+	q := mustQueue(urgency.NewQueue(p.Engine()))
 	p.Bind(q)
 
 	subjects := []string{"Payment failed", "Zahlung fehlgeschlagen", "How do I export a report?", "Login does not work", "payment declined"}
@@ -396,7 +396,7 @@ func TestPolicyConcurrentReloads(t *testing.T) {
 	for _, a := range q.Ranked(reloadNow) {
 		require.Equal(t, eng.Version(), a.Pack)
 	}
-	fresh := urgency.NewQueue(eng)
+	fresh := mustQueue(urgency.NewQueue(eng))
 	for _, id := range got {
 		var w, n int
 		_, err := fmt.Sscanf(id, "w%d-%d", &w, &n)
@@ -466,4 +466,12 @@ func TestPolicyWatch(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Watch did not return after its context was done")
 	}
+}
+
+// mustQueue is NewQueue's queue, for the tests whose options are valid.
+func mustQueue[Q any](q Q, err error) Q {
+	if err != nil {
+		panic(err)
+	}
+	return q
 }

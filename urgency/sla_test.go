@@ -531,7 +531,7 @@ func TestServiceQueueLikeFresh(t *testing.T) {
 	plain := Ticket{ID: "C", Subject: "question", CreatedAt: at("2026-11-23 08:00")}
 	closed := Ticket{ID: "D", Subject: "site down", CreatedAt: at("2026-11-23 08:00"), Status: "on-hold"}
 
-	q := NewQueue(e)
+	q := mustQueue(NewQueue(e))
 	q.Add(waiting, plain, closed)
 	now := at("2026-11-23 11:00")
 	_ = q.Ranked(now)
@@ -539,7 +539,7 @@ func TestServiceQueueLikeFresh(t *testing.T) {
 	q.Remove("D")
 	got := q.Ranked(now)
 
-	fresh := NewQueue(e)
+	fresh := mustQueue(NewQueue(e))
 	fresh.Add(answered, plain, back)
 	want := fresh.Ranked(now)
 	require.Equal(t, want, got)

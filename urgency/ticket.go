@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -79,16 +81,43 @@ func (e *LineError) Unwrap() error { return e.Err }
 // naming its line number, and reading goes on with the next line: one bad
 // line costs only itself. A line longer than [MaxLineSize] is such an
 // error too; it is read to its end and dropped without being held in
-// memory. The reader holds one line at a time: reading a line takes, at
-// the peak, about three times its length (the line as it grows, and its
-// text decoded), some 100 MiB for a line at the limit; after a line longer
-// than 1 MiB its buffer is let go.
+// memory. Reading a line takes, at the peak, about three times its length
+// (the line as it grows, and its text decoded), some 100 MiB for a line at
+// the limit; after a line longer than 1 MiB its buffer is let go. Lines
+// already read into the reader's 256 KiB buffer are decoded together, on
+// up to GOMAXPROCS goroutines, before Next returns the first of them: the
+// reader never waits for input to do so, so a ticket written to a stream
+// is returned as soon as its line ends.
 type TicketReader struct {
 	r    *bufio.Reader
 	buf  []byte // the line being read; dropped after a long one
-	line int
-	err  error // the read error that ended the input, io.EOF at its end
+	line int    // the line of what Next returned last
+	read int    // the lines read
+	err  error  // the read error that ended the input, io.EOF at its end
+	// batch holds the tickets decoded from the lines read ahead, those
+	// from next on not yet returned; arena holds those lines meanwhile.
+	batch []decodedLine
+	next  int
+	arena []byte
 }
+
+// decodedLine is a line read ahead, and the ticket or error it gives.
+type decodedLine struct {
+	line int
+	b    []byte
+	t    Ticket
+	err  error
+}
+
+// Read-ahead bounds: at most maxBatchLines lines, each at most
+// maxBatchLine bytes long (a longer one is decoded on its own), of those
+// in the read buffer, which is large enough that the goroutines decoding
+// a batch of short lines are started about once per thousand lines.
+const (
+	readBuffer    = 256 << 10
+	maxBatchLines = 1024
+	maxBatchLine  = 16 << 10
+)
 
 // keepLineBuffer is the largest line buffer a TicketReader keeps for the
 // next line: after a longer line, the buffer is left to the garbage
@@ -97,7 +126,7 @@ const keepLineBuffer = 1 << 20
 
 // NewTicketReader returns a reader of the JSON Lines in r.
 func NewTicketReader(r io.Reader) *TicketReader {
-	return &TicketReader{r: bufio.NewReaderSize(r, 64<<10)}
+	return &TicketReader{r: bufio.NewReaderSize(r, readBuffer)}
 }
 
 // Next returns the next ticket. At the end of the input it returns io.EOF.
@@ -106,40 +135,120 @@ func NewTicketReader(r io.Reader) *TicketReader {
 // next line. Any other error is one of reading the input, which ends it:
 // Next returns that error again on every later call.
 func (r *TicketReader) Next() (Ticket, error) {
-	for r.err == nil {
+	if r.next == len(r.batch) {
+		r.fill()
+	}
+	if r.next == len(r.batch) {
+		r.line = r.read
+		return Ticket{}, r.err
+	}
+	d := &r.batch[r.next]
+	r.next++
+	r.line = d.line
+	t, err := d.t, d.err
+	*d = decodedLine{} // the batch keeps no ticket it returned
+	return t, err
+}
+
+// fill reads the next lines that hold something: the first, waiting for
+// input if need be, then those whose ends are already buffered, and
+// decodes them.
+func (r *TicketReader) fill() {
+	r.batch, r.next, r.arena = r.batch[:0], 0, r.arena[:0]
+	for r.err == nil && len(r.batch) < maxBatchLines && (len(r.batch) == 0 || r.lineBuffered()) {
 		b, long, err := r.readLine()
 		switch {
 		case err == io.EOF:
 			// The input ends; b is its last line if it has no line ending.
 			r.err = err
 			if len(b) == 0 && !long {
-				return Ticket{}, err
+				continue
 			}
 		case err != nil:
 			r.err, r.buf = err, nil
-			return Ticket{}, err
+			continue
 		}
-		r.line++
+		r.read++
 		if long {
-			return Ticket{}, &LineError{Line: r.line, Err: fmt.Errorf("the line is longer than %d MiB, the most a ticket line may hold", MaxLineSize>>20)}
+			r.batch = append(r.batch, decodedLine{line: r.read, err: &LineError{Line: r.read, Err: fmt.Errorf("the line is longer than %d MiB, the most a ticket line may hold", MaxLineSize>>20)}})
+			continue
 		}
 		b = bytes.TrimSpace(bytes.TrimPrefix(b, byteOrderMark))
-		var t Ticket
-		if len(b) > 0 {
-			t, err = decodeTicket(b)
+		switch {
+		case len(b) == 0:
+		case len(b) > maxBatchLine:
+			// Decoded at once, from the line's own buffer, and last.
+			d := decodedLine{line: r.read, b: b}
+			d.decode()
+			r.batch = append(r.batch, d)
+			if cap(r.buf) > keepLineBuffer {
+				r.buf = nil
+			}
+			r.decodeBatch()
+			return
+		default:
+			start := len(r.arena)
+			r.arena = append(r.arena, b...)
+			r.batch = append(r.batch, decodedLine{line: r.read, b: r.arena[start:len(r.arena):len(r.arena)]})
 		}
 		if cap(r.buf) > keepLineBuffer {
 			r.buf = nil
 		}
-		switch {
-		case len(b) == 0:
-			continue
-		case err != nil:
-			return Ticket{}, &LineError{Line: r.line, Err: err}
-		}
-		return t, nil
 	}
-	return Ticket{}, r.err
+	r.decodeBatch()
+}
+
+// lineBuffered tells whether the reader's buffer holds the end of a line,
+// so that reading it does not wait for input.
+func (r *TicketReader) lineBuffered() bool {
+	n := r.r.Buffered()
+	if n == 0 {
+		return false
+	}
+	p, _ := r.r.Peek(n)
+	return bytes.IndexByte(p, '\n') >= 0
+}
+
+// decodeBatch decodes the lines of the batch not yet decoded, on up to
+// GOMAXPROCS goroutines for a batch of many.
+func (r *TicketReader) decodeBatch() {
+	todo := r.batch
+	if cap(r.arena) > keepLineBuffer {
+		defer func() { r.arena = nil }()
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/16)
+	if workers <= 1 {
+		for i := range todo {
+			todo[i].decode()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(todo) + workers - 1) / workers
+	for lo := 0; lo < len(todo); lo += per {
+		part := todo[lo:min(lo+per, len(todo))]
+		wg.Go(func() {
+			for i := range part {
+				part[i].decode()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// decode decodes d's line, if it has one not decoded yet, and lets go of
+// it.
+func (d *decodedLine) decode() {
+	if d.b == nil {
+		return
+	}
+	t, err := decodeTicket(d.b)
+	if err != nil {
+		d.err = &LineError{Line: d.line, Err: err}
+	} else {
+		d.t = t
+	}
+	d.b = nil
 }
 
 var byteOrderMark = []byte("\uFEFF")

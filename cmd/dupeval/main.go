@@ -349,9 +349,12 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 	var problems []string
 	for _, th := range c.thresholds {
 		label := strconv.FormatFloat(th, 'f', -1, 64)
-		settings := eng.Clusters()
+		settings := eng.ClusterSettings()
 		settings.Window, settings.Similarity = c.window, th
-		q := urgency.NewQueue(eng, urgency.WithClusterSettings(settings))
+		q, err := urgency.NewQueue(eng, urgency.WithClusterSettings(settings))
+		if err != nil {
+			return err
+		}
 		tm.measureN("queue add, similarity "+label, len(ds.tickets), func() { q.Add(ds.tickets...) })
 		var cs []urgency.Cluster
 		tm.measure("clusters, similarity "+label, func() { cs = q.Clusters(now) })

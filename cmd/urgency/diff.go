@@ -159,12 +159,10 @@ func packNames(paths []string) []string {
 	return slices.Clone(paths)
 }
 
-// rankQueue ranks the tickets as urgency rank does: in a live queue, so
-// that the cluster facts apply alike on both sides.
+// rankQueue ranks the tickets as urgency rank does: with their clusters,
+// so that the cluster facts apply alike on both sides.
 func rankQueue(eng *urgency.Engine, tickets []urgency.Ticket, now time.Time) []urgency.Assessment {
-	q := urgency.NewQueue(eng)
-	q.Add(tickets...)
-	return q.Ranked(now)
+	return eng.Rank(tickets, now)
 }
 
 // side is one pack of a diff with the tickets as it ranks them.

@@ -73,7 +73,7 @@ func TestGenWritesTicketsTheReaderAccepts(t *testing.T) {
 	// Bursts of one problem from many customers become clusters.
 	eng, err := urgency.LoadFS(rules.Default())
 	require.NoError(t, err)
-	q := urgency.NewQueue(eng)
+	q := mustQueue(urgency.NewQueue(eng))
 	q.Add(tickets...)
 	big, lone := 0, 0
 	for _, c := range q.Clusters(now) {
@@ -107,4 +107,12 @@ func TestGenFlags(t *testing.T) {
 	r := runCmd(t, "", "gen", "-n", "0")
 	assert.Equal(t, 0, r.code)
 	assert.Empty(t, r.stdout)
+}
+
+// mustQueue is NewQueue's queue, for the tests whose options are valid.
+func mustQueue[Q any](q Q, err error) Q {
+	if err != nil {
+		panic(err)
+	}
+	return q
 }

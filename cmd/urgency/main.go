@@ -124,9 +124,7 @@ Arguments:
 			if len(tickets) >= progressEvery {
 				p.show("urgency rank: ranking %d tickets", len(tickets))
 			}
-			q := urgency.NewQueue(eng)
-			q.Add(tickets...)
-			ranked := q.Ranked(now)
+			ranked := eng.Rank(tickets, now)
 			p.clear()
 			switch format {
 			case "json":
@@ -214,7 +212,10 @@ Arguments:
 			}
 			// The ticket is explained among all the others, as rank ranks it:
 			// its cluster and its place depend on them.
-			q := urgency.NewQueue(eng)
+			q, err := urgency.NewQueue(eng)
+			if err != nil {
+				return err
+			}
 			q.Add(tickets...)
 			ranks := make(map[string]int)
 			for i, a := range q.Ranked(now) {

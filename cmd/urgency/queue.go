@@ -232,7 +232,10 @@ object a line (id, size, customers, first_seen, last_seen, members).`
 				return queueFailed(s, name, err)
 			}
 			defer st.Close()
-			q := urgency.NewQueue(eng, urgency.WithStore(st))
+			q, err := urgency.NewQueue(eng, urgency.WithStore(st))
+			if err != nil {
+				return queueFailed(s, name, err)
+			}
 			defer q.Close()
 			if err := q.Refresh(ctx); err != nil {
 				return queueFailed(s, name, err)

@@ -63,7 +63,11 @@ func runTests(args []string, verbose bool, stdout, stderr io.Writer) int {
 			continue
 		}
 		res := s.Run()
-		res.Report(stdout, verbose)
+		if verbose {
+			res.ReportAll(stdout)
+		} else {
+			res.Report(stdout)
+		}
 		failed += res.Failed()
 		checks += len(res.Cases)
 		if res.Failed() > 0 {

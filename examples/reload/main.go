@@ -85,7 +85,10 @@ func run(ctx context.Context, w io.Writer, dir string, reload <-chan struct{}) e
 		fmt.Fprint(w, problems(err))
 		return errors.New("no rules to serve")
 	}
-	q := urgency.NewQueue(p.Engine())
+	q, err := urgency.NewQueue(p.Engine())
+	if err != nil {
+		return err
+	}
 	p.Bind(q)
 	q.Add(openTickets()...)
 	fmt.Fprintf(w, "serving %s\n", p.Version())

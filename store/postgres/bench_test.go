@@ -18,7 +18,7 @@ func BenchmarkReplicasAdd(b *testing.B) {
 	e := defaultEngine(b)
 	pool := sampleTickets(b, 20_000)
 	b.Run("memory", func(b *testing.B) {
-		q := urgency.NewQueue(e)
+		q := mustQueue(urgency.NewQueue(e))
 		i := 0
 		for b.Loop() {
 			q.Add(pool[i%len(pool)])
@@ -32,7 +32,7 @@ func BenchmarkReplicasAdd(b *testing.B) {
 				dsn, _ := testDSN(b)
 				replicas := make([]*urgency.Queue, n)
 				for r := range n {
-					replicas[r] = urgency.NewQueue(e, urgency.WithStore(openStore(b, dsn, fmt.Sprintf("r%d", r))))
+					replicas[r] = mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(b, dsn, fmt.Sprintf("r%d", r)))))
 					defer replicas[r].Close()
 				}
 				b.ResetTimer()
@@ -75,7 +75,7 @@ func benchRanked(b *testing.B, n int) {
 	pool := sampleTickets(b, n+b.N+1000)
 	now := pool[n-1].CreatedAt.Add(time.Hour)
 	b.Run("memory", func(b *testing.B) {
-		q := urgency.NewQueue(e)
+		q := mustQueue(urgency.NewQueue(e))
 		q.Add(pool[:n]...)
 		q.Ranked(now)
 		for b.Loop() {
@@ -93,7 +93,7 @@ func benchRanked(b *testing.B, n int) {
 		// The other replicas are open and listening, idle.
 		qs := make([]*urgency.Queue, replicas)
 		for r := range replicas {
-			qs[r] = urgency.NewQueue(e, urgency.WithStore(openStore(b, dsn, fmt.Sprintf("r%d", r))))
+			qs[r] = mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(b, dsn, fmt.Sprintf("r%d", r)))))
 			defer qs[r].Close()
 		}
 		for _, q := range qs {

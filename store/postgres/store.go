@@ -4,7 +4,7 @@
 //	st, err := postgres.Open(ctx, dsn, postgres.WithKey(key))
 //	...
 //	defer st.Close()
-//	q := urgency.NewQueue(eng, urgency.WithStore(st))
+//	q, err := urgency.NewQueue(eng, urgency.WithStore(st))
 //	defer q.Close()
 //
 // # What is shared

@@ -158,7 +158,7 @@ func state(t testing.TB, q *urgency.Queue) string {
 // store says given the open tickets.
 func requireAsOne(t *testing.T, e *urgency.Engine, open map[string]urgency.Ticket, replicas ...*urgency.Queue) {
 	t.Helper()
-	one := urgency.NewQueue(e)
+	one := mustQueue(urgency.NewQueue(e))
 	for _, tk := range open {
 		one.Add(tk)
 	}
@@ -184,7 +184,7 @@ func TestReplicasShareOneQueue(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 300)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
 	defer qa.Close()
 	defer qb.Close()
 	rng := rand.New(rand.NewPCG(15, 1))
@@ -221,7 +221,7 @@ func TestReplicasShareOneQueue(t *testing.T) {
 		requireAsOne(t, e, open, qa, qb)
 	}
 	// A replica started late reads the whole set.
-	qc := urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "c")))
+	qc := mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "c"))))
 	defer qc.Close()
 	requireAsOne(t, e, open, qc)
 }
@@ -236,7 +236,7 @@ func TestReplicasAtOnce(t *testing.T) {
 	const n = 4
 	replicas := make([]*urgency.Queue, n)
 	for r := range n {
-		replicas[r] = urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, fmt.Sprintf("r%d", r))))
+		replicas[r] = mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, fmt.Sprintf("r%d", r)))))
 		defer replicas[r].Close()
 	}
 	var wg sync.WaitGroup
@@ -336,7 +336,7 @@ func TestForgottenDeletions(t *testing.T) {
 	pool := sampleTickets(t, 700)
 	a := openStore(t, dsn, "a")
 	a.keep = 100
-	qb := urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b")))
+	qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b"))))
 	qb.Close() // it reads only when asked
 	require.NoError(t, a.Put(t.Context(), pool))
 	require.Equal(t, len(pool), qb.Len())
@@ -385,7 +385,7 @@ func TestConnectionKilledBeforeCommit(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 60)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
 	defer qa.Close()
 	defer qb.Close()
 	require.NoError(t, qa.AddContext(t.Context(), pool[:20]...))
@@ -423,7 +423,7 @@ func TestConnectionKilledWhileWaiting(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 40)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
 	defer qa.Close()
 	defer qb.Close()
 	require.NoError(t, qb.AddContext(t.Context(), pool[:10]...))
@@ -468,7 +468,7 @@ func TestListenConnectionDropped(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 40)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
 	defer qa.Close()
 	defer qb.Close()
 	told := make(chan struct{}, 1)
@@ -520,7 +520,7 @@ func TestServerRestart(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 100)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
 	defer qa.Close()
 	defer qb.Close()
 	require.NoError(t, qa.AddContext(t.Context(), pool[:50]...))
@@ -629,4 +629,12 @@ WHERE application_name = 'b' AND wait_event_type = 'Lock'`).Scan(&waiting))
 	}
 	require.True(t, seen[pool[0].ID], "the change that committed last, with the lower number, was skipped")
 	require.True(t, seen[pool[1].ID])
+}
+
+// mustQueue is NewQueue's queue, for the tests whose options are valid.
+func mustQueue(q *urgency.Queue, err error) *urgency.Queue {
+	if err != nil {
+		panic(err)
+	}
+	return q
 }

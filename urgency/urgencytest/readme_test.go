@@ -26,7 +26,7 @@ func TestReadmeExamples(t *testing.T) {
 	require.NoError(t, err)
 	r := s.Run()
 	var report strings.Builder
-	r.Report(&report, false)
+	r.Report(&report)
 	require.Zero(t, r.Failed(), report.String())
 }
 

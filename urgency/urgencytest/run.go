@@ -55,12 +55,10 @@ func (r *Result) Failed() int {
 	return n
 }
 
-// Run ranks the suite's tickets in one queue at Suite.Now and checks every
-// expectation.
+// Run ranks the suite's tickets together ([urgency.Engine.Rank], with
+// their clusters) at Suite.Now and checks every expectation.
 func (s *Suite) Run() *Result {
-	q := urgency.NewQueue(s.Engine)
-	q.Add(s.Tickets...)
-	res := &Result{Suite: s, Ranked: q.Ranked(s.Now), Exercised: make(map[string]int)}
+	res := &Result{Suite: s, Ranked: s.Engine.Rank(s.Tickets, s.Now), Exercised: make(map[string]int)}
 	rank := make(map[string]int, len(res.Ranked))
 	for i, a := range res.Ranked {
 		rank[a.Ticket.ID] = i
@@ -230,11 +228,17 @@ func sortKey(a urgency.Assessment) string {
 }
 
 // Report writes the result for a reader: each failed check with the
-// ticket, what was expected, what came out and the hits that explain it;
-// with verbose, passed checks too; then a summary line. Tickets may come
-// from real ones (tickets_from): the characters of their text that would
-// act on a terminal are written as escapes (\u001b).
-func (r *Result) Report(w io.Writer, verbose bool) {
+// ticket, what was expected, what came out and the hits that explain it,
+// then a summary line. Tickets may come from real ones (tickets_from): the
+// characters of their text that would act on a terminal are written as
+// escapes (\u001b).
+func (r *Result) Report(w io.Writer) { r.report(w, false) }
+
+// ReportAll writes what [Result.Report] writes and a line for each check
+// that passed, in file order.
+func (r *Result) ReportAll(w io.Writer) { r.report(w, true) }
+
+func (r *Result) report(w io.Writer, verbose bool) {
 	sw := termsafe.NewWriter(w)
 	defer sw.Flush()
 	w = sw

@@ -41,7 +41,7 @@ func Run(t *testing.T, paths ...string) []*Result {
 					}
 					var b strings.Builder
 					one := &Result{Suite: s, Cases: []Outcome{o}}
-					one.Report(&b, false)
+					one.Report(&b)
 					assert.Fail(t, fmt.Sprintf("%s: %s", o.Pos, o.Title), "%s", b.String())
 				})
 			}

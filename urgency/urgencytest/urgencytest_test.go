@@ -47,7 +47,7 @@ func TestPassingSuite(t *testing.T) {
 
 	res := s.Run()
 	var out bytes.Buffer
-	res.Report(&out, true)
+	res.ReportAll(&out)
 	assert.Zero(t, res.Failed(), out.String())
 	assert.Len(t, res.Cases, 6, "five cases and the order")
 	assert.Equal(t, map[string]int{"payment-failure": 4, "premium": 2, "plan-seats": 1, "trend": 4, "duplicate": 1, "thanks-only": 1}, res.Exercised)
@@ -62,7 +62,7 @@ func TestFailingSuite(t *testing.T) {
 	require.NoError(t, err)
 	res := s.Run()
 	var out bytes.Buffer
-	res.Report(&out, false)
+	res.Report(&out)
 	require.Len(t, res.Cases, 5, "three cases, the order, and a rule failing at run time")
 	assert.Len(t, res.Cases[0].Problems, 9, "every expectation of case A is wrong")
 	assert.Len(t, res.Cases[1].Problems, 2)
@@ -223,7 +223,7 @@ func TestServiceExpectations(t *testing.T) {
 	require.NoError(t, err)
 	res := s.Run()
 	var out bytes.Buffer
-	res.Report(&out, false)
+	res.Report(&out)
 	assert.Zero(t, res.Failed(), out.String())
 
 	s, err = urgencytest.Load("testdata/servicefail_test.yaml")

@@ -86,3 +86,28 @@ func (h *Hits) Matched(list int) []int {
 	}
 	return out
 }
+
+// Found returns the global ids of the terms found since the last Reset,
+// in the order they were found. The slice is h's own, valid until h
+// changes; [Matcher.Restore] gives the same hits back from a copy.
+func (h *Hits) Found() []int32 { return h.set }
+
+// Folded returns the folded form of the text of the last [Matcher.Scan]
+// (as [AppendFold] gives it). The slice is h's own, valid until h next
+// scans.
+func (h *Hits) Folded() []byte { return h.buf }
+
+// Restore adds to h the terms found, global ids as [Hits.Found] returned
+// them for a scan with m: h then holds what scanning the same texts
+// gives, without reading them again. If h was last used with a different
+// Matcher it is reset first. Ids out of m's range are ignored.
+func (m *Matcher) Restore(h *Hits, found []int32) {
+	if h.m != m {
+		h.attach(m)
+	}
+	for _, t := range found {
+		if t >= 0 && int(t) < len(m.termList) {
+			h.mark(t)
+		}
+	}
+}

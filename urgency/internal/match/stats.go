@@ -117,6 +117,21 @@ func Shouting(s string) float64 {
 	return float64(upper) / float64(total)
 }
 
+// WordCounts returns, in one walk over s, what [Words] and [Shouting]
+// count: the words, and the cased and upper-case letters of the words of
+// at least three letters. Every count is additive: the counts of two texts
+// joined by a separator are the sums of theirs, so Shouting of the joined
+// text is float64(upper)/float64(cased) of the sums (0 when cased is 0).
+func WordCounts(s string) (words, cased, upper int) {
+	words = wordStats(s, func(l, c, u int) {
+		if l >= 3 {
+			cased += c
+			upper += u
+		}
+	})
+	return words, cased, upper
+}
+
 // Exclamations returns the number of exclamation marks in s: '!' and
 // U+FF01 FULLWIDTH EXCLAMATION MARK count one each and U+203C DOUBLE
 // EXCLAMATION MARK counts two.

@@ -54,7 +54,10 @@ func main() {
 			log.Fatal(err)
 		}
 		defer st.Close()
-		q := urgency.NewQueue(eng, urgency.WithStore(st))
+		q, err := urgency.NewQueue(eng, urgency.WithStore(st))
+		if err != nil {
+			log.Fatal(err)
+		}
 		defer q.Close()
 		queues = append(queues, q)
 	}
