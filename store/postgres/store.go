@@ -314,12 +314,13 @@ func (s *Store) open(id string, b []byte) ([]byte, error) {
 
 // write runs f in a writer's transaction: the counter's row is locked
 // first, so writers commit in the order of the sequence numbers they
-// take.
-func (s *Store) write(ctx context.Context, f func(tx pgx.Tx) error) error {
+// take. f is given ctx bounded by the store's timeout, for its
+// statements.
+func (s *Store) write(ctx context.Context, f func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := f(tx); err != nil {
+		if err := f(ctx, tx); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil {
@@ -362,7 +363,7 @@ func (s *Store) Put(ctx context.Context, tickets []urgency.Ticket) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var seq int64
 		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + $1 RETURNING seq`, len(ids)).Scan(&seq); err != nil {
 			return err
@@ -391,7 +392,7 @@ var errAbsent = errors.New("absent")
 
 // Delete implements [urgency.Store].
 func (s *Store) Delete(ctx context.Context, id string) (bool, error) {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var seq, pruned int64
 		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + 1 RETURNING seq, pruned`).Scan(&seq, &pruned); err != nil {
 			return err

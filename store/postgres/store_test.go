@@ -630,3 +630,41 @@ WHERE application_name = 'b' AND wait_event_type = 'Lock'`).Scan(&waiting))
 	require.True(t, seen[pool[0].ID], "the change that committed last, with the lower number, was skipped")
 	require.True(t, seen[pool[1].ID])
 }
+
+// TestTimeoutBoundsWrites: the store's timeout bounds a write whose
+// context has none (as the command line's) also while it waits in its
+// transaction for the counter's lock, which a stuck writer holds.
+func TestTimeoutBoundsWrites(t *testing.T) {
+	dsn, _ := testDSN(t)
+	pool := sampleTickets(t, 2)
+	st, err := Open(context.Background(), withParams(dsn, "application_name", "a"), WithKey(testKey), WithTimeout(300*time.Millisecond))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.Put(t.Context(), pool[:1]))
+
+	holder, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer holder.Close(context.Background())
+	tx, err := holder.Begin(t.Context())
+	require.NoError(t, err)
+	defer tx.Rollback(context.Background())
+	_, err = tx.Exec(t.Context(), "SELECT * FROM urgency_meta FOR UPDATE")
+	require.NoError(t, err)
+
+	for name, write := range map[string]func() error{
+		"put": func() error { return st.Put(context.Background(), pool[1:]) },
+		"delete": func() error {
+			_, err := st.Delete(context.Background(), pool[0].ID)
+			return err
+		},
+	} {
+		done := make(chan error, 1)
+		go func() { done <- write() }()
+		select {
+		case err := <-done:
+			require.Error(t, err, name)
+		case <-time.After(time.Minute): // far beyond the timeout: the write waits for ever
+			t.Fatalf("%s waited past the store's timeout for the lock", name)
+		}
+	}
+}
