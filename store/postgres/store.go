@@ -490,6 +490,10 @@ func (s *Store) read(ctx context.Context, query string, since urgency.Version, a
 		return out, false, fmt.Errorf("a ticket in the database: %w", err)
 	}
 	for j, i := range at {
+		// The row's ID, which the seal authenticates: JSON holds an ID
+		// that is not UTF-8 with its bad bytes replaced, which would
+		// put the ticket under another ID.
+		tickets[j].ID = out.Changes[i].ID
 		out.Changes[i].Ticket = tickets[j]
 	}
 	if out.Version.Epoch == "" {

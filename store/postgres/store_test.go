@@ -668,3 +668,28 @@ func TestTimeoutBoundsWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestIDNotUTF8: a Go host's ticket whose ID is not valid UTF-8 (which
+// its JSON cannot hold) is held, ranked and removed under its own ID, as
+// one queue holds it.
+func TestIDNotUTF8(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 3)
+	pool[0].ID, pool[1].ID = "T-\xff", "T-\xfe"
+	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
+	qa, qb := urgency.NewQueue(e, urgency.WithStore(a)), urgency.NewQueue(e, urgency.WithStore(b))
+	defer qa.Close()
+	defer qb.Close()
+	require.NoError(t, qa.AddContext(t.Context(), pool...))
+	open := map[string]urgency.Ticket{}
+	for _, tk := range pool {
+		open[tk.ID] = tk
+	}
+	requireAsOne(t, e, open, qa, qb)
+	ok, err := qb.RemoveContext(t.Context(), pool[0].ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	delete(open, pool[0].ID)
+	requireAsOne(t, e, open, qa, qb)
+}
