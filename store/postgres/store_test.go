@@ -693,3 +693,34 @@ func TestIDNotUTF8(t *testing.T) {
 	delete(open, pool[0].ID)
 	requireAsOne(t, e, open, qa, qb)
 }
+
+// TestTablesMadeAnew: after the tables are dropped and made anew (another
+// epoch, whose sequence numbers start again), a replica that held tickets
+// of the old ones holds those of the new ones, even a ticket of the same
+// ID and sequence number.
+func TestTablesMadeAnew(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 3)
+	qb := urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b")))
+	qb.Close() // it reads only when asked
+	a := openStore(t, dsn, "a")
+	require.NoError(t, a.Put(t.Context(), pool))
+	require.Equal(t, 3, qb.Len())
+
+	conn, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(t.Context(), "DROP TABLE urgency_schema_version, urgency_meta, urgency_tickets")
+	require.NoError(t, err)
+	c := openStore(t, dsn, "c")
+	again := []urgency.Ticket{pool[0], pool[1], pool[2]}
+	again[0].Subject = "another ticket of the same ID"
+	again[2].Body = "another body"
+	require.NoError(t, c.Put(t.Context(), again))
+	open := map[string]urgency.Ticket{}
+	for _, tk := range again {
+		open[tk.ID] = tk
+	}
+	requireAsOne(t, e, open, qb)
+}
