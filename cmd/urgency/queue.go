@@ -24,7 +24,9 @@ const queueLong = `queue works on a live queue shared by replicas in a database:
 tickets into it, remove takes tickets out by ID, rank ranks its open tickets
 as rank ranks a file of them, and clusters lists its clusters.
 
-The store is given as a URL (-store postgres://user@host/db). This program
+The store is given as a URL (-store postgres://user@host/db), without a
+password, which the process list would show: the driver reads it from
+~/.pgpass or $PGPASSWORD. This program
 links no database driver: it runs the store driver urgency-store-SCHEME,
 found next to urgency or on PATH; the PostgreSQL one is installed with
   go install github.com/triagekit/triage/store/postgres/cmd/urgency-store-postgres@latest
