@@ -63,7 +63,11 @@
 //
 // A deleted ticket's row stays, without its ticket, until 10,000 more
 // changes have been made; then it is deleted, and a reader that had not
-// read that far reads the whole set.
+// read that far reads the whole set. So does a reader that had read
+// further than the database's last sequence number (a database put back
+// from a backup, or a standby promoted without the last changes); one
+// whose database was put back and has since made as many changes again
+// cannot tell, and holds what it read until the next whole read.
 package postgres
 
 import (
@@ -442,7 +446,8 @@ UNION ALL SELECT id, seq, NULL, NULL, sealed FROM urgency_tickets WHERE sealed I
 }
 
 // read runs a query of Changes; ok is false when the changes since are
-// not all there (another epoch, or deletions forgotten).
+// not all there (another epoch, deletions forgotten, or a database behind
+// the reader).
 func (s *Store) read(ctx context.Context, query string, since urgency.Version, args ...any) (out urgency.Changes, ok bool, err error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
@@ -500,7 +505,10 @@ func (s *Store) read(ctx context.Context, query string, since urgency.Version, a
 		return out, false, errors.New("the store's table urgency_meta is empty")
 	}
 	sortBySeq(out.Changes)
-	return out, out.Version.Epoch == since.Epoch && since.Seq >= pruned, nil
+	// A database behind the reader (put back from a backup, or a standby
+	// promoted without the last changes) no longer has the changes the
+	// reader read past its last number.
+	return out, out.Version.Epoch == since.Epoch && since.Seq >= pruned && since.Seq <= out.Version.Seq, nil
 }
 
 // Notify implements [urgency.Store].

@@ -724,3 +724,29 @@ func TestTablesMadeAnew(t *testing.T) {
 	}
 	requireAsOne(t, e, open, qb)
 }
+
+// TestDatabaseRestored: a database put back to an earlier state (restored
+// from a backup, or a standby promoted without the last changes) is behind
+// its readers; a replica that had read further reads the whole set, and
+// holds neither the tickets the database lost nor their old text.
+func TestDatabaseRestored(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 4)
+	qb := urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b")))
+	qb.Close() // it reads only when asked
+	a := openStore(t, dsn, "a")
+	for _, tk := range pool[:3] {
+		require.NoError(t, a.Put(t.Context(), []urgency.Ticket{tk}))
+	}
+	require.Equal(t, 3, qb.Len())
+
+	// The state after the first two changes, as a backup holds it.
+	conn, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(t.Context(), "DELETE FROM urgency_tickets WHERE seq > 2; UPDATE urgency_meta SET seq = 2")
+	require.NoError(t, err)
+	open := map[string]urgency.Ticket{pool[0].ID: pool[0], pool[1].ID: pool[1]}
+	requireAsOne(t, e, open, qb)
+}
