@@ -337,8 +337,14 @@ func (s *Store) write(ctx context.Context, f func(ctx context.Context, tx pgx.Tx
 	})
 }
 
-// batch is how many tickets one statement writes.
-const batch = 1000
+// batch is how many tickets one statement writes, and statementBytes
+// about how many bytes of sealed tickets at most (one ticket more may
+// pass it): a statement's message is refused over a gigabyte, and
+// tickets of up to MaxLineSize each come from anyone.
+const (
+	batch          = 1000
+	statementBytes = 64 << 20
+)
 
 // Put implements [urgency.Store]: the tickets are written in one
 // transaction, all or none.
@@ -373,8 +379,11 @@ func (s *Store) Put(ctx context.Context, tickets []urgency.Ticket) error {
 			return err
 		}
 		first := seq - int64(len(ids)) + 1
-		for lo := 0; lo < len(ids); lo += batch {
-			hi := min(lo+batch, len(ids))
+		for lo, hi := 0, 0; lo < len(ids); lo = hi {
+			size := 0
+			for hi = lo; hi < len(ids) && hi-lo < batch && (hi == lo || size+len(sealed[hi]) <= statementBytes); hi++ {
+				size += len(sealed[hi])
+			}
 			seqs := make([]int64, hi-lo)
 			for i := range seqs {
 				seqs[i] = first + int64(lo+i)

@@ -750,3 +750,25 @@ func TestDatabaseRestored(t *testing.T) {
 	open := map[string]urgency.Ticket{pool[0].ID: pool[0], pool[1].ID: pool[1]}
 	requireAsOne(t, e, open, qb)
 }
+
+// TestPutLargeTickets: a batch of large tickets (here 40 of 28 MiB, over
+// a gigabyte together, which PostgreSQL refuses in one statement) is
+// stored whole. It moves more than a gigabyte, so it runs only when
+// URGENCY_TEST_POSTGRES_LARGE is set.
+func TestPutLargeTickets(t *testing.T) {
+	if os.Getenv("URGENCY_TEST_POSTGRES_LARGE") == "" {
+		t.Skip("URGENCY_TEST_POSTGRES_LARGE is not set: a test that moves more than a gigabyte")
+	}
+	dsn, _ := testDSN(t)
+	st := openStore(t, dsn, "a")
+	body := strings.Repeat("a long pasted log line ", 28<<20/23)
+	tickets := make([]urgency.Ticket, 40)
+	for i := range tickets {
+		tickets[i] = urgency.Ticket{ID: fmt.Sprintf("T-%d", i), Subject: "log", Body: body, CreatedAt: testNow}
+	}
+	require.NoError(t, st.Put(t.Context(), tickets))
+	tickets, body = nil, ""
+	ch, err := st.Changes(t.Context(), urgency.Version{})
+	require.NoError(t, err)
+	require.Len(t, ch.Changes, 40)
+}
