@@ -60,13 +60,16 @@ func (q *Queue) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A sequence number names a change only within its epoch: the
+	// tickets of another are all read anew.
+	sameEpoch := ch.Version.Epoch == since.Epoch
 	// Only refresh changes byID, and refreshMu is held: what it holds now
 	// is what it holds when the changes are applied below.
 	q.mu.Lock()
 	fresh := make([]*entry, len(ch.Changes)) // the entries of puts not held, by change
 	for i := range ch.Changes {
 		c := &ch.Changes[i]
-		if old, ok := q.byID[c.ID]; c.Ticket != nil && (!ok || old.seq != c.Seq) {
+		if old, ok := q.byID[c.ID]; c.Ticket != nil && (!ok || old.seq != c.Seq || !sameEpoch) {
 			fresh[i] = &entry{t: *c.Ticket, seq: c.Seq}
 		}
 	}
@@ -106,7 +109,7 @@ func (q *Queue) Refresh(ctx context.Context) error {
 	}
 	for i, c := range ch.Changes {
 		old, ok := q.byID[c.ID]
-		if c.Ticket != nil && ok && old.seq == c.Seq {
+		if c.Ticket != nil && ok && old.seq == c.Seq && sameEpoch {
 			continue // held already
 		}
 		if ok {

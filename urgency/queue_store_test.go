@@ -254,3 +254,23 @@ func TestQueueStoreGivingATicketTwice(t *testing.T) {
 	require.Equal(t, 1, q.Len())
 	requireFresh(t, e, nil, q, map[string]Ticket{"T-1": tk}, rand.New(rand.NewPCG(1, 2)), tk.CreatedAt, "after the store gave T-1 twice")
 }
+
+// TestQueueStoreOfAnotherEpoch: a store made anew (its tables dropped and
+// made again) numbers its changes from the start; a ticket of the new
+// epoch with the ID and sequence number of one the queue holds from the
+// old is read anew, not taken for the one held.
+func TestQueueStoreOfAnotherEpoch(t *testing.T) {
+	e := loadDefaultPack(t)
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	old := Ticket{ID: "T-1", Subject: "login fails", CreatedAt: at}
+	anew := Ticket{ID: "T-1", Subject: "payment failed, card declined", CreatedAt: at}
+	st := &scriptedStore{MemoryStore: NewMemoryStore(), script: []Changes{
+		{Full: true, Changes: []Change{{ID: "T-1", Seq: 1, Ticket: &old}}, Version: Version{Epoch: "a", Seq: 1}},
+		{Full: true, Changes: []Change{{ID: "T-1", Seq: 1, Ticket: &anew}}, Version: Version{Epoch: "b", Seq: 1}},
+	}}
+	q := mustQueue(NewQueue(e, WithStore(st)))
+	q.Close()
+	require.Equal(t, 1, q.Len())
+	require.NoError(t, q.Refresh(t.Context()))
+	requireFresh(t, e, nil, q, map[string]Ticket{"T-1": anew}, rand.New(rand.NewPCG(1, 2)), at, "after the store was made anew")
+}

@@ -24,10 +24,14 @@ const queueLong = `queue works on a live queue shared by replicas in a database:
 tickets into it, remove takes tickets out by ID, rank ranks its open tickets
 as rank ranks a file of them, and clusters lists its clusters.
 
-The store is given as a URL (-store postgres://user@host/db). This program
+The store is given as a URL (-store postgres://user@host/db), without a
+password, which the process list would show: the driver reads it from
+~/.pgpass or $PGPASSWORD. This program
 links no database driver: it runs the store driver urgency-store-SCHEME,
-found next to urgency or on PATH; the PostgreSQL one is installed with
-  go install github.com/triagekit/triage/store/postgres/cmd/urgency-store-postgres@latest
+found next to urgency or on PATH; the PostgreSQL one is installed from the
+repository with
+  (cd store/postgres && go install ./cmd/urgency-store-postgres)
+into $(go env GOPATH)/bin, which must then be on PATH.
 The tickets are sealed in the database with the key in the file given by
 -key-file or $URGENCY_STORE_KEY_FILE (at least 32 bytes, the same for every
 replica).`
@@ -71,7 +75,7 @@ func (f *queueFlags) open(ctx context.Context, s *streams) (*storeproc.Client, e
 	key = []byte(strings.TrimRight(string(key), "\r\n"))
 	program, err := driver("urgency-store-" + scheme)
 	if err != nil {
-		return nil, fmt.Errorf("this build of urgency holds no store, and the driver for %s:// URLs, urgency-store-%s, is neither next to it nor on PATH (go install github.com/triagekit/triage/store/%s/cmd/urgency-store-%s@latest)", u.Scheme, scheme, scheme, scheme)
+		return nil, fmt.Errorf("this build of urgency holds no store, and the driver for %s:// URLs, urgency-store-%s, is neither next to it nor on PATH (from the repository: (cd store/%s && go install ./cmd/urgency-store-%s), and $(go env GOPATH)/bin on PATH)", u.Scheme, scheme, scheme, scheme)
 	}
 	return storeproc.Start(ctx, program, f.store, key, s.errOut)
 }

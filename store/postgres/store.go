@@ -63,7 +63,11 @@
 //
 // A deleted ticket's row stays, without its ticket, until 10,000 more
 // changes have been made; then it is deleted, and a reader that had not
-// read that far reads the whole set.
+// read that far reads the whole set. So does a reader that had read
+// further than the database's last sequence number (a database put back
+// from a backup, or a standby promoted without the last changes); one
+// whose database was put back and has since made as many changes again
+// cannot tell, and holds what it read until the next whole read.
 package postgres
 
 import (
@@ -314,12 +318,13 @@ func (s *Store) open(id string, b []byte) ([]byte, error) {
 
 // write runs f in a writer's transaction: the counter's row is locked
 // first, so writers commit in the order of the sequence numbers they
-// take.
-func (s *Store) write(ctx context.Context, f func(tx pgx.Tx) error) error {
+// take. f is given ctx bounded by the store's timeout, for its
+// statements.
+func (s *Store) write(ctx context.Context, f func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := f(tx); err != nil {
+		if err := f(ctx, tx); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil {
@@ -332,8 +337,14 @@ func (s *Store) write(ctx context.Context, f func(tx pgx.Tx) error) error {
 	})
 }
 
-// batch is how many tickets one statement writes.
-const batch = 1000
+// batch is how many tickets one statement writes, and statementBytes
+// about how many bytes of sealed tickets at most (one ticket more may
+// pass it): a statement's message is refused over a gigabyte, and
+// tickets of up to MaxLineSize each come from anyone.
+const (
+	batch          = 1000
+	statementBytes = 64 << 20
+)
 
 // Put implements [urgency.Store]: the tickets are written in one
 // transaction, all or none.
@@ -362,14 +373,17 @@ func (s *Store) Put(ctx context.Context, tickets []urgency.Ticket) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var seq int64
 		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + $1 RETURNING seq`, len(ids)).Scan(&seq); err != nil {
 			return err
 		}
 		first := seq - int64(len(ids)) + 1
-		for lo := 0; lo < len(ids); lo += batch {
-			hi := min(lo+batch, len(ids))
+		for lo, hi := 0, 0; lo < len(ids); lo = hi {
+			size := 0
+			for hi = lo; hi < len(ids) && hi-lo < batch && (hi == lo || size+len(sealed[hi]) <= statementBytes); hi++ {
+				size += len(sealed[hi])
+			}
 			seqs := make([]int64, hi-lo)
 			for i := range seqs {
 				seqs[i] = first + int64(lo+i)
@@ -391,7 +405,7 @@ var errAbsent = errors.New("absent")
 
 // Delete implements [urgency.Store].
 func (s *Store) Delete(ctx context.Context, id string) (bool, error) {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var seq, pruned int64
 		if err := tx.QueryRow(ctx, `UPDATE urgency_meta SET seq = seq + 1 RETURNING seq, pruned`).Scan(&seq, &pruned); err != nil {
 			return err
@@ -441,7 +455,8 @@ UNION ALL SELECT id, seq, NULL, NULL, sealed FROM urgency_tickets WHERE sealed I
 }
 
 // read runs a query of Changes; ok is false when the changes since are
-// not all there (another epoch, or deletions forgotten).
+// not all there (another epoch, deletions forgotten, or a database behind
+// the reader).
 func (s *Store) read(ctx context.Context, query string, since urgency.Version, args ...any) (out urgency.Changes, ok bool, err error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
@@ -489,13 +504,20 @@ func (s *Store) read(ctx context.Context, query string, since urgency.Version, a
 		return out, false, fmt.Errorf("a ticket in the database: %w", err)
 	}
 	for j, i := range at {
+		// The row's ID, which the seal authenticates: JSON holds an ID
+		// that is not UTF-8 with its bad bytes replaced, which would
+		// put the ticket under another ID.
+		tickets[j].ID = out.Changes[i].ID
 		out.Changes[i].Ticket = tickets[j]
 	}
 	if out.Version.Epoch == "" {
 		return out, false, errors.New("the store's table urgency_meta is empty")
 	}
 	sortBySeq(out.Changes)
-	return out, out.Version.Epoch == since.Epoch && since.Seq >= pruned, nil
+	// A database behind the reader (put back from a backup, or a standby
+	// promoted without the last changes) no longer has the changes the
+	// reader read past its last number.
+	return out, out.Version.Epoch == since.Epoch && since.Seq >= pruned && since.Seq <= out.Version.Seq, nil
 }
 
 // Notify implements [urgency.Store].

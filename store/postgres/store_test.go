@@ -631,6 +631,148 @@ WHERE application_name = 'b' AND wait_event_type = 'Lock'`).Scan(&waiting))
 	require.True(t, seen[pool[1].ID])
 }
 
+// TestTimeoutBoundsWrites: the store's timeout bounds a write whose
+// context has none (as the command line's) also while it waits in its
+// transaction for the counter's lock, which a stuck writer holds.
+func TestTimeoutBoundsWrites(t *testing.T) {
+	dsn, _ := testDSN(t)
+	pool := sampleTickets(t, 2)
+	st, err := Open(context.Background(), withParams(dsn, "application_name", "a"), WithKey(testKey), WithTimeout(300*time.Millisecond))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.Put(t.Context(), pool[:1]))
+
+	holder, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer holder.Close(context.Background())
+	tx, err := holder.Begin(t.Context())
+	require.NoError(t, err)
+	defer tx.Rollback(context.Background())
+	_, err = tx.Exec(t.Context(), "SELECT * FROM urgency_meta FOR UPDATE")
+	require.NoError(t, err)
+
+	for name, write := range map[string]func() error{
+		"put": func() error { return st.Put(context.Background(), pool[1:]) },
+		"delete": func() error {
+			_, err := st.Delete(context.Background(), pool[0].ID)
+			return err
+		},
+	} {
+		done := make(chan error, 1)
+		go func() { done <- write() }()
+		select {
+		case err := <-done:
+			require.Error(t, err, name)
+		case <-time.After(time.Minute): // far beyond the timeout: the write waits for ever
+			t.Fatalf("%s waited past the store's timeout for the lock", name)
+		}
+	}
+}
+
+// TestIDNotUTF8: a Go host's ticket whose ID is not valid UTF-8 (which
+// its JSON cannot hold) is held, ranked and removed under its own ID, as
+// one queue holds it.
+func TestIDNotUTF8(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 3)
+	pool[0].ID, pool[1].ID = "T-\xff", "T-\xfe"
+	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
+	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
+	defer qa.Close()
+	defer qb.Close()
+	require.NoError(t, qa.AddContext(t.Context(), pool...))
+	open := map[string]urgency.Ticket{}
+	for _, tk := range pool {
+		open[tk.ID] = tk
+	}
+	requireAsOne(t, e, open, qa, qb)
+	ok, err := qb.RemoveContext(t.Context(), pool[0].ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	delete(open, pool[0].ID)
+	requireAsOne(t, e, open, qa, qb)
+}
+
+// TestTablesMadeAnew: after the tables are dropped and made anew (another
+// epoch, whose sequence numbers start again), a replica that held tickets
+// of the old ones holds those of the new ones, even a ticket of the same
+// ID and sequence number.
+func TestTablesMadeAnew(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 3)
+	qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b"))))
+	qb.Close() // it reads only when asked
+	a := openStore(t, dsn, "a")
+	require.NoError(t, a.Put(t.Context(), pool))
+	require.Equal(t, 3, qb.Len())
+
+	conn, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(t.Context(), "DROP TABLE urgency_schema_version, urgency_meta, urgency_tickets")
+	require.NoError(t, err)
+	c := openStore(t, dsn, "c")
+	again := []urgency.Ticket{pool[0], pool[1], pool[2]}
+	again[0].Subject = "another ticket of the same ID"
+	again[2].Body = "another body"
+	require.NoError(t, c.Put(t.Context(), again))
+	open := map[string]urgency.Ticket{}
+	for _, tk := range again {
+		open[tk.ID] = tk
+	}
+	requireAsOne(t, e, open, qb)
+}
+
+// TestDatabaseRestored: a database put back to an earlier state (restored
+// from a backup, or a standby promoted without the last changes) is behind
+// its readers; a replica that had read further reads the whole set, and
+// holds neither the tickets the database lost nor their old text.
+func TestDatabaseRestored(t *testing.T) {
+	dsn, _ := testDSN(t)
+	e := defaultEngine(t)
+	pool := sampleTickets(t, 4)
+	qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "b"))))
+	qb.Close() // it reads only when asked
+	a := openStore(t, dsn, "a")
+	for _, tk := range pool[:3] {
+		require.NoError(t, a.Put(t.Context(), []urgency.Ticket{tk}))
+	}
+	require.Equal(t, 3, qb.Len())
+
+	// The state after the first two changes, as a backup holds it.
+	conn, err := pgx.Connect(t.Context(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(t.Context(), "DELETE FROM urgency_tickets WHERE seq > 2; UPDATE urgency_meta SET seq = 2")
+	require.NoError(t, err)
+	open := map[string]urgency.Ticket{pool[0].ID: pool[0], pool[1].ID: pool[1]}
+	requireAsOne(t, e, open, qb)
+}
+
+// TestPutLargeTickets: a batch of large tickets (here 40 of 28 MiB, over
+// a gigabyte together, which PostgreSQL refuses in one statement) is
+// stored whole. It moves more than a gigabyte, so it runs only when
+// URGENCY_TEST_POSTGRES_LARGE is set.
+func TestPutLargeTickets(t *testing.T) {
+	if os.Getenv("URGENCY_TEST_POSTGRES_LARGE") == "" {
+		t.Skip("URGENCY_TEST_POSTGRES_LARGE is not set: a test that moves more than a gigabyte")
+	}
+	dsn, _ := testDSN(t)
+	st := openStore(t, dsn, "a")
+	body := strings.Repeat("a long pasted log line ", 28<<20/23)
+	tickets := make([]urgency.Ticket, 40)
+	for i := range tickets {
+		tickets[i] = urgency.Ticket{ID: fmt.Sprintf("T-%d", i), Subject: "log", Body: body, CreatedAt: testNow}
+	}
+	require.NoError(t, st.Put(t.Context(), tickets))
+	tickets, body = nil, ""
+	ch, err := st.Changes(t.Context(), urgency.Version{})
+	require.NoError(t, err)
+	require.Len(t, ch.Changes, 40)
+}
+
 // mustQueue is NewQueue's queue, for the tests whose options are valid.
 func mustQueue(q *urgency.Queue, err error) *urgency.Queue {
 	if err != nil {

@@ -2,9 +2,11 @@
 // "urgency queue -store postgres://…" reaches a PostgreSQL database: the
 // urgency command runs it and speaks to it on its standard input and
 // output (package internal/storeproc of the main module). Install it next
-// to urgency or on PATH:
+// to urgency or on PATH, from the repository's directory store/postgres
+// (its go.mod replaces the main module by the repository, which go
+// install with a version refuses):
 //
-//	go install github.com/triagekit/triage/store/postgres/cmd/urgency-store-postgres@latest
+//	go install ./cmd/urgency-store-postgres
 //
 // It is not meant to be run by hand.
 package main
