@@ -59,6 +59,12 @@ type Doc struct {
 	// the index's version is normVersion.
 	norm        float64
 	normVersion uint64
+	// iw are the doc's saturated weights in an Index, one per feature;
+	// near are its four nearest docs there, valid while the index's
+	// version is nearVersion.
+	iw          []float32
+	near        []Match
+	nearVersion uint64
 }
 
 // Leader returns the first doc of d's cluster (d itself for a leader), or
@@ -149,6 +155,26 @@ func dotIDF(aIDF []float64, a, b *Doc) float64 {
 		default:
 			idf := aIDF[i]
 			dot += float64(a.Feats[i].Weight) * float64(b.Feats[j].Weight) * idf * idf
+			i++
+			j++
+		}
+	}
+	return dot
+}
+
+// dotIW is dotIDF over the docs' saturated weights in an Index.
+func dotIW(aIDF []float64, a, b *Doc) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a.Feats) && j < len(b.Feats) {
+		switch {
+		case a.Feats[i].Hash < b.Feats[j].Hash:
+			i++
+		case b.Feats[j].Hash < a.Feats[i].Hash:
+			j++
+		default:
+			idf := aIDF[i]
+			dot += float64(a.iw[i]) * float64(b.iw[j]) * idf * idf
 			i++
 			j++
 		}
@@ -361,19 +387,22 @@ type cand struct {
 }
 
 // gather finds the docs of postings that share a feature with q, not
-// counting the frequent features (nor, if indexedOnly, docs no longer
-// indexed), with the squared weight of q each shares. It returns them
+// counting the frequent features (nor, if indexedOnly, for an Index, docs
+// no longer indexed; q's weights are then its saturated ones), with the squared weight of q each shares. It returns them
 // with q's squared length and the squared weight of its frequent
 // features, which count as shared with every candidate:
 // sim(q, c) <= sqrt((c.shared+frequent2)/norm2) by Cauchy-Schwarz. It
 // appends the idf of each of q's features to idfs. Docs met are stamped
 // with stamp.
 func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly bool, cands []cand, idfs []float64) (_ []cand, _ []float64, norm2, frequent2 float64) {
-	for _, ft := range q.Feats {
+	for i, ft := range q.Feats {
 		n := f.count.get(ft.Hash)
 		idf := f.idfOf(n)
 		idfs = append(idfs, idf)
 		w := float64(ft.Weight) * idf
+		if indexedOnly {
+			w = float64(q.iw[i]) * idf
+		}
 		norm2 += w * w
 		if f.frequentOf(n) {
 			frequent2 += w * w
@@ -429,4 +458,35 @@ func MarkDuplicates(docs iter.Seq[*Doc]) {
 		d.dup = seen[k]
 		seen[k] = true
 	}
+}
+
+// Term weights saturate as in BM25 in the similar-tickets lookup: a
+// word's weight grows with its count in a doc but levels off, so that a
+// subject word repeated in the body does not outweigh every other word two
+// docs share. A long doc's counts level off later than a short one's; its
+// length is the sum of its counts, against satAvgLen, a typical ticket's.
+// (Grouping keeps the linear counts: in short tickets, saturation leaves
+// the subject too little of its weight for reports of one incident, worded
+// differently in the body, to meet.)
+const (
+	satK1     = 2.0
+	satB      = 0.75
+	satAvgLen = 60.0
+)
+
+// saturate returns the saturated weights of feats (a word's count, the
+// subject's counting more): w' = w·(k1+1) / (w + k1·(1−b+b·L/avgL)), L the
+// sum of the weights.
+func saturate(feats []Feature) []float32 {
+	var l float64
+	for _, ft := range feats {
+		l += float64(ft.Weight)
+	}
+	k := satK1 * (1 - satB + satB*l/satAvgLen)
+	out := make([]float32, len(feats))
+	for i, ft := range feats {
+		w := float64(ft.Weight)
+		out[i] = float32(w * (satK1 + 1) / (w + k))
+	}
+	return out
 }
