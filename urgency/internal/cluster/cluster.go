@@ -54,6 +54,10 @@ type Doc struct {
 	// stamp names, while another doc is compared.
 	slot  int32
 	stamp uint64
+	// voteSlot is, likewise, the doc's cluster's place among the clusters
+	// of the candidates, when the doc leads it.
+	voteSlot  int32
+	voteStamp uint64
 
 	// norm caches the doc's idf-weighted length in an Index, valid while
 	// the index's version is normVersion.
@@ -325,7 +329,8 @@ func (g *Grouper) Assign(d *Doc) {
 	// d's idf and length are computed once here, not per candidate: the
 	// same numbers in the same order as df.similarity would compute.
 	var norm2, frequent2 float64
-	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.posts, nextStamp(), false, g.cands[:0], g.idfs[:0])
+	stamp := nextStamp()
+	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.posts, stamp, false, g.cands[:0], g.idfs[:0])
 	length := math.Sqrt(norm2)
 	cut := SubSat(d.Created, g.p.Window)
 	g.votes = g.votes[:0]
@@ -334,12 +339,11 @@ func (g *Grouper) Assign(d *Doc) {
 		if norm2 == 0 || l == nil || l.Created < cut {
 			continue // a cluster led from outside the window takes no more docs
 		}
-		i := slices.IndexFunc(g.votes, func(v vote) bool { return v.leader == l })
-		if i < 0 {
-			i = len(g.votes)
+		if l.voteStamp != stamp {
+			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
 			g.votes = append(g.votes, vote{leader: l})
 		}
-		v := &g.votes[i]
+		v := &g.votes[l.voteSlot]
 		if math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity*memberShare-1e-9 {
 			continue
 		}
