@@ -178,8 +178,14 @@ const (
 	codeOnlyShare = 0
 )
 
-func incidentSizes(t *testing.T) (reports, unrelated int) {
-	if testing.Short() {
+// incidentRace is set when the tests run under the race detector.
+var incidentRace bool
+
+// incidentSizes are the outage reports and unrelated tickets of the
+// incident tests: fewer under -short and the race detector, with the same
+// assertions.
+func incidentSizes() (reports, unrelated int) {
+	if testing.Short() || incidentRace {
 		return 36, 600
 	}
 	return 40, 2000
@@ -193,7 +199,7 @@ func incidentSizes(t *testing.T) (reports, unrelated int) {
 func TestQueueKeepsAnIncidentInOnePiece(t *testing.T) {
 	e := loadDefaultPack(t)
 	end := now
-	n, m := incidentSizes(t)
+	n, m := incidentSizes()
 	rng := rand.New(rand.NewPCG(17, 1))
 	outage := outageTickets(rng, n, end)
 	others := unrelatedTickets(rng, m, end, 2*time.Hour)
