@@ -3,7 +3,7 @@
 // reports, and prints the figures as Markdown tables.
 //
 //	go run ./cmd/dupeval [-data DIR] [-datasets eclipse,firefox]
-//	    [-thresholds 0.2,0.3,0.4,0.5,0.6,0.7] [-k 1,5,10] [-depth 100] [-window 24h]
+//	    [-thresholds 0.2,0.3,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.8,0.9] [-k 1,5,10] [-depth 100] [-window 24h]
 //
 // For each dataset NAME, DIR holds NAME.jsonl (tickets, one JSON object a
 // line) and NAME_pairs.csv (a,b,kind: a and b report the same bug; kind is
@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var datasets, thresholds, ks string
 	fs.StringVar(&c.data, "data", "../shared/data/duplicates", "`dir`ectory holding NAME.jsonl and NAME_pairs.csv")
 	fs.StringVar(&datasets, "datasets", "eclipse,firefox", "comma-separated dataset `names`")
-	fs.StringVar(&thresholds, "thresholds", "0.2,0.3,0.4,0.5,0.6,0.7", "comma-separated cluster similarity `thresholds`")
+	fs.StringVar(&thresholds, "thresholds", "0.2,0.3,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.8,0.9", "comma-separated cluster similarity `thresholds`: the precision/recall curve")
 	fs.StringVar(&ks, "k", "1,5,10", "comma-separated recall@k `cut-offs`")
 	fs.IntVar(&c.depth, "depth", 100, "results asked of each lookup query; MRR counts a target below it as 0")
 	fs.DurationVar(&c.window, "window", 24*time.Hour, "cluster window")
@@ -328,6 +328,10 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		sizes.header = append(sizes.header, "size "+b)
 	}
 	sizes.header = append(sizes.header, "largest", "tickets in clusters")
+	bySize := newTable("similarity")
+	for _, b := range sizeBucketNames {
+		bySize.header = append(bySize.header, "P size "+b)
+	}
 	addQuality := func(label string, pred [][]string) {
 		pc := PairwiseLinks(pred, gold)
 		ps := pc.Scores()
@@ -367,6 +371,15 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		}
 		addQuality(label, pred)
 		addSizes(label, Sizes(pred))
+		row := []string{label}
+		for _, c := range LinksBySize(pred, gold) {
+			cell := "–"
+			if c.Predicted > 0 {
+				cell = fmt.Sprintf("%s (%d)", f3(c.Scores().Precision), c.Predicted)
+			}
+			row = append(row, cell)
+		}
+		bySize.add(row...)
 	}
 	alone := make([][]string, len(ds.ids))
 	for i, id := range ds.ids {
@@ -381,6 +394,8 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		"Listed R: share of the listed pairs put in one cluster. B³: B-cubed over all %d tickets. "+
 		"\"each alone\": every ticket its own cluster, for reference.\n\n", len(ds.ids))
 	sizes.write(w)
+	fmt.Fprintf(w, "\nPairwise precision of the links in clusters of each size (links in brackets): large clusters gathered around one generic report are wrong most of the time.\n\n")
+	bySize.write(w)
 	for _, p := range problems {
 		fmt.Fprintf(w, "\n**Problem:** %s\n", p)
 	}

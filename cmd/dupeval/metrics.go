@@ -360,3 +360,30 @@ func kindsOf(pairs []Pair) []string {
 	slices.SortFunc(kinds, cmp.Compare[string])
 	return slices.Compact(kinds)
 }
+
+// LinksBySize counts the predicted links, and those that are gold links
+// too, of the predicted clusters of each size bucket of SizeStats: the
+// precision of small and of large clusters apart.
+func LinksBySize(pred, gold [][]string) [5]PairCounts {
+	var out [5]PairCounts
+	t := tabulate(pred, gold)
+	bucket := func(n int) int {
+		for i, ub := range sizeBuckets {
+			if n <= ub {
+				return i
+			}
+		}
+		return len(sizeBuckets) - 1
+	}
+	for _, n := range t.predSize {
+		if n > 1 {
+			out[bucket(n)].Predicted += links(n)
+		}
+	}
+	for pg, n := range t.cell {
+		if size := t.predSize[pg[0]]; size > 1 {
+			out[bucket(size)].Both += links(n)
+		}
+	}
+	return out
+}

@@ -197,3 +197,12 @@ func TestSizes(t *testing.T) {
 		InClusters: 2 + 3 + 12 + 51,
 	}, got)
 }
+
+func TestLinksBySize(t *testing.T) {
+	gold := [][]string{{"a", "b"}, {"c", "d", "e"}, {"f"}, {"g"}}
+	pred := [][]string{{"a", "b"}, {"c", "d", "f"}, {"e"}, {"g"}}
+	got := LinksBySize(pred, gold)
+	assert.Equal(t, PairCounts{Predicted: 1, Both: 1}, got[0], "size 2")
+	assert.Equal(t, PairCounts{Predicted: 3, Both: 1}, got[1], "size 3-5")
+	assert.Equal(t, PairCounts{}, got[2])
+}

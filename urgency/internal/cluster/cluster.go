@@ -11,8 +11,8 @@
 //
 // Grouping is leader-based in canonical order (created, then ID): a doc
 // joins the most similar cluster whose leader, its first doc, is within
-// the window and at least Similarity alike; otherwise it leads a new
-// cluster. Chains (A~B, B~C) never merge clusters by themselves. The
+// the window and at least Similarity alike, or nearly as alike to five of
+// its other docs; otherwise it leads a new cluster. Chains (A~B, B~C) never merge clusters by themselves. The
 // frequencies that weigh a doc are those of the docs of its window: the
 // docs created at most a window before it, up to it in canonical order.
 // So a doc's cluster is a function of the docs of the set, whatever the
@@ -54,11 +54,21 @@ type Doc struct {
 	// stamp names, while another doc is compared.
 	slot  int32
 	stamp uint64
+	// voteSlot is, likewise, the doc's cluster's place among the clusters
+	// of the candidates, when the doc leads it.
+	voteSlot  int32
+	voteStamp uint64
 
 	// norm caches the doc's idf-weighted length in an Index, valid while
 	// the index's version is normVersion.
 	norm        float64
 	normVersion uint64
+	// iw are the doc's saturated weights in an Index, one per feature;
+	// near are its four nearest docs there, valid while the index's
+	// version is nearVersion.
+	iw          []float32
+	near        []Match
+	nearVersion uint64
 }
 
 // Leader returns the first doc of d's cluster (d itself for a leader), or
@@ -156,6 +166,26 @@ func dotIDF(aIDF []float64, a, b *Doc) float64 {
 	return dot
 }
 
+// dotIW is dotIDF over the docs' saturated weights in an Index.
+func dotIW(aIDF []float64, a, b *Doc) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a.Feats) && j < len(b.Feats) {
+		switch {
+		case a.Feats[i].Hash < b.Feats[j].Hash:
+			i++
+		case b.Feats[j].Hash < a.Feats[i].Hash:
+			j++
+		default:
+			idf := aIDF[i]
+			dot += float64(a.iw[i]) * float64(b.iw[j]) * idf * idf
+			i++
+			j++
+		}
+	}
+	return dot
+}
+
 // dot is the idf-weighted dot product of a and b.
 func (f *df) dot(a, b *Doc) float64 {
 	var dot float64
@@ -194,22 +224,23 @@ func (f *df) similarity(a, b *Doc) float64 {
 
 // Grouper assigns docs to clusters, one after the other in canonical
 // order. Its state is that of the window of the next doc: the docs
-// counted in the frequencies, and the leaders among them by feature. Not
+// counted in the frequencies, and by feature. Not
 // safe for concurrent use.
 type Grouper struct {
-	p       Params
-	df      *df
-	window  []*Doc            // docs counted in df, in canonical order
-	leaders map[uint64][]*Doc // leaders by feature, in canonical order
-	cands   []cand            // leaders sharing a feature with the doc being grouped
-	idfs    []float64         // the idf of each feature of the doc being grouped
+	p      Params
+	df     *df
+	window []*Doc            // docs counted in df, in canonical order
+	posts  map[uint64][]*Doc // the docs counted, by feature, in canonical order
+	cands  []cand            // docs sharing a feature with the doc being grouped
+	votes  []vote            // the clusters of the candidates
+	idfs   []float64         // the idf of each feature of the doc being grouped
 	// peak is the most docs counted at once since the maps were made.
 	peak int
 }
 
 // NewGrouper returns a grouper with empty state.
 func NewGrouper(p Params) *Grouper {
-	return &Grouper{p: p, df: newDF(), leaders: make(map[uint64][]*Doc)}
+	return &Grouper{p: p, df: newDF(), posts: make(map[uint64][]*Doc)}
 }
 
 // Reset empties the state and then counts the docs of context (earlier
@@ -229,13 +260,13 @@ func (g *Grouper) Reset(context []*Doc) {
 // shrinks.
 func (g *Grouper) Clear(docs int) {
 	if g.peak > 1024 && docs < g.peak/4 {
-		g.df, g.leaders, g.peak = newDF(), make(map[uint64][]*Doc), 0
+		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
 		g.window, g.cands, g.idfs = nil, nil, nil
 		return
 	}
 	g.df.count.reset()
 	g.df.docs = 0
-	clear(g.leaders)
+	clear(g.posts)
 	clear(g.window)
 	g.window = g.window[:0]
 	clear(g.cands)
@@ -246,10 +277,8 @@ func (g *Grouper) count(d *Doc) {
 	g.df.add(d)
 	g.window = append(g.window, d)
 	g.peak = max(g.peak, len(g.window))
-	if d.leader == d {
-		for _, ft := range d.Feats {
-			g.leaders[ft.Hash] = append(g.leaders[ft.Hash], d)
-		}
+	for _, ft := range d.Feats {
+		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
 	}
 }
 
@@ -262,10 +291,8 @@ func (g *Grouper) expire(cut int64) {
 	for n < len(g.window) && g.window[n].Created < cut {
 		old := g.window[n]
 		g.df.remove(old)
-		if old.leader == old {
-			for _, ft := range old.Feats {
-				g.unlead(ft.Hash, old)
-			}
+		for _, ft := range old.Feats {
+			g.unpost(ft.Hash, old)
 		}
 		g.window[n] = nil
 		n++
@@ -292,39 +319,92 @@ func (g *Grouper) Assign(d *Doc) {
 	g.window = append(g.window, d)
 	g.peak = max(g.peak, len(g.window))
 
-	// A leader can only be as similar as the share of d's weight the two
-	// have in common: sim = dot/(|d||l|) <= |d shared|/|d| by
+	// A doc can only be as similar as the share of d's weight the two
+	// have in common: sim = dot/(|d||c|) <= |d shared|/|d| by
 	// Cauchy-Schwarz. That share builds up feature by feature from the
-	// postings, one step per posting; only leaders whose share can reach
+	// postings, one step per posting; only docs whose share can reach
 	// the threshold are compared in full. Frequent features find no
 	// candidates, so they count as shared with every candidate.
 	//
 	// d's idf and length are computed once here, not per candidate: the
 	// same numbers in the same order as df.similarity would compute.
 	var norm2, frequent2 float64
-	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.leaders, nextStamp(), false, g.cands[:0], g.idfs[:0])
+	stamp := nextStamp()
+	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.posts, stamp, false, g.cands[:0], g.idfs[:0])
 	length := math.Sqrt(norm2)
-	var best *Doc
-	bestSim := g.p.Similarity
+	cut := SubSat(d.Created, g.p.Window)
+	g.votes = g.votes[:0]
 	for _, c := range g.cands {
-		if norm2 == 0 || math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity-1e-9 {
+		l := c.d.leader
+		if norm2 == 0 || l == nil || l.Created < cut {
+			continue // a cluster led from outside the window takes no more docs
+		}
+		if l.voteStamp != stamp {
+			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
+			g.votes = append(g.votes, vote{leader: l})
+		}
+		v := &g.votes[l.voteSlot]
+		if math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity*memberShare-1e-9 {
 			continue
 		}
-		l := c.d
-		s := cosine(dotIDF(g.idfs, d, l), length, g.df.length(l))
+		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
+		if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
+			continue
+		}
+		if s >= g.p.Similarity {
+			v.best = max(v.best, s)
+		}
+		if l == c.d {
+			v.led = true
+		} else {
+			v.links++
+		}
+	}
+	// d joins the cluster it is most alike to a doc of, among those whose
+	// leader it is alike to, or enough of whose other docs it is nearly
+	// as alike to: a report worded like the later ones of an incident but
+	// not like its first still joins.
+	var best *vote
+	for i := range g.votes {
+		v := &g.votes[i]
+		if !v.led && v.links < memberLinks {
+			continue
+		}
 		// Ties go to the earlier leader, whatever the order met.
-		if s > bestSim || s == bestSim && (best == nil || Compare(l, best) < 0) {
-			best, bestSim = l, s
+		if best == nil || v.best > best.best || v.best == best.best && Compare(v.leader, best.leader) < 0 {
+			best = v
 		}
 	}
 	if best == nil {
 		d.leader = d
-		for _, ft := range d.Feats {
-			g.leaders[ft.Hash] = append(g.leaders[ft.Hash], d)
-		}
 	} else {
-		d.leader = best
+		d.leader = best.leader
 	}
+	for _, ft := range d.Feats {
+		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
+	}
+	clear(g.votes)
+}
+
+// A doc not alike to a cluster's leader still joins the cluster when it
+// is memberShare of the threshold alike to memberLinks of its other docs:
+// many, so that a cluster grows by its dense core and not by one doc
+// alike to another's generic words. Measured on the duplicate sets of
+// cmd/dupeval at the default threshold, it raises recall and keeps
+// pairwise precision (fewer links, or nearer the threshold, lowered it).
+const (
+	memberLinks = 5
+	memberShare = 0.9
+)
+
+// vote is what a doc being grouped has of one cluster: its best
+// similarity to a doc of it, whether it is alike to its leader, and to
+// how many other docs of it.
+type vote struct {
+	leader *Doc
+	best   float64
+	led    bool
+	links  int
 }
 
 // stamps numbers the calls of gather, across groupers and indexes: a
@@ -361,19 +441,22 @@ type cand struct {
 }
 
 // gather finds the docs of postings that share a feature with q, not
-// counting the frequent features (nor, if indexedOnly, docs no longer
-// indexed), with the squared weight of q each shares. It returns them
+// counting the frequent features (nor, if indexedOnly, for an Index, docs
+// no longer indexed; q's weights are then its saturated ones), with the squared weight of q each shares. It returns them
 // with q's squared length and the squared weight of its frequent
 // features, which count as shared with every candidate:
 // sim(q, c) <= sqrt((c.shared+frequent2)/norm2) by Cauchy-Schwarz. It
 // appends the idf of each of q's features to idfs. Docs met are stamped
 // with stamp.
 func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly bool, cands []cand, idfs []float64) (_ []cand, _ []float64, norm2, frequent2 float64) {
-	for _, ft := range q.Feats {
+	for i, ft := range q.Feats {
 		n := f.count.get(ft.Hash)
 		idf := f.idfOf(n)
 		idfs = append(idfs, idf)
 		w := float64(ft.Weight) * idf
+		if indexedOnly {
+			w = float64(q.iw[i]) * idf
+		}
 		norm2 += w * w
 		if f.frequentOf(n) {
 			frequent2 += w * w
@@ -393,11 +476,11 @@ func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly
 	return cands, idfs, norm2, frequent2
 }
 
-func (g *Grouper) unlead(h uint64, d *Doc) {
-	ls := g.leaders[h]
+func (g *Grouper) unpost(h uint64, d *Doc) {
+	ls := g.posts[h]
 	switch i := slices.Index(ls, d); {
 	case i == 0:
-		// The usual case: leaders are counted and expire in canonical
+		// The usual case: docs are counted and expire in canonical
 		// order, so the first to go is first.
 		ls[0] = nil
 		ls = ls[1:]
@@ -405,9 +488,9 @@ func (g *Grouper) unlead(h uint64, d *Doc) {
 		ls = slices.Delete(ls, i, i+1)
 	}
 	if len(ls) == 0 {
-		delete(g.leaders, h)
+		delete(g.posts, h)
 	} else {
-		g.leaders[h] = ls
+		g.posts[h] = ls
 	}
 }
 
@@ -429,4 +512,35 @@ func MarkDuplicates(docs iter.Seq[*Doc]) {
 		d.dup = seen[k]
 		seen[k] = true
 	}
+}
+
+// Term weights saturate as in BM25 in the similar-tickets lookup: a
+// word's weight grows with its count in a doc but levels off, so that a
+// subject word repeated in the body does not outweigh every other word two
+// docs share. A long doc's counts level off later than a short one's; its
+// length is the sum of its counts, against satAvgLen, a typical ticket's.
+// (Grouping keeps the linear counts: in short tickets, saturation leaves
+// the subject too little of its weight for reports of one incident, worded
+// differently in the body, to meet.)
+const (
+	satK1     = 2.0
+	satB      = 0.75
+	satAvgLen = 60.0
+)
+
+// saturate returns the saturated weights of feats (a word's count, the
+// subject's counting more): w' = w·(k1+1) / (w + k1·(1−b+b·L/avgL)), L the
+// sum of the weights.
+func saturate(feats []Feature) []float32 {
+	var l float64
+	for _, ft := range feats {
+		l += float64(ft.Weight)
+	}
+	k := satK1 * (1 - satB + satB*l/satAvgLen)
+	out := make([]float32, len(feats))
+	for i, ft := range feats {
+		w := float64(ft.Weight)
+		out[i] = float32(w * (satK1 + 1) / (w + k))
+	}
+	return out
 }

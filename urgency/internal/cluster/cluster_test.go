@@ -160,3 +160,85 @@ func TestDotIDFIsDot(t *testing.T) {
 		}
 	}
 }
+
+func weighted(id string, feats ...Feature) *Doc {
+	slices.SortFunc(feats, func(a, b Feature) int { return cmp.Compare(a.Hash, b.Hash) })
+	return &Doc{ID: id, Feats: feats}
+}
+
+// TestIndexSaturatesCounts: in the lookup, one word counted many times
+// (a subject word repeated in the body) weighs less than several words
+// shared once each.
+func TestIndexSaturatesCounts(t *testing.T) {
+	x := NewIndex()
+	q := weighted("q", Feature{1, 9}, Feature{2, 1}, Feature{3, 1}, Feature{4, 1})
+	one := weighted("one", Feature{1, 9}, Feature{5, 1}, Feature{6, 1}, Feature{7, 1})
+	many := weighted("many", Feature{1, 1}, Feature{2, 1}, Feature{3, 1}, Feature{4, 1}, Feature{8, 1})
+	for _, d := range []*Doc{q, one, many} {
+		x.Add(d)
+	}
+	for i := range 20 {
+		x.Add(doc(fmt.Sprint("filler", i), 0, uint64(100+i)))
+	}
+	got := x.Similar(q, 2, func(*Doc) bool { return true })
+	require.Len(t, got, 2)
+	assert.Equal(t, "many", got[0].Doc.ID)
+}
+
+// TestIndexHubRanksLower: of two docs as alike to the query, the one near
+// many other docs (a generic report) ranks below the one near the query
+// alone; and the lookup does not depend on the order docs came in.
+func TestIndexHubRanksLower(t *testing.T) {
+	build := func(order []int) (*Index, map[string]*Doc) {
+		docs := []*Doc{
+			doc("q", 0, 1, 2, 3, 4),
+			doc("specific", 0, 1, 2, 5, 6),
+			doc("hub", 0, 3, 4, 7, 8),
+			doc("h1", 0, 7, 8, 9, 10),
+			doc("h2", 0, 7, 8, 11, 12),
+			doc("h3", 0, 7, 8, 13, 14),
+		}
+		for i := range 20 {
+			docs = append(docs, doc(fmt.Sprint("filler", i), 0, uint64(100+i)))
+		}
+		x := NewIndex()
+		byID := make(map[string]*Doc)
+		for _, i := range order {
+			x.Add(docs[i%len(docs)])
+			byID[docs[i%len(docs)].ID] = docs[i%len(docs)]
+		}
+		return x, byID
+	}
+	var order []int
+	for i := range 26 {
+		order = append(order, i)
+	}
+	x, byID := build(order)
+	got := x.Similar(byID["q"], 2, func(*Doc) bool { return true })
+	require.NotEmpty(t, got)
+	assert.Equal(t, "specific", got[0].Doc.ID)
+	if len(got) > 1 {
+		assert.Equal(t, "hub", got[1].Doc.ID)
+	}
+	want := fmt.Sprint(ids(got))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 5 {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		x, byID := build(order)
+		// Lookups before and after a change use fresh neighbour figures.
+		x.Similar(byID["hub"], 3, func(*Doc) bool { return true })
+		extra := doc("extra", 0, 500)
+		x.Add(extra)
+		x.Remove(extra)
+		got := x.Similar(byID["q"], 2, func(*Doc) bool { return true })
+		assert.Equal(t, want, fmt.Sprint(ids(got)))
+	}
+}
+
+func ids(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, fmt.Sprintf("%s %.9f", m.Doc.ID, m.Score))
+	}
+	return out
+}

@@ -18,10 +18,10 @@ type Index struct {
 	version  uint64 // changes with every Add and Remove: cached lengths are stale
 	df       *df
 	postings map[uint64][]*Doc
-	live     int // postings of indexed docs
-	dead     int // postings of removed docs, not yet dropped
-	cands    []cand
-	idfs     []float64
+	live     int          // postings of indexed docs
+	dead     int          // postings of removed docs, not yet dropped
+	look     indexScratch // for a lookup
+	near     indexScratch // for the lookups of a candidate's nearest docs
 }
 
 // Match is a similar doc and its similarity, 0..1.
@@ -42,6 +42,7 @@ func (x *Index) Add(d *Doc) {
 		return
 	}
 	d.indexed = true
+	d.iw = saturate(d.Feats)
 	x.version++
 	x.df.add(d)
 	for _, ft := range d.Feats {
@@ -56,6 +57,7 @@ func (x *Index) Remove(d *Doc) {
 		return
 	}
 	d.indexed = false
+	d.iw, d.near = nil, nil
 	x.version++
 	x.df.remove(d)
 	x.live -= len(d.Feats)
@@ -88,30 +90,76 @@ func (x *Index) compact() {
 		postings[h] = live
 	}
 	x.postings, x.dead = postings, 0
-	x.cands = nil
+	x.look.cands, x.near.cands = nil, nil
 }
 
 // length returns d's length, cached until the index changes: a series of
 // lookups computes each length once.
 func (x *Index) length(d *Doc) float64 {
 	if d.normVersion != x.version {
-		d.norm, d.normVersion = x.df.length(d), x.version
+		var n float64
+		for i, ft := range d.Feats {
+			w := float64(d.iw[i]) * x.df.idf(ft.Hash)
+			n += w * w
+		}
+		d.norm, d.normVersion = math.Sqrt(n), x.version
 	}
 	return d.norm
+}
+
+// hubPenalty weighs, in a lookup, how alike a candidate is to its own
+// nearest docs: a generic report near many others (a hub) would
+// otherwise come near the top of every lookup.
+const hubPenalty = 0.5
+
+// hubOf returns the mean of d's three best similarities among the docs
+// indexed other than q (0 for a missing one), from d's four nearest docs,
+// cached until the index changes: a function of the docs indexed,
+// whatever the order they came in.
+func (x *Index) hubOf(d, q *Doc) float64 {
+	if d.nearVersion != x.version {
+		d.near = append(d.near[:0], x.similar(d, 4, func(*Doc) bool { return true }, false, &x.near)...)
+		d.nearVersion = x.version
+	}
+	var sum float64
+	n := 0
+	for _, m := range d.near {
+		if m.Doc != q && n < 3 {
+			sum += m.Score
+			n++
+		}
+	}
+	return sum / 3
 }
 
 // Len returns the number of docs indexed.
 func (x *Index) Len() int { return x.df.docs }
 
 // Similar returns up to k docs most similar to q for which eligible is
-// true, best first; ties in canonical order. Only docs sharing a feature
+// true, best first; ties in canonical order. The score of a doc is its
+// cosine similarity to q less half the mean of its own three best
+// similarities to the other docs indexed, if above 0: a generic report,
+// near many, ranks below one as near q that is near q alone. Only docs sharing a feature
 // that is not among the most frequent are considered. Candidates are
 // compared in full in order of how much of q's weight they share, which
-// bounds their similarity, until the bound falls below the k-th best.
+// bounds their similarity and so their score, until the bound falls below
+// the k-th best score.
 func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
-	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, nextStamp(), true, x.cands[:0], x.idfs[:0])
-	x.idfs = idfs
-	defer func() { clear(cands); x.cands = cands[:0] }()
+	return x.similar(q, k, eligible, true, &x.look)
+}
+
+// indexScratch is the scratch of one lookup: a lookup's scores look up
+// the nearest docs of its candidates, with scratch of their own.
+type indexScratch struct {
+	cands []cand
+	idfs  []float64
+}
+
+// similar is Similar, scoring by similarity alone unless penalise is set.
+func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, scratch *indexScratch) []Match {
+	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, nextStamp(), true, scratch.cands[:0], scratch.idfs[:0])
+	scratch.idfs = idfs
+	defer func() { clear(cands); scratch.cands = cands[:0] }()
 	if norm2 == 0 || k <= 0 {
 		return nil
 	}
@@ -126,9 +174,14 @@ func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
 		if !eligible(d) {
 			continue
 		}
-		s := cosine(dotIDF(idfs, q, d), x.length(q), x.length(d))
+		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
 		if s <= 0 {
 			continue
+		}
+		if penalise {
+			if s = math.Round((s-hubPenalty*x.hubOf(d, q))*1e9) / 1e9; s <= 0 {
+				continue
+			}
 		}
 		m := Match{Doc: d, Score: s}
 		i, _ := slices.BinarySearchFunc(out, m, func(a, b Match) int {

@@ -14,11 +14,10 @@ import (
 //
 // A doc's cluster depends only on the docs of its window (the docs
 // created at most a window before it, up to it in canonical order): on
-// their frequencies, and on which of them lead a cluster and share a
-// feature with it. So a change at time t (a doc added or removed) can
-// change only the docs of the following window, and then the docs that
-// share a feature with a doc whose leading changed, within a window
-// after it; Sync regroups those and leaves the rest as it is. Not safe
+// their frequencies, and on the clusters of those that share a feature
+// with it. So a change at time t (a doc added or removed) can change only
+// the docs of the following window, and then the docs that share a
+// feature with a doc whose cluster changed, within a window after it; Sync regroups those and leaves the rest as it is. Not safe
 // for concurrent use.
 type Set struct {
 	p    Params
@@ -27,7 +26,7 @@ type Set struct {
 	// the last Sync.
 	pending []int64
 	g       *Grouper
-	led     leadChanges // scratch: the docs of the sweep's window whose leading changed
+	led     leadChanges // scratch: the docs of the sweep's window whose cluster changed
 	context []*Doc      // scratch for the window before a change
 	// tail, when last is set, is the grouper's state after the last doc
 	// as the last Sync left it: a stream of docs in order goes on from
@@ -85,11 +84,11 @@ func (s *Set) All() iter.Seq[*Doc] {
 // Sync.
 //
 // A doc's cluster depends on the frequencies of the docs of its window
-// and on the leaders among them that share a feature with it (its
-// candidates). So the sweep groups again, in canonical order from the
+// and on the clusters of those among them that share a feature with it
+// (its candidates). So the sweep groups again, in canonical order from the
 // first change, the docs whose window holds a doc added or removed (their
 // frequencies changed), and the docs whose window holds a doc whose
-// leading changed and that share a feature with it (it may be or have
+// cluster changed and that share a feature with it (it may be or have
 // been a candidate); it keeps the cluster of every other doc, and stops
 // once a window has passed without either.
 func (s *Set) Sync() {
@@ -100,7 +99,7 @@ func (s *Set) Sync() {
 	w := s.p.Window
 	pi := 0
 	// Docs created up to reweighed have an added or removed doc in their
-	// window; docs created up to relead may have a doc whose leading
+	// window; docs created up to relead may have a doc whose cluster
 	// changed, one of s.led.
 	reweighed, relead := int64(math.MinInt64), int64(math.MinInt64)
 	p := s.start(s.pending[0], math.MinInt64)
@@ -114,9 +113,9 @@ func (s *Set) Sync() {
 		s.led.expire(SubSat(d.Created, w))
 		switch {
 		case d.Created <= reweighed || d.Created <= relead && s.led.touches(d):
-			led := d.leader == d
+			was := d.leader
 			s.g.Assign(d)
-			if (d.leader == d) != led {
+			if d.leader != was {
 				relead = max(relead, AddSat(d.Created, w))
 				s.led.add(d)
 			}
@@ -168,7 +167,7 @@ func (s *Set) Sync() {
 	}
 }
 
-// leadChanges holds the docs of a sweep's window whose leading changed, and
+// leadChanges holds the docs of a sweep's window whose cluster changed, and
 // their features.
 type leadChanges struct {
 	docs  []*Doc // in canonical order

@@ -37,7 +37,7 @@ func leaders(s *Set) map[string]string {
 
 // TestSetIsOnePass drives sets through random histories (adds, removals,
 // re-adds, replacements, late docs, docs at the same time, batches of
-// changes between syncs) and requires after every Sync the clusters of
+// changes between syncs; sparse kinds of docs and dense ones) and requires after every Sync the clusters of
 // one pass over the docs the set holds.
 func TestSetIsOnePass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -45,9 +45,22 @@ func TestSetIsOnePass(t *testing.T) {
 		p := Params{Window: int64(20 + rng.IntN(200)), Similarity: 0.3 + 0.3*rng.Float64()}
 		span := 50 + rng.IntN(2000)
 		kinds := 3 + rng.IntN(20)
+		// In odd rounds the docs of a kind are each a few of its six
+		// words: docs alike to several of a cluster's docs but not to its
+		// leader, whose joining depends on the clusters of others.
+		dense := round%2 == 1
+		if dense {
+			p.Window, span, kinds = int64(10+rng.IntN(40)), 100+rng.IntN(200), 1+rng.IntN(3)
+		}
 		newDoc := func(id string) *Doc {
 			topic := uint64(rng.IntN(kinds)) * 10
 			hashes := []uint64{topic, topic + 1 + uint64(rng.IntN(3))}
+			if dense {
+				hashes = hashes[:0]
+				for range 3 + rng.IntN(3) {
+					hashes = append(hashes, topic+uint64(rng.IntN(8)))
+				}
+			}
 			for range rng.IntN(4) {
 				hashes = append(hashes, 1000+uint64(rng.IntN(40)))
 			}
