@@ -98,7 +98,7 @@
 //     applied on top. Test files (urgencytest) are read by the same YAML
 //     reader and get the same suggestions.
 //  2. Compiling (load.go, compile.go, inline.go, budget.go,
-//     prefilter.go): the lists become one matcher (internal/match, which
+//     meterpatch.go, prefilter.go): the lists become one matcher (internal/match, which
 //     also gives a term its one canonical key); each expression is parsed
 //     once with expr's parser and compiled from a copy of that tree, its
 //     macros inlined, the text functions bound to the per-ticket cache
