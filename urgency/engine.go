@@ -117,6 +117,28 @@ type evaluator struct {
 	tags []string
 	// clock is the ticket's service clock, read once per assessment.
 	clock clock
+	// results, when not nil, gets what each rule of the pack made of the
+	// ticket, by the rule's index: Explain traces the assessment's run
+	// instead of running the rules again.
+	results []ruleResult
+}
+
+// ruleResult is what one run of a rule made of a ticket. A rule not run
+// (disabled) has no status.
+type ruleResult struct {
+	status RuleStatus
+	points float64
+	err    *Error
+	// whenFailed is true when the error is the condition's, not the
+	// score's.
+	whenFailed bool
+}
+
+// record keeps r's result for Explain, if asked.
+func (ev *evaluator) record(i int, res ruleResult) {
+	if ev.results != nil {
+		ev.results[i] = res
+	}
 }
 
 func (e *Engine) init() {
@@ -180,7 +202,12 @@ func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
 func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Assessment {
 	ev := e.pool.Get().(*evaluator)
 	defer e.pool.Put(ev)
+	return e.assessOn(ev, t, now, c, dup, pre)
+}
 
+// assessOn is assess on the evaluator ev, which keeps the ticket's Env and
+// per-ticket cache as the rules left them.
+func (e *Engine) assessOn(ev *evaluator, t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Assessment {
 	created, truncated := e.prepare(ev, t, now, c, dup, pre)
 	env := &ev.env
 	env.fillStats(e.eager)
@@ -291,7 +318,11 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 	env := &ev.env
 	matched := false
 	for i, r := range e.rules {
-		if r.aging != aging || !r.Enabled || r.when == nil || r.need != nil && !r.need.holds(env) {
+		if r.aging != aging || !r.Enabled || r.when == nil {
+			continue
+		}
+		if r.need != nil && !r.need.holds(env) {
+			ev.record(i, ruleResult{status: RuleSkipped})
 			continue
 		}
 		if missing := r.stats &^ ev.filled; missing != 0 {
@@ -302,9 +333,11 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 		ok, err := e.runWhen(ev, r)
 		if err != nil {
 			a.Errors = append(a.Errors, err)
+			ev.record(i, ruleResult{status: RuleFailed, err: err, whenFailed: true})
 			continue
 		}
 		if !ok {
+			ev.record(i, ruleResult{status: RuleNotMatched})
 			continue
 		}
 		points := r.points
@@ -312,9 +345,11 @@ func (e *Engine) runRules(ev *evaluator, a *Assessment, o *outcome, aging bool) 
 			points, err = e.runScore(ev, r)
 			if err != nil {
 				a.Errors = append(a.Errors, err)
+				ev.record(i, ruleResult{status: RuleFailed, err: err})
 				continue
 			}
 		}
+		ev.record(i, ruleResult{status: RuleMatched, points: points})
 		matched = true
 		a.Hits = append(a.Hits, Hit{Rule: r.Name, Points: points})
 		a.Score += points

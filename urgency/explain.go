@@ -114,39 +114,37 @@ func (q *Queue) Explain(id string, now time.Time) (Explanation, bool) {
 }
 
 func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Explanation {
-	x := Explanation{Assessment: e.assess(t, now, c, dup, pre), Rules: make([]RuleTrace, len(e.rules))}
+	// One run of the rules, as assess makes it, which records what each
+	// rule made of the ticket; the explanation then evaluates only the
+	// parts of the conditions, on the Env and per-ticket cache (the
+	// text's scan, folding and statistics) the rules ran on. That Env
+	// has the deadline of the first pass when some rule reads it, as
+	// the rules that read it saw.
+	ev := e.pool.Get().(*evaluator)
+	defer e.pool.Put(ev)
+	ev.results = make([]ruleResult, len(e.rules))
+	defer func() { ev.results = nil }()
+	x := Explanation{Assessment: e.assessOn(ev, t, now, c, dup, pre), Rules: make([]RuleTrace, len(e.rules))}
 
-	// The Env is set up by the code assess uses, on an evaluator of its
-	// own.
-	ev := new(evaluator)
-	created, _ := e.prepare(ev, t, now, c, dup, pre)
-	env := &ev.env
-	// Every statistic up front: the parts of a condition may read any.
-	env.fillStats(^statSet(0))
-	ev.filled, ev.boxed = ^statSet(0), nil
-	if e.aging {
-		// The rules that read the deadline see the deadline of the first
-		// pass, as in assess; the others do not read these facts.
-		var first Assessment
-		o := outcome{floor: len(e.levels) - 1, queuePoints: math.Inf(-1), clock: &ev.clock}
-		e.runRules(ev, &first, &o, false)
-		e.settle(&first, &o, created, now)
-		env.setDeadline(&first)
-		ev.boxed = nil // the copy rules read fields from has the old facts
-	}
+	// Every statistic: the parts of a condition may read any.
+	ev.env.fillStats(^ev.filled)
+	ev.filled = ^statSet(0)
+	// The parts have a ticket's budget of their own, as the rules had.
+	ev.st.meter.resetTicket()
 	queuePoints := math.Inf(-1)
 	for i, r := range e.rules {
-		x.Rules[i] = e.trace(ev, r)
+		x.Rules[i] = e.trace(ev, r, ev.results[i])
 		if tr := &x.Rules[i]; tr.Matched() && r.Queue != "" && tr.Points > queuePoints {
 			x.QueueRule, queuePoints = r.Name, tr.Points
 		}
 	}
+	ev.boxed = nil // the ticket's text is not kept alive by the pool
 	return x
 }
 
-// trace runs one rule as runRules does, recording why it did or did not
-// match.
-func (e *Engine) trace(ev *evaluator, r *rule) RuleTrace {
+// trace records why r did or did not match, from what the assessment's
+// run of it found (res), with the parts of its condition.
+func (e *Engine) trace(ev *evaluator, r *rule, res ruleResult) RuleTrace {
 	tr := RuleTrace{Rule: r.Name}
 	if r.score != nil {
 		tr.Score = r.scoreSrc.Text
@@ -155,33 +153,21 @@ func (e *Engine) trace(ev *evaluator, r *rule) RuleTrace {
 	case !r.Enabled || r.when == nil:
 		tr.Status = RuleDisabled
 		return tr
-	case r.need != nil && !r.need.holds(&ev.env):
+	case res.status == RuleSkipped:
 		tr.Status = RuleSkipped
 		tr.Missing = r.need.missing(&ev.env, e.matcher.Lists())
 		return tr
 	}
-	ok, err := e.runWhen(ev, r)
 	when := e.terms(r).eval(ev)
-	if err == nil && when.Value != ok {
+	if ok := res.status == RuleMatched || res.status == RuleFailed && !res.whenFailed; !res.whenFailed && when.Value != ok {
 		// The parts do not add up to what the engine found (a form the
 		// splitter misread): show the condition whole rather than wrong.
 		when = Term{Text: r.whenSrc.Text, Value: ok}
 	}
 	tr.When = &when
-	switch {
-	case err != nil:
-		tr.Status, tr.Err = RuleFailed, err
-	case !ok:
-		tr.Status = RuleNotMatched
-	case r.score != nil:
-		tr.Points, err = e.runScore(ev, r)
-		if err != nil {
-			tr.Status, tr.Err, tr.Points = RuleFailed, err, 0
-			break
-		}
-		tr.Status = RuleMatched
-	default:
-		tr.Status, tr.Points = RuleMatched, r.points
+	tr.Status, tr.Err = res.status, res.err
+	if res.status == RuleMatched {
+		tr.Points = res.points
 	}
 	return tr
 }

@@ -253,6 +253,34 @@ func TestExplainAgingRule(t *testing.T) {
 	assert.Equal(t, "sla_used is 0.042", tr.When.Detail)
 }
 
+// TestExplainRunsEachRuleOnce: Explain traces the run of the rules that
+// its assessment made and evaluates only the parts of the conditions
+// beside it. The rules of this pack fit the ticket's budget once, not
+// twice: running every condition again beside its parts went over the
+// budget and traced the last rules as failed, which the assessment
+// matched.
+func TestExplainRunsEachRuleOnce(t *testing.T) {
+	const n = 15 // about 500,000 units a rule on this body, of MaxTicketCost
+	var rules strings.Builder
+	for i := range n {
+		fmt.Fprintf(&rules, "\n  - {name: r%d, when: 'not any(split(body, \"\"), {# == \"Q\"})'}", i)
+	}
+	e := loadRules(t, rules.String())
+	tk := Ticket{ID: "x", Subject: "hello", Body: strings.Repeat("ab", 60<<10), CreatedAt: now}
+	x := e.Explain(tk, now)
+	require.Empty(t, x.Assessment.Errors, "the rules fit the ticket's budget once")
+	require.Len(t, x.Assessment.Hits, n)
+	for _, tr := range x.Rules {
+		assert.Equal(t, RuleMatched, tr.Status, tr.Rule)
+		assert.Nil(t, tr.Err, tr.Rule)
+		require.NotNil(t, tr.When, tr.Rule)
+		assert.Equal(t, "not", tr.When.Op, "%s: the parts are shown", tr.Rule)
+		assert.Equal(t, true, tr.When.Value, tr.Rule)
+		require.Len(t, tr.When.Terms, 1, tr.Rule)
+		assert.Empty(t, tr.When.Terms[0].Err, "%s: the parts have a budget of their own", tr.Rule)
+	}
+}
+
 func TestQueueExplainUsesClusterFacts(t *testing.T) {
 	e := loadExplainPack(t)
 	q := mustQueue(NewQueue(e))
@@ -419,8 +447,9 @@ func TestExplainConcurrentUse(t *testing.T) {
 }
 
 // BenchmarkExplain measures explaining one sample ticket with the default
-// pack once every rule's parts are compiled, and the first explanation of
-// a freshly loaded pack, which compiles them.
+// pack once every rule's parts are compiled, the same with a body of about
+// 16 KiB, and the first explanation of a freshly loaded pack, which
+// compiles them.
 func BenchmarkExplain(b *testing.B) {
 	tk := readSampleTickets(b)[0]
 	b.Run("warm", func(b *testing.B) {
@@ -432,6 +461,20 @@ func BenchmarkExplain(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e.Explain(tk, now)
+		}
+	})
+	b.Run("long", func(b *testing.B) {
+		// A long body, where the text's scan and statistics weigh.
+		e, err := LoadFS(os.DirFS("../rules/default"))
+		require.NoError(b, err)
+		for _, r := range e.rules {
+			e.terms(r)
+		}
+		long := tk
+		long.Body = strings.Repeat(tk.Body+"\n", (16<<10)/(len(tk.Body)+1)+1)
+		b.ReportAllocs()
+		for b.Loop() {
+			e.Explain(long, now)
 		}
 	})
 	b.Run("first", func(b *testing.B) {
