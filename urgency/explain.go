@@ -159,7 +159,10 @@ func (e *Engine) trace(ev *evaluator, r *rule, res ruleResult) RuleTrace {
 		return tr
 	}
 	when := e.terms(r).eval(ev)
-	if ok := res.status == RuleMatched || res.status == RuleFailed && !res.whenFailed; !res.whenFailed && when.Value != ok {
+	// What the engine found the condition to be, when it could tell: a
+	// rule whose score failed had a true condition.
+	ok := res.status == RuleMatched || res.status == RuleFailed && !res.whenFailed
+	if !res.whenFailed && when.Value != ok {
 		// The parts do not add up to what the engine found (a form the
 		// splitter misread): show the condition whole rather than wrong.
 		when = Term{Text: r.whenSrc.Text, Value: ok}
