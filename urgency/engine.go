@@ -202,6 +202,7 @@ func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
 func (e *Engine) assess(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre *scanned) Assessment {
 	ev := e.pool.Get().(*evaluator)
 	defer e.pool.Put(ev)
+	defer ev.env.release()
 	return e.assessOn(ev, t, now, c, dup, pre)
 }
 

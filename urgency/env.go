@@ -104,6 +104,18 @@ type textStats struct {
 	ExclamationsText    int     `expr:"exclamations·text"`
 }
 
+// release lets go of the ticket e was prepared for: a pooled Env keeps
+// its hooks and scratch buffers (which hold at most a clipped, folded
+// copy), but no reference to the ticket's own text or fields, which can
+// be far larger than what the rules read.
+func (e *Env) release() {
+	hooks, st := e.ruleHooks, e.st
+	*e = Env{ruleHooks: hooks, st: st}
+	if st != nil {
+		st.text, st.pre = "", nil
+	}
+}
+
 // bind points the hooks at e's cache; done once per pooled Env.
 func (e *Env) bind() {
 	e.ruleHooks = ruleHooks{

@@ -122,6 +122,7 @@ func (e *Engine) explain(t *Ticket, now time.Time, c ClusterFacts, dup bool, pre
 	// the rules that read it saw.
 	ev := e.pool.Get().(*evaluator)
 	defer e.pool.Put(ev)
+	defer ev.env.release()
 	ev.results = make([]ruleResult, len(e.rules))
 	defer func() { ev.results = nil }()
 	x := Explanation{Assessment: e.assessOn(ev, t, now, c, dup, pre), Rules: make([]RuleTrace, len(e.rules))}
