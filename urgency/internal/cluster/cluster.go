@@ -394,7 +394,7 @@ func (g *Grouper) Assign(d *Doc) {
 			best = v
 		}
 	}
-	if b := g.burst(d, stamp, cut); b != nil {
+	if b := g.burst(d, length, stamp, cut); b != nil {
 		best = b
 	}
 	if best == nil {
@@ -455,25 +455,31 @@ const (
 // burst returns the vote of the cluster d joins by the burst rule, or nil.
 // The votes are those of d's candidates, stamped with stamp: every doc
 // sharing a code that is not frequent with d is one.
-func (g *Grouper) burst(d *Doc, stamp uint64, cut int64) *vote {
+func (g *Grouper) burst(d *Doc, length float64, stamp uint64, cut int64) *vote {
+	// Features sort by kind: words, then codes, then concepts.
+	codes, _ := slices.BinarySearchFunc(d.Feats, KindCode, func(f Feature, k uint64) int { return cmp.Compare(KindOf(f.Hash), k) })
+	concepts, _ := slices.BinarySearchFunc(d.Feats, KindConcept, func(f Feature, k uint64) int { return cmp.Compare(KindOf(f.Hash), k) })
+	if codes == concepts || concepts == len(d.Feats) || length == 0 {
+		return nil
+	}
 	pair := 0
-	var dLength float64 // d's length, once needed
-	for i, code := range d.Feats {
-		if KindOf(code.Hash) != KindCode || g.df.frequent(code.Hash) {
-			continue
-		}
-		posts := g.posts[code.Hash]
+	for i := codes; i < concepts; i++ {
+		code := d.Feats[i]
 		codeIDF := g.idfs[i]
-		for j, concept := range d.Feats {
-			if KindOf(concept.Hash) != KindConcept {
-				continue
-			}
+		var posts []*Doc // the docs sharing the code, once needed
+		for j := concepts; j < len(d.Feats); j++ {
+			concept := d.Feats[j]
 			conceptIDF := g.idfs[j]
-			if dLength == 0 {
-				dLength = g.df.length(d)
-			}
-			if pairShare(code.Weight, concept.Weight, codeIDF, conceptIDF, dLength) < burstShare {
+			if pairShare(code.Weight, concept.Weight, codeIDF, conceptIDF, length) < burstShare {
 				continue
+			}
+			if posts == nil {
+				if g.df.frequent(code.Hash) {
+					break
+				}
+				if posts = g.posts[code.Hash]; posts == nil {
+					break
+				}
 			}
 			// in tells whether a doc sharing the code is in the burst.
 			in := func(c *Doc) bool {
@@ -512,6 +518,9 @@ func (g *Grouper) burst(d *Doc, stamp uint64, cut int64) *vote {
 				v.burst = max(v.burst, v.pairDocs)
 			}
 		}
+	}
+	if pair == 0 {
+		return nil
 	}
 	var best *vote
 	for i := range g.votes {
