@@ -109,6 +109,17 @@ func keepToken(tok []byte) bool {
 	return true
 }
 
+// tokenKind tells a code (a kept word with a digit: 502, E1234) from a
+// plain word, for the burst join of the grouping.
+func tokenKind(tok []byte) uint64 {
+	for _, b := range tok {
+		if b >= '0' && b <= '9' {
+			return cluster.KindCode
+		}
+	}
+	return cluster.KindWord
+}
+
 // featurizer turns tickets into keyed hashes of their words and of the
 // pack's list concepts. The key is random per queue or index, so the
 // hashes mean nothing outside it.
@@ -132,7 +143,7 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 	for _, name := range m.Lists() {
 		// A NUL cannot occur in a folded word, so concepts never collide
 		// with words.
-		f.concepts = append(f.concepts, maphash.String(f.seed, "\x00"+name))
+		f.concepts = append(f.concepts, cluster.WithKind(maphash.String(f.seed, "\x00"+name), cluster.KindConcept))
 	}
 	return f
 }
@@ -171,7 +182,7 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 				rest = nil
 			}
 			if keepToken(tok) {
-				raw = append(raw, maphash.Bytes(f.seed, tok))
+				raw = append(raw, cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok)))
 			}
 		}
 		for l, h := range f.concepts {

@@ -16,7 +16,8 @@ import (
 
 // referenceFeatures is how features were computed before they were
 // sorted per part and merged: every word and concept of both parts with
-// its weight, sorted by hash, equal hashes summed up to maxWeight.
+// its weight (its hash marked with its kind), sorted by hash, equal
+// hashes summed up to maxWeight.
 func referenceFeatures(f *featurizer, t *Ticket) []cluster.Feature {
 	var raw []cluster.Feature
 	var hits match.Hits
@@ -29,7 +30,7 @@ func referenceFeatures(f *featurizer, t *Ticket) []cluster.Feature {
 		buf := match.AppendFold(nil, text)
 		for _, tok := range bytes.Split(buf, []byte(" ")) {
 			if keepToken(tok) {
-				raw = append(raw, cluster.Feature{Hash: maphash.Bytes(f.seed, tok), Weight: part.weight})
+				raw = append(raw, cluster.Feature{Hash: cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok)), Weight: part.weight})
 			}
 		}
 		hits.Reset()

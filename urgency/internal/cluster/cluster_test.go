@@ -242,3 +242,47 @@ func ids(ms []Match) []string {
 	}
 	return out
 }
+
+// TestGrouperJoinsABurst: reports of distinct customers that share only a
+// code and a concept, each in words of its own, join one cluster once
+// burstCustomers of them are in the window; the same customer again, or
+// an unknown one, makes no burst; a long doc that happens to name the
+// code and the concept neither counts nor joins.
+func TestGrouperJoinsABurst(t *testing.T) {
+	code, concept := WithKind(1, KindCode), WithKind(2, KindConcept)
+	word := uint64(100)
+	report := func(id string, created int64, customer uint64, words int) *Doc {
+		hashes := []uint64{code, concept}
+		for range words {
+			word++
+			hashes = append(hashes, word)
+		}
+		d := doc(id, created, hashes...)
+		d.Customer = customer
+		return d
+	}
+	var docs []*Doc
+	for i := range 60 {
+		docs = append(docs, doc(fmt.Sprintf("u%02d", i), int64(i), uint64(1000+i), uint64(2000+i%7))) // unrelated
+	}
+	docs = append(docs,
+		report("a1", 100, 7, 3), report("a2", 101, 7, 3), report("a3", 102, 0, 3), // one customer, and an unknown one
+		report("long1", 103, 8, 40), report("long2", 104, 9, 40), // the pair is a small share of them
+		report("b1", 105, 10, 3), report("b2", 106, 11, 3), report("b3", 107, 12, 3),
+		report("b4", 108, 13, 3), report("b5", 109, 14, 3), report("long3", 110, 15, 40),
+	)
+	g := NewGrouper(Params{Window: 1000, Similarity: 0.5})
+	leader := make(map[string]string)
+	for _, d := range docs {
+		g.Assign(d)
+		leader[d.ID] = d.Leader().ID
+	}
+	for _, id := range []string{"a1", "a2", "a3", "long1", "long2", "b1", "b2", "long3"} {
+		assert.Equal(t, id, leader[id], "%s joins no burst", id)
+	}
+	// Customers 7, 10 and 11 make a burst: b3 joins its earliest cluster,
+	// and so do the next reports, to the cluster holding most of it.
+	assert.Equal(t, "a1", leader["b3"])
+	assert.Equal(t, "a1", leader["b4"])
+	assert.Equal(t, "a1", leader["b5"])
+}

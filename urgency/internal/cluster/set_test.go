@@ -64,10 +64,19 @@ func TestSetIsOnePass(t *testing.T) {
 			for range rng.IntN(4) {
 				hashes = append(hashes, 1000+uint64(rng.IntN(40)))
 			}
+			// In every third round docs of a few customers name a few
+			// codes and concepts: bursts join them whatever their words.
+			bursty := round%3 == 2
+			if bursty {
+				hashes = append(hashes, WithKind(uint64(rng.IntN(3)), KindCode), WithKind(uint64(rng.IntN(2)), KindConcept))
+			}
 			if rng.IntN(20) == 0 {
 				hashes = nil // a doc without words
 			}
 			d := doc(id, int64(rng.IntN(span)), hashes...)
+			if bursty {
+				d.Customer = uint64(rng.IntN(6)) // 0: unknown
+			}
 			if rng.IntN(10) == 0 {
 				d.Created = int64(rng.IntN(5)) // many at one time
 			}
@@ -83,7 +92,7 @@ func TestSetIsOnePass(t *testing.T) {
 				d := newDoc(id)
 				if old := open[id]; old != nil {
 					if rng.IntN(3) == 0 {
-						d = &Doc{ID: id, Created: old.Created, Feats: old.Feats} // re-added unchanged
+						d = &Doc{ID: id, Created: old.Created, Customer: old.Customer, Feats: old.Feats} // re-added unchanged
 					}
 					require.True(t, s.Remove(old))
 					old.Feats = nil // as a queue drops them
