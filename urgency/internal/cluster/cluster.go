@@ -102,7 +102,25 @@ const (
 type df struct {
 	count counts
 	docs  int
+	// memo holds idfOf by count for the last values of docs, one table
+	// per value modulo idfTables: the idf of a feature depends on its
+	// count and docs alone, and one comparison meets the same few counts
+	// many times over. A sliding window's docs go up and down by one.
+	memo [idfTables][]idfMemo
 }
+
+// idfMemo is idfOf of a count while docs is tag-1 (0: not yet known).
+type idfMemo struct {
+	tag int
+	idf float64
+}
+
+// idfTables is how many values of docs the memo keeps idfs for; counts
+// of at least maxIDFMemo are not kept.
+const (
+	idfTables  = 4
+	maxIDFMemo = 1 << 16
+)
 
 func newDF() *df { return &df{} }
 
@@ -125,7 +143,23 @@ func (f *df) idf(h uint64) float64 { return f.idfOf(f.count.get(h)) }
 
 // idfOf is the idf of a feature counted n times.
 func (f *df) idfOf(n int32) float64 {
-	return math.Log(1 + float64(f.docs+1)/float64(n+1))
+	if n < 0 || n >= maxIDFMemo {
+		return idfOf(n, f.docs)
+	}
+	t := &f.memo[f.docs&(idfTables-1)]
+	if int(n) >= len(*t) {
+		*t = append(*t, make([]idfMemo, int(n)+1-len(*t))...)
+	}
+	m := &(*t)[n]
+	if m.tag != f.docs+1 {
+		m.tag, m.idf = f.docs+1, idfOf(n, f.docs)
+	}
+	return m.idf
+}
+
+// idfOf is the idf of a feature counted n times among docs docs.
+func idfOf(n int32, docs int) float64 {
+	return math.Log(1 + float64(docs+1)/float64(n+1))
 }
 
 func (f *df) frequent(h uint64) bool { return f.frequentOf(f.count.get(h)) }
