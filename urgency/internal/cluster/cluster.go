@@ -368,30 +368,43 @@ func (g *Grouper) Assign(d *Doc) {
 	length := math.Sqrt(norm2)
 	cut := SubSat(d.Created, g.p.Window)
 	g.votes = g.votes[:0]
-	for _, c := range g.cands {
-		l := c.d.leader
-		if norm2 == 0 || l == nil || l.Created < cut {
-			continue // a cluster led from outside the window takes no more docs
-		}
-		if l.voteStamp != stamp {
-			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
-			g.votes = append(g.votes, vote{leader: l})
-		}
-		v := &g.votes[l.voteSlot]
-		if math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity*memberShare-1e-9 {
-			continue
-		}
-		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
-		if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
-			continue
-		}
-		if s >= g.p.Similarity {
-			v.best = max(v.best, s)
-		}
-		if l == c.d {
-			v.led = true
-		} else {
-			v.links++
+	// Leaders first, then the other docs: a doc of a cluster d can join
+	// already, and whose bound is below the cluster's best similarity,
+	// changes nothing and is not compared. (A vote does not depend on the
+	// order its docs are met in.)
+	for pass := range 2 {
+		for _, c := range g.cands {
+			l := c.d.leader
+			if norm2 == 0 || l == nil || l.Created < cut {
+				continue // a cluster led from outside the window takes no more docs
+			}
+			if (l == c.d) != (pass == 0) {
+				continue
+			}
+			if l.voteStamp != stamp {
+				l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
+				g.votes = append(g.votes, vote{leader: l})
+			}
+			v := &g.votes[l.voteSlot]
+			bound := math.Sqrt((c.shared + frequent2) / norm2)
+			if bound < g.p.Similarity*memberShare-1e-9 {
+				continue
+			}
+			if (v.led || v.links >= memberLinks) && v.best >= bound+1e-9 {
+				continue
+			}
+			s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
+			if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
+				continue
+			}
+			if s >= g.p.Similarity {
+				v.best = max(v.best, s)
+			}
+			if l == c.d {
+				v.led = true
+			} else {
+				v.links++
+			}
 		}
 	}
 	// d joins the cluster it is most alike to a doc of, among those whose

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -114,5 +115,109 @@ func TestIndexSimilarIsExhaustive(t *testing.T) {
 				require.Equal(t, want[j].Score, got[j].Score)
 			}
 		}
+	}
+}
+
+// bruteAssign is the grouping of docs (in canonical order) by comparing
+// each doc with every doc of its window that shares a feature with it
+// that is not frequent: what the grouper's bounds must not change.
+func bruteAssign(p Params, docs []*Doc) []*Doc {
+	leaders := make([]*Doc, len(docs))
+	byDoc := make(map[*Doc]int)
+	for i, d := range docs {
+		byDoc[d] = i
+		cut := SubSat(d.Created, p.Window)
+		f := newDF()
+		var window []*Doc
+		for _, c := range docs[:i+1] {
+			if c.Created >= cut {
+				f.add(c)
+				window = append(window, c)
+			}
+		}
+		type agg struct {
+			best  float64
+			led   bool
+			links int
+		}
+		votes := make(map[*Doc]*agg)
+		for _, c := range window[:len(window)-1] {
+			l := leaders[byDoc[c]]
+			if l.Created < cut || !sharesRareDF(f, d, c) {
+				continue
+			}
+			if votes[l] == nil {
+				votes[l] = &agg{}
+			}
+			v := votes[l]
+			s := f.similarity(d, c)
+			if s < p.Similarity*memberShare || l == c && s < p.Similarity {
+				continue
+			}
+			if s >= p.Similarity {
+				v.best = max(v.best, s)
+			}
+			if l == c {
+				v.led = true
+			} else {
+				v.links++
+			}
+		}
+		leaders[i] = d
+		var best *agg
+		for l, v := range votes {
+			if !v.led && v.links < memberLinks {
+				continue
+			}
+			if best == nil || v.best > best.best || v.best == best.best && Compare(l, leaders[i]) < 0 {
+				best, leaders[i] = v, l
+			}
+		}
+	}
+	return leaders
+}
+
+func sharesRareDF(f *df, a, b *Doc) bool {
+	for _, fa := range a.Feats {
+		for _, fb := range b.Feats {
+			if fa.Hash == fb.Hash && !f.frequent(fa.Hash) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The grouper, which compares a doc only with the docs its bounds leave,
+// groups as comparing it with every doc of its window does: docs of a few
+// templates with words of their own, in dense bursts, so that clusters
+// grow by their leader and by member links.
+func TestGrouperIsExhaustive(t *testing.T) {
+	for seed := range uint64(4) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		p := Params{Window: 60, Similarity: 0.5}
+		var docs []*Doc
+		for i := range 400 {
+			tpl := uint64(rng.IntN(6)) * 100
+			hs := []uint64{tpl + 1, tpl + 2, tpl + 3 + uint64(rng.IntN(4))}
+			for range rng.IntN(3) {
+				hs = append(hs, 1000+uint64(rng.IntN(400)))
+			}
+			hs = append(hs, uint64(rng.IntN(3))) // common words
+			docs = append(docs, doc(fmt.Sprintf("d%03d", i), int64(i/3), hs...))
+		}
+		g := NewGrouper(p)
+		for _, d := range docs {
+			g.Assign(d)
+		}
+		want := bruteAssign(p, docs)
+		links := 0
+		for i, d := range docs {
+			require.Equal(t, want[i].ID, d.Leader().ID, "seed %d, doc %d", seed, i)
+			if d.Leader() != d {
+				links++
+			}
+		}
+		assert.Greater(t, links, 100, "docs join clusters")
 	}
 }
