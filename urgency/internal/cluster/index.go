@@ -166,9 +166,17 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 	// The candidates are met in the order of a sort by shared weight, most
 	// first, ties in canonical order; the lookup stops well before the
 	// last, so they come off a heap rather than out of a whole sort.
-	heapify(cands)
+	// Docs not eligible are dropped first: they would only be met and
+	// passed over.
+	h := cands[:0]
+	for _, c := range cands {
+		if eligible(c.d) {
+			h = append(h, c)
+		}
+	}
+	heapify(h)
 	var out []Match
-	for h := cands; len(h) > 0; h = h[:len(h)-1] {
+	for ; len(h) > 0; h = h[:len(h)-1] {
 		c := h[0]
 		h[0] = h[len(h)-1]
 		siftDown(h[:len(h)-1], 0)
@@ -176,9 +184,6 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 		bound := math.Sqrt((c.shared + frequent2) / norm2)
 		if len(out) == k && bound < out[k-1].Score-1e-9 {
 			break
-		}
-		if !eligible(d) {
-			continue
 		}
 		if penalise && len(out) == k && d.nearVersion == x.version &&
 			bound-hubPenalty*x.hubOf(d, q) < out[k-1].Score-2e-9 {
