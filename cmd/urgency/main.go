@@ -305,6 +305,7 @@ func newSimilarCmd(s *streams) *cobra.Command {
 	var format string
 	var k int
 	var skipBad bool
+	prof := new(profiles)
 	c := &cobra.Command{
 		Use:   "similar [TICKETS.jsonl|-]",
 		Short: "List, for each ticket, the earlier tickets most like it",
@@ -328,6 +329,7 @@ Arguments:
 			if err != nil {
 				return err
 			}
+			defer prof.start("similar", stderr)()
 			x := urgency.NewIndex(eng)
 			x.Add(tickets...)
 			results := make([][]urgency.Match, len(tickets))
@@ -351,6 +353,7 @@ Arguments:
 	f.IntVarP(&k, "k", "k", 5, "how many similar tickets to list per ticket")
 	formatFlag(c, &format, "table", "json")
 	f.BoolVar(&skipBad, "skip-bad", false, "report malformed ticket lines on stderr and go on without them")
+	prof.addFlags(f)
 	return c
 }
 

@@ -121,7 +121,25 @@ const (
 type df struct {
 	count counts
 	docs  int
+	// memo holds idfOf by count for the last values of docs, one table
+	// per value modulo idfTables: the idf of a feature depends on its
+	// count and docs alone, and one comparison meets the same few counts
+	// many times over. A sliding window's docs go up and down by one.
+	memo [idfTables][]idfMemo
 }
+
+// idfMemo is idfOf of a count while docs is tag-1 (0: not yet known).
+type idfMemo struct {
+	tag int
+	idf float64
+}
+
+// idfTables is how many values of docs the memo keeps idfs for; counts
+// of at least maxIDFMemo are not kept.
+const (
+	idfTables  = 4
+	maxIDFMemo = 1 << 16
+)
 
 func newDF() *df { return &df{} }
 
@@ -144,7 +162,23 @@ func (f *df) idf(h uint64) float64 { return f.idfOf(f.count.get(h)) }
 
 // idfOf is the idf of a feature counted n times.
 func (f *df) idfOf(n int32) float64 {
-	return math.Log(1 + float64(f.docs+1)/float64(n+1))
+	if n < 0 || n >= maxIDFMemo {
+		return idfOf(n, f.docs)
+	}
+	t := &f.memo[f.docs&(idfTables-1)]
+	if int(n) >= len(*t) {
+		*t = append(*t, make([]idfMemo, int(n)+1-len(*t))...)
+	}
+	m := &(*t)[n]
+	if m.tag != f.docs+1 {
+		m.tag, m.idf = f.docs+1, idfOf(n, f.docs)
+	}
+	return m.idf
+}
+
+// idfOf is the idf of a feature counted n times among docs docs.
+func idfOf(n int32, docs int) float64 {
+	return math.Log(1 + float64(docs+1)/float64(n+1))
 }
 
 func (f *df) frequent(h uint64) bool { return f.frequentOf(f.count.get(h)) }
@@ -353,30 +387,43 @@ func (g *Grouper) Assign(d *Doc) {
 	length := math.Sqrt(norm2)
 	cut := SubSat(d.Created, g.p.Window)
 	g.votes = g.votes[:0]
-	for _, c := range g.cands {
-		l := c.d.leader
-		if norm2 == 0 || l == nil || l.Created < cut {
-			continue // a cluster led from outside the window takes no more docs
-		}
-		if l.voteStamp != stamp {
-			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
-			g.votes = append(g.votes, vote{leader: l})
-		}
-		v := &g.votes[l.voteSlot]
-		if math.Sqrt((c.shared+frequent2)/norm2) < g.p.Similarity*memberShare-1e-9 {
-			continue
-		}
-		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
-		if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
-			continue
-		}
-		if s >= g.p.Similarity {
-			v.best = max(v.best, s)
-		}
-		if l == c.d {
-			v.led = true
-		} else {
-			v.links++
+	// Leaders first, then the other docs: a doc of a cluster d can join
+	// already, and whose bound is below the cluster's best similarity,
+	// changes nothing and is not compared. (A vote does not depend on the
+	// order its docs are met in.)
+	for pass := range 2 {
+		for _, c := range g.cands {
+			l := c.d.leader
+			if norm2 == 0 || l == nil || l.Created < cut {
+				continue // a cluster led from outside the window takes no more docs
+			}
+			if (l == c.d) != (pass == 0) {
+				continue
+			}
+			if l.voteStamp != stamp {
+				l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
+				g.votes = append(g.votes, vote{leader: l})
+			}
+			v := &g.votes[l.voteSlot]
+			bound := math.Sqrt((c.shared + frequent2) / norm2)
+			if bound < g.p.Similarity*memberShare-1e-9 {
+				continue
+			}
+			if (v.led || v.links >= memberLinks) && v.best >= bound+1e-9 {
+				continue
+			}
+			s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
+			if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
+				continue
+			}
+			if s >= g.p.Similarity {
+				v.best = max(v.best, s)
+			}
+			if l == c.d {
+				v.led = true
+			} else {
+				v.links++
+			}
 		}
 	}
 	// d joins the cluster it is most alike to a doc of, among those whose

@@ -163,15 +163,32 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 	if norm2 == 0 || k <= 0 {
 		return nil
 	}
-	slices.SortFunc(cands, func(a, b cand) int { return cmp.Or(cmp.Compare(b.shared, a.shared), Compare(a.d, b.d)) })
-	var out []Match
+	// The candidates are met in the order of a sort by shared weight, most
+	// first, ties in canonical order; the lookup stops well before the
+	// last, so they come off a heap rather than out of a whole sort.
+	// Docs not eligible are dropped first: they would only be met and
+	// passed over.
+	h := cands[:0]
 	for _, c := range cands {
+		if eligible(c.d) {
+			h = append(h, c)
+		}
+	}
+	heapify(h)
+	var out []Match
+	for ; len(h) > 0; h = h[:len(h)-1] {
+		c := h[0]
+		h[0] = h[len(h)-1]
+		siftDown(h[:len(h)-1], 0)
 		d := c.d
 		bound := math.Sqrt((c.shared + frequent2) / norm2)
 		if len(out) == k && bound < out[k-1].Score-1e-9 {
 			break
 		}
-		if !eligible(d) {
+		if penalise && len(out) == k && d.nearVersion == x.version &&
+			bound-hubPenalty*x.hubOf(d, q) < out[k-1].Score-2e-9 {
+			// Its nearest docs are known: less the penalty, even the bound
+			// is too low for d to enter.
 			continue
 		}
 		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
@@ -195,4 +212,38 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 		}
 	}
 	return out
+}
+
+// before orders candidates as a lookup meets them: most shared weight
+// first, ties in canonical order (a total order: no two docs compare
+// equal).
+func (a cand) before(b cand) bool {
+	if a.shared != b.shared {
+		return a.shared > b.shared
+	}
+	return Compare(a.d, b.d) < 0
+}
+
+// heapify puts h in heap order, the candidate to meet first at h[0].
+func heapify(h []cand) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func siftDown(h []cand, i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1].before(h[c]) {
+			c++
+		}
+		if !h[c].before(h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
