@@ -280,13 +280,15 @@ func (f *df) similarity(a, b *Doc) float64 {
 // counted in the frequencies, and by feature. Not
 // safe for concurrent use.
 type Grouper struct {
-	p      Params
-	df     *df
-	window []*Doc            // docs counted in df, in canonical order
-	posts  map[uint64][]*Doc // the docs counted, by feature, in canonical order
-	cands  []cand            // docs sharing a feature with the doc being grouped
-	votes  []vote            // the clusters of the candidates
-	idfs   []float64         // the idf of each feature of the doc being grouped
+	p         Params
+	df        *df
+	window    []*Doc            // docs counted in df, in canonical order
+	posts     map[uint64][]*Doc // the docs counted, by feature, in canonical order
+	cands     []cand            // docs sharing a feature with the doc being grouped
+	votes     []vote            // the clusters of the candidates
+	members   []member          // the candidates that are not leaders, to compare
+	memberBuf []member
+	idfs      []float64 // the idf of each feature of the doc being grouped
 	// peak is the most docs counted at once since the maps were made.
 	peak int
 }
@@ -391,40 +393,62 @@ func (g *Grouper) Assign(d *Doc) {
 	// already, and whose bound is below the cluster's best similarity,
 	// changes nothing and is not compared. (A vote does not depend on the
 	// order its docs are met in.)
-	for pass := range 2 {
-		for _, c := range g.cands {
-			l := c.d.leader
-			if norm2 == 0 || l == nil || l.Created < cut {
-				continue // a cluster led from outside the window takes no more docs
-			}
-			if (l == c.d) != (pass == 0) {
-				continue
-			}
-			if l.voteStamp != stamp {
-				l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
-				g.votes = append(g.votes, vote{leader: l})
-			}
-			v := &g.votes[l.voteSlot]
+	for _, c := range g.cands {
+		l := c.d.leader
+		if norm2 == 0 || l == nil || l.Created < cut {
+			continue // a cluster led from outside the window takes no more docs
+		}
+		if l.voteStamp != stamp {
+			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
+			g.votes = append(g.votes, vote{leader: l})
+		}
+		if l != c.d {
+			continue
+		}
+		v := &g.votes[l.voteSlot]
+		if bound := math.Sqrt((c.shared + frequent2) / norm2); bound < g.p.Similarity-1e-9 {
+			continue
+		}
+		if s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d)); s >= g.p.Similarity {
+			v.best, v.led = s, true
+		}
+	}
+	// Of the other docs, only the latest memberCandidates of each cluster
+	// that may be alike enough are compared: in canonical order, whatever
+	// the order they were met in, so the result is still a function of
+	// the window. A cluster repeating one template thousands of times in a
+	// window costs each new doc as much as a small one.
+	g.members = g.members[:0]
+	for i, c := range g.cands {
+		l := c.d.leader
+		if norm2 == 0 || l == nil || l.Created < cut || l == c.d {
+			continue
+		}
+		v := &g.votes[l.voteSlot]
+		bound := math.Sqrt((c.shared + frequent2) / norm2)
+		if bound < g.p.Similarity*memberShare-1e-9 || v.led && v.best >= bound+1e-9 {
+			continue
+		}
+		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i)})
+	}
+	g.members, g.memberBuf = latestMembers(g.members, g.cands, len(g.votes), g.memberBuf)
+	for _, m := range g.members {
+		c := g.cands[m.cand]
+		v := &g.votes[m.slot]
+		if v.led || v.links >= memberLinks {
 			bound := math.Sqrt((c.shared + frequent2) / norm2)
-			if bound < g.p.Similarity*memberShare-1e-9 {
+			if v.best >= bound+1e-9 {
 				continue
-			}
-			if (v.led || v.links >= memberLinks) && v.best >= bound+1e-9 {
-				continue
-			}
-			s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
-			if s < g.p.Similarity*memberShare || l == c.d && s < g.p.Similarity {
-				continue
-			}
-			if s >= g.p.Similarity {
-				v.best = max(v.best, s)
-			}
-			if l == c.d {
-				v.led = true
-			} else {
-				v.links++
 			}
 		}
+		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
+		if s < g.p.Similarity*memberShare {
+			continue
+		}
+		if s >= g.p.Similarity {
+			v.best = max(v.best, s)
+		}
+		v.links++
 	}
 	// d joins the cluster it is most alike to a doc of, among those whose
 	// leader it is alike to, or enough of whose other docs it is nearly
@@ -462,9 +486,82 @@ func (g *Grouper) Assign(d *Doc) {
 // cmd/dupeval at the default threshold, it raises recall and keeps
 // pairwise precision (fewer links, or nearer the threshold, lowered it).
 const (
-	memberLinks = 5
-	memberShare = 0.9
+	memberLinks      = 5
+	memberShare      = 0.9
+	memberCandidates = 32
 )
+
+// member is a doc of a cluster that d may link to: the vote of its
+// cluster and its index among the candidates.
+type member struct {
+	slot, cand int32
+}
+
+// latestMembers keeps, of each cluster's members in ms, the
+// memberCandidates latest in canonical order, grouped by cluster; which
+// are kept does not depend on the order of ms. votes is the number of
+// clusters; buf is scratch space, returned for the next call.
+func latestMembers(ms []member, cands []cand, votes int, buf []member) (kept, _ []member) {
+	if len(ms) <= memberCandidates {
+		return ms, buf
+	}
+	// Bucket by cluster (a counting sort), then keep each bucket's latest.
+	start := make([]int32, votes+1)
+	for _, m := range ms {
+		start[m.slot+1]++
+	}
+	for i := range votes {
+		start[i+1] += start[i]
+	}
+	buf = slices.Grow(buf[:0], len(ms))[:len(ms)]
+	next := slices.Clone(start[:votes])
+	for _, m := range ms {
+		buf[next[m.slot]] = m
+		next[m.slot]++
+	}
+	kept = ms[:0]
+	later := func(a, b member) bool { return Compare(cands[a.cand].d, cands[b.cand].d) > 0 }
+	for slot := range votes {
+		bucket := buf[start[slot]:start[slot+1]]
+		if len(bucket) <= memberCandidates {
+			kept = append(kept, bucket...)
+			continue
+		}
+		// A min-heap of the latest seen so far: its root is the earliest
+		// of them, replaced by any later doc.
+		h := bucket[:memberCandidates]
+		for i := len(h)/2 - 1; i >= 0; i-- {
+			siftMembers(h, i, later)
+		}
+		for _, m := range bucket[memberCandidates:] {
+			if later(m, h[0]) {
+				h[0] = m
+				siftMembers(h, 0, later)
+			}
+		}
+		kept = append(kept, h...)
+	}
+	return kept, buf
+}
+
+// siftMembers restores h below i as a heap whose every parent is earlier
+// in canonical order than its children.
+func siftMembers(h []member, i int, later func(a, b member) bool) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && later(h[c], h[c+1]) {
+			c++
+		}
+		if !later(h[i], h[c]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
 
 // vote is what a doc being grouped has of one cluster: its best
 // similarity to a doc of it, whether it is alike to its leader, and to

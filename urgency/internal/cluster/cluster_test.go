@@ -286,3 +286,37 @@ func TestGrouperJoinsABurst(t *testing.T) {
 	assert.Equal(t, "a1", leader["b4"])
 	assert.Equal(t, "a1", leader["b5"])
 }
+
+// TestLatestMembers: of each cluster's members that a doc may link to,
+// the memberCandidates latest in canonical order are compared, whatever
+// order the candidates were gathered in (it follows the features' hashes,
+// whose key is random per queue).
+func TestLatestMembers(t *testing.T) {
+	var cands []cand
+	var ms []member
+	for slot, n := range []int{3, memberCandidates + 40, memberCandidates} {
+		for i := range n {
+			// Same creation times in pairs: the ID breaks the tie.
+			cands = append(cands, cand{d: doc(fmt.Sprintf("s%d-%03d", slot, i), int64(i/2))})
+			ms = append(ms, member{slot: int32(slot), cand: int32(len(cands) - 1)})
+		}
+	}
+	want := map[int32][]string{}
+	for _, m := range ms {
+		want[m.slot] = append(want[m.slot], cands[m.cand].d.ID)
+	}
+	want[1] = want[1][40:] // the latest of the second cluster
+	for round := range 5 {
+		shuffled := slices.Clone(ms)
+		rand.New(rand.NewPCG(uint64(round), 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		kept, _ := latestMembers(shuffled, cands, 3, nil)
+		got := map[int32][]string{}
+		for _, m := range kept {
+			got[m.slot] = append(got[m.slot], cands[m.cand].d.ID)
+		}
+		for slot := range got {
+			slices.Sort(got[slot])
+		}
+		assert.Equal(t, want, got, "round %d", round)
+	}
+}
