@@ -184,9 +184,7 @@ func TestReplicasShareOneQueue(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 300)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	rng := rand.New(rand.NewPCG(15, 1))
 	open := map[string]urgency.Ticket{}
 	for round := range 6 {
@@ -221,8 +219,7 @@ func TestReplicasShareOneQueue(t *testing.T) {
 		requireAsOne(t, e, open, qa, qb)
 	}
 	// A replica started late reads the whole set.
-	qc := mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, "c"))))
-	defer qc.Close()
+	qc := replica(t, e, openStore(t, dsn, "c"))
 	requireAsOne(t, e, open, qc)
 }
 
@@ -236,8 +233,7 @@ func TestReplicasAtOnce(t *testing.T) {
 	const n = 4
 	replicas := make([]*urgency.Queue, n)
 	for r := range n {
-		replicas[r] = mustQueue(urgency.NewQueue(e, urgency.WithStore(openStore(t, dsn, fmt.Sprintf("r%d", r)))))
-		defer replicas[r].Close()
+		replicas[r] = replica(t, e, openStore(t, dsn, fmt.Sprintf("r%d", r)))
 	}
 	var wg sync.WaitGroup
 	for r := range n {
@@ -358,10 +354,7 @@ func TestForgottenDeletions(t *testing.T) {
 	var rows int
 	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count(*) FROM urgency_tickets").Scan(&rows))
 	require.Less(t, rows, 100+100+256+1, "deleted tickets' rows are bounded")
-	open := map[string]urgency.Ticket{}
-	for _, tk := range pool[600:] {
-		open[tk.ID] = tk
-	}
+	open := byID(pool[600:])
 	requireAsOne(t, e, open, qb)
 }
 
@@ -385,9 +378,7 @@ func TestConnectionKilledBeforeCommit(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 60)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	require.NoError(t, qa.AddContext(t.Context(), pool[:20]...))
 	a.beforeCommit = func(tx pgx.Tx) {
 		var pid int
@@ -402,10 +393,7 @@ func TestConnectionKilledBeforeCommit(t *testing.T) {
 	err := qa.AddContext(t.Context(), pool[20:40]...)
 	require.Error(t, err)
 	a.beforeCommit = nil
-	open := map[string]urgency.Ticket{}
-	for _, tk := range pool[:20] {
-		open[tk.ID] = tk
-	}
+	open := byID(pool[:20])
 	requireAsOne(t, e, open, qa, qb)
 
 	require.NoError(t, qa.AddContext(t.Context(), pool[20:40]...)) // again
@@ -423,9 +411,7 @@ func TestConnectionKilledWhileWaiting(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 40)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	require.NoError(t, qb.AddContext(t.Context(), pool[:10]...))
 
 	holder, err := pgx.Connect(t.Context(), dsn)
@@ -453,10 +439,7 @@ WHERE application_name = 'a' AND wait_event_type = 'Lock'`).Scan(&n))
 	require.Error(t, <-done)
 	require.NoError(t, tx.Rollback(t.Context()))
 	require.NoError(t, qb.AddContext(t.Context(), pool[20:30]...))
-	open := map[string]urgency.Ticket{}
-	for _, tk := range append(pool[:10:10], pool[20:30]...) {
-		open[tk.ID] = tk
-	}
+	open := byID(append(pool[:10:10], pool[20:30]...))
 	requireAsOne(t, e, open, qa, qb)
 }
 
@@ -468,9 +451,7 @@ func TestListenConnectionDropped(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 40)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	told := make(chan struct{}, 1)
 	defer b.Notify(told)()
 	// Wait for b to listen: a's change reaches it.
@@ -497,10 +478,7 @@ func TestListenConnectionDropped(t *testing.T) {
 		}
 		<-told // told when it listens again, with no change made
 	}
-	open := map[string]urgency.Ticket{}
-	for _, tk := range pool[:20] {
-		open[tk.ID] = tk
-	}
+	open := byID(pool[:20])
 	requireAsOne(t, e, open, qa, qb)
 }
 
@@ -520,9 +498,7 @@ func TestServerRestart(t *testing.T) {
 	e := defaultEngine(t)
 	pool := sampleTickets(t, 100)
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	require.NoError(t, qa.AddContext(t.Context(), pool[:50]...))
 	qb.Ranked(testNow)
 
@@ -542,10 +518,7 @@ func TestServerRestart(t *testing.T) {
 	retry(func() error { return qb.AddContext(t.Context(), pool[50:75]...) })
 	retry(func() error { return qa.AddContext(t.Context(), pool[75:]...) })
 	retry(func() error { _, err := qa.RemoveContext(t.Context(), pool[0].ID); return err })
-	open := map[string]urgency.Ticket{}
-	for _, tk := range pool[1:] {
-		open[tk.ID] = tk
-	}
+	open := byID(pool[1:])
 	retry(func() error { return qa.Refresh(t.Context()) })
 	retry(func() error { return qb.Refresh(t.Context()) })
 	qa.Err()
@@ -678,14 +651,9 @@ func TestIDNotUTF8(t *testing.T) {
 	pool := sampleTickets(t, 3)
 	pool[0].ID, pool[1].ID = "T-\xff", "T-\xfe"
 	a, b := openStore(t, dsn, "a"), openStore(t, dsn, "b")
-	qa, qb := mustQueue(urgency.NewQueue(e, urgency.WithStore(a))), mustQueue(urgency.NewQueue(e, urgency.WithStore(b)))
-	defer qa.Close()
-	defer qb.Close()
+	qa, qb := replica(t, e, a), replica(t, e, b)
 	require.NoError(t, qa.AddContext(t.Context(), pool...))
-	open := map[string]urgency.Ticket{}
-	for _, tk := range pool {
-		open[tk.ID] = tk
-	}
+	open := byID(pool)
 	requireAsOne(t, e, open, qa, qb)
 	ok, err := qb.RemoveContext(t.Context(), pool[0].ID)
 	require.NoError(t, err)
@@ -718,10 +686,7 @@ func TestTablesMadeAnew(t *testing.T) {
 	again[0].Subject = "another ticket of the same ID"
 	again[2].Body = "another body"
 	require.NoError(t, c.Put(t.Context(), again))
-	open := map[string]urgency.Ticket{}
-	for _, tk := range again {
-		open[tk.ID] = tk
-	}
+	open := byID(again)
 	requireAsOne(t, e, open, qb)
 }
 
@@ -771,6 +736,23 @@ func TestPutLargeTickets(t *testing.T) {
 	ch, err := st.Changes(t.Context(), urgency.Version{})
 	require.NoError(t, err)
 	require.Len(t, ch.Changes, 40)
+}
+
+// replica is a queue ranking with e on st, closed when the test ends
+// (before st is).
+func replica(t testing.TB, e *urgency.Engine, st *Store) *urgency.Queue {
+	q := mustQueue(urgency.NewQueue(e, urgency.WithStore(st)))
+	t.Cleanup(q.Close)
+	return q
+}
+
+// byID is the open set of the tickets given, the later of one ID kept.
+func byID(tickets []urgency.Ticket) map[string]urgency.Ticket {
+	open := make(map[string]urgency.Ticket, len(tickets))
+	for _, tk := range tickets {
+		open[tk.ID] = tk
+	}
+	return open
 }
 
 // mustQueue is NewQueue's queue, for the tests whose options are valid.
