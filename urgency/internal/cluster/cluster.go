@@ -280,15 +280,15 @@ func (f *df) similarity(a, b *Doc) float64 {
 // counted in the frequencies, and by feature. Not
 // safe for concurrent use.
 type Grouper struct {
-	p         Params
-	df        *df
-	window    []*Doc            // docs counted in df, in canonical order
-	posts     map[uint64][]*Doc // the docs counted, by feature, in canonical order
-	cands     []cand            // docs sharing a feature with the doc being grouped
-	votes     []vote            // the clusters of the candidates
-	members   []member          // the candidates that are not leaders, to compare
-	memberBuf []member
-	idfs      []float64 // the idf of each feature of the doc being grouped
+	p       Params
+	df      *df
+	window  []*Doc            // docs counted in df, in canonical order
+	posts   map[uint64][]*Doc // the docs counted, by feature, in canonical order
+	cands   []cand            // docs sharing a feature with the doc being grouped
+	votes   []vote            // the clusters of the candidates
+	members []member          // the candidates that are not leaders, to compare
+	scratch memberScratch
+	idfs    []float64 // the idf of each feature of the doc being grouped
 	// peak is the most docs counted at once since the maps were made.
 	peak int
 }
@@ -317,6 +317,7 @@ func (g *Grouper) Clear(docs int) {
 	if g.peak > 1024 && docs < g.peak/4 {
 		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
 		g.window, g.cands, g.idfs = nil, nil, nil
+		g.members, g.scratch = nil, memberScratch{}
 		return
 	}
 	g.df.count.reset()
@@ -417,7 +418,7 @@ func (g *Grouper) Assign(d *Doc) {
 	// that may be alike enough are compared: in canonical order, whatever
 	// the order they were met in, so the result is still a function of
 	// the window. A cluster repeating one template thousands of times in a
-	// window costs each new doc as much as a small one.
+	// window is compared with a new doc no more than a small one.
 	g.members = g.members[:0]
 	for i, c := range g.cands {
 		l := c.d.leader
@@ -429,17 +430,14 @@ func (g *Grouper) Assign(d *Doc) {
 		if bound < g.p.Similarity*memberShare-1e-9 || v.led && v.best >= bound+1e-9 {
 			continue
 		}
-		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i)})
+		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i), bound: bound})
 	}
-	g.members, g.memberBuf = latestMembers(g.members, g.cands, len(g.votes), g.memberBuf)
+	g.members = g.scratch.latestMembers(g.members, g.cands, len(g.votes))
 	for _, m := range g.members {
 		c := g.cands[m.cand]
 		v := &g.votes[m.slot]
-		if v.led || v.links >= memberLinks {
-			bound := math.Sqrt((c.shared + frequent2) / norm2)
-			if v.best >= bound+1e-9 {
-				continue
-			}
+		if (v.led || v.links >= memberLinks) && v.best >= m.bound+1e-9 {
+			continue
 		}
 		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
 		if s < g.p.Similarity*memberShare {
@@ -492,33 +490,44 @@ const (
 )
 
 // member is a doc of a cluster that d may link to: the vote of its
-// cluster and its index among the candidates.
+// cluster, its index among the candidates and the bound on its
+// similarity.
 type member struct {
 	slot, cand int32
+	bound      float64 // the most d can be alike to it
+}
+
+// memberScratch is latestMembers' space, kept by a Grouper from one doc
+// to the next.
+type memberScratch struct {
+	buf         []member
+	start, next []int32
 }
 
 // latestMembers keeps, of each cluster's members in ms, the
 // memberCandidates latest in canonical order, grouped by cluster; which
 // are kept does not depend on the order of ms. votes is the number of
-// clusters; buf is scratch space, returned for the next call.
-func latestMembers(ms []member, cands []cand, votes int, buf []member) (kept, _ []member) {
+// clusters.
+func (sc *memberScratch) latestMembers(ms []member, cands []cand, votes int) (kept []member) {
 	if len(ms) <= memberCandidates {
-		return ms, buf
+		return ms
 	}
 	// Bucket by cluster (a counting sort), then keep each bucket's latest.
-	start := make([]int32, votes+1)
+	start := slices.Grow(sc.start[:0], votes+1)[:votes+1]
+	clear(start)
 	for _, m := range ms {
 		start[m.slot+1]++
 	}
 	for i := range votes {
 		start[i+1] += start[i]
 	}
-	buf = slices.Grow(buf[:0], len(ms))[:len(ms)]
-	next := slices.Clone(start[:votes])
+	buf := slices.Grow(sc.buf[:0], len(ms))[:len(ms)]
+	next := append(sc.next[:0], start[:votes]...)
 	for _, m := range ms {
 		buf[next[m.slot]] = m
 		next[m.slot]++
 	}
+	sc.buf, sc.start, sc.next = buf, start, next
 	kept = ms[:0]
 	later := func(a, b member) bool { return Compare(cands[a.cand].d, cands[b.cand].d) > 0 }
 	for slot := range votes {
@@ -541,7 +550,7 @@ func latestMembers(ms []member, cands []cand, votes int, buf []member) (kept, _ 
 		}
 		kept = append(kept, h...)
 	}
-	return kept, buf
+	return kept
 }
 
 // siftMembers restores h below i as a heap whose every parent is earlier

@@ -309,7 +309,8 @@ func TestLatestMembers(t *testing.T) {
 	for round := range 5 {
 		shuffled := slices.Clone(ms)
 		rand.New(rand.NewPCG(uint64(round), 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		kept, _ := latestMembers(shuffled, cands, 3, nil)
+		var sc memberScratch
+		kept := sc.latestMembers(shuffled, cands, 3)
 		got := map[int32][]string{}
 		for _, m := range kept {
 			got[m.slot] = append(got[m.slot], cands[m.cand].d.ID)
