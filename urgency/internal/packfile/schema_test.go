@@ -54,7 +54,6 @@ func readSchema(t *testing.T, name string) map[string]any {
 }
 
 // schemaAt follows a JSON pointer made of plain names.
-
 func schemaAt(t *testing.T, doc map[string]any, pointer string) map[string]any {
 	t.Helper()
 	node := doc
