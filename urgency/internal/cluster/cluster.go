@@ -7,7 +7,11 @@
 // frequency of each feature among recent docs, so that words every ticket
 // shares ("please", "problem") count for little. Candidates come from an
 // inverted index that skips the most frequent features; every candidate is
-// then scored exactly.
+// then scored exactly, unless a bound shows its score cannot matter.
+// Grouping reads, of each feature, only the latest docs of the window
+// that have it (see [postingsRead]), and compares the leader of every
+// cluster met: a word that thousands of docs of a window repeat costs a
+// new doc no more than a rare one.
 //
 // Grouping is leader-based in canonical order (created, then ID): a doc
 // joins the most similar cluster whose leader, its first doc, is within
@@ -289,6 +293,12 @@ type Grouper struct {
 	members []member          // the candidates that are not leaders, to compare
 	scratch memberScratch
 	idfs    []float64 // the idf of each feature of the doc being grouped
+	// Of the doc being grouped: the squared weight of its frequent
+	// features, its features whose postings were not all read, and the
+	// sums of their squared weights from each on.
+	frequent2  float64
+	partial    []partial
+	unreadFrom []float64
 	// peak is the most docs counted at once since the maps were made.
 	peak int
 }
@@ -318,6 +328,7 @@ func (g *Grouper) Clear(docs int) {
 		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
 		g.window, g.cands, g.idfs = nil, nil, nil
 		g.members, g.scratch = nil, memberScratch{}
+		g.partial, g.unreadFrom = nil, nil
 		return
 	}
 	g.df.count.reset()
@@ -327,6 +338,8 @@ func (g *Grouper) Clear(docs int) {
 	g.window = g.window[:0]
 	clear(g.cands)
 	g.cands = g.cands[:0]
+	clear(g.partial)
+	g.partial = g.partial[:0]
 }
 
 func (g *Grouper) count(d *Doc) {
@@ -380,20 +393,17 @@ func (g *Grouper) Assign(d *Doc) {
 	// Cauchy-Schwarz. That share builds up feature by feature from the
 	// postings, one step per posting; only docs whose share can reach
 	// the threshold are compared in full. Frequent features find no
-	// candidates, so they count as shared with every candidate.
+	// candidates, and of the others only the latest docs are read, so
+	// they count as shared with every doc that may have them unread (see
+	// [Grouper.bound]).
 	//
 	// d's idf and length are computed once here, not per candidate: the
 	// same numbers in the same order as df.similarity would compute.
-	var norm2, frequent2 float64
 	stamp := nextStamp()
-	g.cands, g.idfs, norm2, frequent2 = gather(g.df, d, g.posts, stamp, false, g.cands[:0], g.idfs[:0])
+	norm2 := g.gather(d, stamp)
 	length := math.Sqrt(norm2)
 	cut := SubSat(d.Created, g.p.Window)
 	g.votes = g.votes[:0]
-	// Leaders first, then the other docs: a doc of a cluster d can join
-	// already, and whose bound is below the cluster's best similarity,
-	// changes nothing and is not compared. (A vote does not depend on the
-	// order its docs are met in.)
 	for _, c := range g.cands {
 		l := c.d.leader
 		if norm2 == 0 || l == nil || l.Created < cut {
@@ -403,14 +413,24 @@ func (g *Grouper) Assign(d *Doc) {
 			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
 			g.votes = append(g.votes, vote{leader: l})
 		}
-		if l != c.d {
+	}
+	// Leaders first, then the other docs: a doc of a cluster d can join
+	// already, and whose bound is below the cluster's best similarity,
+	// changes nothing and is not compared. (A vote does not depend on the
+	// order its docs are met in.) The leader of a cluster met may be too
+	// early to be among the postings read: then it shares with d at most
+	// the features not read in full.
+	for i := range g.votes {
+		v := &g.votes[i]
+		l := v.leader
+		var shared float64
+		if l.stamp == stamp {
+			shared = g.cands[l.slot].shared
+		}
+		if g.bound(l, shared, norm2) < g.p.Similarity-1e-9 {
 			continue
 		}
-		v := &g.votes[l.voteSlot]
-		if bound := math.Sqrt((c.shared + frequent2) / norm2); bound < g.p.Similarity-1e-9 {
-			continue
-		}
-		if s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d)); s >= g.p.Similarity {
+		if s := cosine(dotIDF(g.idfs, d, l), length, g.df.length(l)); s >= g.p.Similarity {
 			v.best, v.led = s, true
 		}
 	}
@@ -426,28 +446,14 @@ func (g *Grouper) Assign(d *Doc) {
 			continue
 		}
 		v := &g.votes[l.voteSlot]
-		bound := math.Sqrt((c.shared + frequent2) / norm2)
+		bound := g.bound(c.d, c.shared, norm2)
 		if bound < g.p.Similarity*memberShare-1e-9 || v.led && v.best >= bound+1e-9 {
 			continue
 		}
 		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i), bound: bound})
 	}
 	g.members = g.scratch.latestMembers(g.members, g.cands, len(g.votes))
-	for _, m := range g.members {
-		c := g.cands[m.cand]
-		v := &g.votes[m.slot]
-		if (v.led || v.links >= memberLinks) && v.best >= m.bound+1e-9 {
-			continue
-		}
-		s := cosine(dotIDF(g.idfs, d, c.d), length, g.df.length(c.d))
-		if s < g.p.Similarity*memberShare {
-			continue
-		}
-		if s >= g.p.Similarity {
-			v.best = max(v.best, s)
-		}
-		v.links++
-	}
+	g.linkMembers(d, length)
 	// d joins the cluster it is most alike to a doc of, among those whose
 	// leader it is alike to, or enough of whose other docs it is nearly
 	// as alike to: a report worded like the later ones of an incident but
@@ -475,6 +481,75 @@ func (g *Grouper) Assign(d *Doc) {
 		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
 	}
 	clear(g.votes)
+}
+
+// linkMembers compares d with the docs of g.members that may change
+// the cluster it joins, to count its links to each cluster and raise the
+// cluster's best similarity. The cluster of the leader d is most alike
+// to comes first, its most promising docs first: once it is as alike as
+// the others' docs can make them, they are not compared. (What each
+// cluster's vote comes to does not depend on the order.)
+func (g *Grouper) linkMembers(d *Doc, length float64) {
+	var win *vote
+	for _, m := range g.members {
+		v := &g.votes[m.slot]
+		v.members++
+		v.top = max(v.top, m.bound)
+	}
+	for i := range g.votes {
+		v := &g.votes[i]
+		if v.led && (win == nil || v.best > win.best || v.best == win.best && Compare(v.leader, win.leader) < 0) {
+			win = v
+		}
+	}
+	if win != nil {
+		ms := g.scratch.buf[:0]
+		for _, m := range g.members {
+			if &g.votes[m.slot] == win {
+				ms = append(ms, m)
+			}
+		}
+		slices.SortFunc(ms, func(a, b member) int { return cmp.Compare(b.bound, a.bound) })
+		for _, m := range ms {
+			g.link(d, length, m)
+		}
+		g.scratch.buf = ms
+		settled := true
+		for i := range g.votes {
+			v := &g.votes[i]
+			if v != win && (v.led || v.members >= memberLinks) && v.top >= win.best-1e-9 {
+				// Its docs could take it above the winner, or level with
+				// it and before it.
+				settled = false
+				break
+			}
+		}
+		if settled {
+			return
+		}
+	}
+	for _, m := range g.members {
+		if &g.votes[m.slot] != win {
+			g.link(d, length, m)
+		}
+	}
+}
+
+// link compares d with the member m, unless that cannot change its
+// cluster's vote.
+func (g *Grouper) link(d *Doc, length float64, m member) {
+	v := &g.votes[m.slot]
+	if (v.led || v.links >= memberLinks) && v.best >= m.bound+1e-9 || !v.led && v.members < memberLinks {
+		return // changes nothing, or cannot make memberLinks
+	}
+	s := cosine(dotIDF(g.idfs, d, g.cands[m.cand].d), length, g.df.length(g.cands[m.cand].d))
+	if s < g.p.Similarity*memberShare {
+		return
+	}
+	if s >= g.p.Similarity {
+		v.best = max(v.best, s)
+	}
+	v.links++
 }
 
 // A doc not alike to a cluster's leader still joins the cluster when it
@@ -583,6 +658,10 @@ type vote struct {
 	best   float64
 	led    bool
 	links  int
+	// members are how many of the cluster's docs other than its leader
+	// may be compared, and top the most d can be alike to one.
+	members int
+	top     float64
 
 	pair     int
 	pairDocs int
@@ -773,18 +852,101 @@ func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly
 	return cands, idfs, norm2, frequent2
 }
 
+// gather is [gather] for the grouper's postings, of which it reads, of
+// each feature, only the postingsRead latest docs of the window that have
+// it, dropping the earlier ones for good (a later doc never leaves the
+// window before them). So the candidates of a doc are a function of the
+// docs of its window that share a feature with it, and a word that
+// thousands of docs of a window repeat costs a new doc no more than a
+// rare one. It sets g.cands and g.idfs.
+func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
+	cands, idfs := g.cands[:0], g.idfs[:0]
+	g.partial, g.frequent2 = g.partial[:0], 0
+	for _, ft := range d.Feats {
+		n := g.df.count.get(ft.Hash)
+		idf := g.df.idfOf(n)
+		idfs = append(idfs, idf)
+		w := float64(ft.Weight) * idf
+		norm2 += w * w
+		if g.df.frequentOf(n) {
+			g.frequent2 += w * w
+			continue
+		}
+		ls := g.posts[ft.Hash]
+		if over := len(ls) - postingsRead; over > 0 {
+			clear(ls[:over])
+			ls = ls[over:]
+			g.posts[ft.Hash] = ls
+		}
+		if int(n)-1 > len(ls) {
+			// Some docs of the window that have it (d is counted, not
+			// posted yet) are not read: those before the first read.
+			oldest := int64(math.MaxInt64)
+			if len(ls) > 0 {
+				oldest = ls[0].Created
+			}
+			g.partial = append(g.partial, partial{oldest: oldest, w2: w * w})
+		}
+		for _, c := range ls {
+			if c.stamp != stamp {
+				c.stamp, c.slot = stamp, int32(len(cands))
+				cands = append(cands, cand{d: c})
+			}
+			cands[c.slot].shared += w * w
+		}
+	}
+	g.cands, g.idfs = cands, idfs
+	// By the time of the first doc read, none read last.
+	slices.SortFunc(g.partial, func(a, b partial) int { return cmp.Compare(a.oldest, b.oldest) })
+	g.unreadFrom = slices.Grow(g.unreadFrom[:0], len(g.partial)+1)[:len(g.partial)+1]
+	g.unreadFrom[len(g.partial)] = 0
+	for i := len(g.partial) - 1; i >= 0; i-- {
+		g.unreadFrom[i] = g.unreadFrom[i+1] + g.partial[i].w2
+	}
+	return norm2
+}
+
+// partial is a feature of the doc being grouped whose postings were not
+// all read: the docs of the window that have it and are not met are
+// created at oldest, the time of the earliest met, or before
+// (math.MaxInt64: none met).
+type partial struct {
+	oldest int64
+	w2     float64 // its squared weight in the doc
+}
+
+// unmet returns the squared weight of the doc being grouped that c may
+// share with it through features c was not met through: the frequent
+// ones, and those whose postings read start at c's time or after.
+func (g *Grouper) unmet(c *Doc) float64 {
+	i, _ := slices.BinarySearchFunc(g.partial, c.Created, func(q partial, t int64) int { return cmp.Compare(q.oldest, t) })
+	return g.frequent2 + g.unreadFrom[i]
+}
+
+// bound is the most the doc being grouped, of squared length norm2, can
+// be alike to c, which shares the squared weight shared with it through
+// the postings read.
+func (g *Grouper) bound(c *Doc, shared, norm2 float64) float64 {
+	loose := shared + g.frequent2 + g.unreadFrom[0]
+	if loose == shared+g.frequent2 {
+		return math.Sqrt(loose / norm2)
+	}
+	return math.Sqrt((shared + g.unmet(c)) / norm2)
+}
+
+// postingsRead is how many of the latest docs of a window having a
+// feature a doc being grouped meets through it.
+const postingsRead = 64
+
 func (g *Grouper) unpost(h uint64, d *Doc) {
 	ls := g.posts[h]
-	switch i := slices.Index(ls, d); {
-	case i == 0:
-		// The usual case: docs are counted and expire in canonical
-		// order, so the first to go is first.
-		ls[0] = nil
-		ls = ls[1:]
-	case i > 0:
-		ls = slices.Delete(ls, i, i+1)
+	// Docs are counted and expire in canonical order, so the first to go
+	// is first, if gather has not dropped it already.
+	if len(ls) == 0 || ls[0] != d {
+		return
 	}
-	if len(ls) == 0 {
+	ls[0] = nil
+	if ls = ls[1:]; len(ls) == 0 {
 		delete(g.posts, h)
 	} else {
 		g.posts[h] = ls

@@ -321,3 +321,77 @@ func TestLatestMembers(t *testing.T) {
 		assert.Equal(t, want, got, "round %d", round)
 	}
 }
+
+// TestGrouperReadsTheLatestPostings: a word that many docs of the window
+// share finds only its postingsRead latest docs, and its posting list
+// keeps no more; a doc alike to a cluster's leader, which came before
+// them, still joins it: the leader of every cluster met is compared.
+func TestGrouperReadsTheLatestPostings(t *testing.T) {
+	const a, b = 1, 2
+	var docs []*Doc
+	for i := range 600 {
+		docs = append(docs, doc(fmt.Sprintf("f%03d", i), 0, uint64(10_000+i))) // unrelated
+	}
+	docs = append(docs, doc("lead", 1, a, b))
+	for i := range 100 {
+		// Each alike to the leader, and little to the last doc.
+		u := uint64(20_000 + 3*i)
+		docs = append(docs, doc(fmt.Sprintf("m%03d", i), 2, a, b, u, u+1, u+2))
+	}
+	last := doc("last", 3, a, b, 99)
+	docs = append(docs, last)
+	g := NewGrouper(Params{Window: 100, Similarity: 0.25})
+	for _, d := range docs {
+		g.Assign(d)
+	}
+	for _, d := range docs[601:701] {
+		require.Equal(t, "lead", d.Leader().ID, "%s joins the leader", d.ID)
+	}
+	require.Greater(t, 0.25*memberShare, g.df.similarity(last, docs[700]), "the members are not alike enough to link")
+	require.Equal(t, "lead", last.Leader().ID)
+	for _, h := range []uint64{a, b} {
+		require.LessOrEqual(t, len(g.posts[h]), postingsRead+1, "postings of a shared word")
+	}
+}
+
+// TestGrouperBoundsEveryDoc: however few of a word's postings a doc
+// reads, the bound it puts on a doc of its window met or not is at least
+// their similarity, so that what it does not compare could not have
+// changed its cluster.
+func TestGrouperBoundsEveryDoc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	g := NewGrouper(Params{Window: 40, Similarity: 0.4})
+	checked := 0
+	for i := range 2000 {
+		topic := uint64(rng.IntN(8)) * 100
+		hashes := []uint64{topic, topic + 1 + uint64(rng.IntN(2))}
+		for range 1 + rng.IntN(4) {
+			hashes = append(hashes, topic+10+uint64(rng.IntN(40)))
+		}
+		d := doc(fmt.Sprintf("d%04d", i), int64(i/20), hashes...)
+		// What Assign does before it compares anything.
+		g.expire(SubSat(d.Created, g.p.Window))
+		g.df.add(d)
+		g.window = append(g.window, d)
+		stamp := nextStamp()
+		norm2 := g.gather(d, stamp)
+		if len(g.partial) == 0 || i%5 != 0 {
+			g.df.remove(d)
+			g.window = g.window[:len(g.window)-1]
+			g.Assign(d)
+			continue
+		}
+		checked++
+		for _, c := range g.window[:len(g.window)-1] {
+			var shared float64
+			if c.stamp == stamp {
+				shared = g.cands[c.slot].shared
+			}
+			require.GreaterOrEqual(t, g.bound(c, shared, norm2)+1e-9, g.df.similarity(d, c), "%s and %s", d.ID, c.ID)
+		}
+		g.df.remove(d)
+		g.window = g.window[:len(g.window)-1]
+		g.Assign(d)
+	}
+	require.Greater(t, checked, 200, "docs reading only some postings")
+}

@@ -120,6 +120,52 @@ func TestSetIsOnePass(t *testing.T) {
 	}
 }
 
+// TestSetIsOnePassWhenWordsCrowd: words of a window shared by more docs
+// than a doc reads the postings of, and not so many as to be frequent;
+// the set changes here and there among them.
+func TestSetIsOnePassWhenWordsCrowd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for round := range 6 {
+		p := Params{Window: 1000, Similarity: 0.3 + 0.1*float64(round%3)}
+		kinds := 6 + rng.IntN(3)
+		newDoc := func(id string) *Doc {
+			topic := uint64(rng.IntN(kinds)) * 100
+			hashes := []uint64{topic, topic + 1 + uint64(rng.IntN(2))}
+			for range 1 + rng.IntN(3) {
+				hashes = append(hashes, topic+10+uint64(rng.IntN(30)))
+			}
+			return doc(id, int64(rng.IntN(500)), hashes...)
+		}
+		s := NewSet(p)
+		open := make(map[string]*Doc)
+		for i := range 12 * postingsRead {
+			d := newDoc(fmt.Sprintf("b%04d", i))
+			s.Add(d)
+			open[d.ID] = d
+		}
+		for step := range 120 {
+			id := fmt.Sprintf("b%04d", rng.IntN(14*postingsRead))
+			if old := open[id]; old != nil {
+				require.True(t, s.Remove(old))
+				old.Feats = nil
+				delete(open, id)
+			}
+			if rng.IntN(2) == 0 {
+				open[id] = newDoc(id)
+				s.Add(open[id])
+			}
+			if rng.IntN(8) == 0 {
+				s.Sync()
+				var docs []*Doc
+				for _, d := range open {
+					docs = append(docs, d)
+				}
+				require.Equal(t, onePass(p, docs), leaders(s), "round %d step %d", round, step)
+			}
+		}
+	}
+}
+
 // TestSetStreams is the steady state of a live queue: docs come in order
 // and the oldest go; the clusters are those of one pass, and the state
 // kept for the stream is used only while valid.
