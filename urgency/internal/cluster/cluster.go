@@ -31,6 +31,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 	"sync/atomic"
 )
 
@@ -104,7 +105,10 @@ func (d *Doc) Duplicate() bool { return d.dup }
 
 // Compare is the canonical order: created, then ID.
 func Compare(a, b *Doc) int {
-	return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.ID, b.ID))
+	if a.Created != b.Created {
+		return cmp.Compare(a.Created, b.Created)
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // Params are the grouping settings.
@@ -881,9 +885,9 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 		if int(n)-1 > len(ls) {
 			// Some docs of the window that have it (d is counted, not
 			// posted yet) are not read: those before the first read.
-			oldest := int64(math.MaxInt64)
+			var oldest *Doc
 			if len(ls) > 0 {
-				oldest = ls[0].Created
+				oldest = ls[0]
 			}
 			g.partial = append(g.partial, partial{oldest: oldest, w2: w * w})
 		}
@@ -896,8 +900,8 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 		}
 	}
 	g.cands, g.idfs = cands, idfs
-	// By the time of the first doc read, none read last.
-	slices.SortFunc(g.partial, func(a, b partial) int { return cmp.Compare(a.oldest, b.oldest) })
+	// By the first doc read, none read last.
+	slices.SortFunc(g.partial, func(a, b partial) int { return comparePartial(a.oldest, b.oldest) })
 	g.unreadFrom = slices.Grow(g.unreadFrom[:0], len(g.partial)+1)[:len(g.partial)+1]
 	g.unreadFrom[len(g.partial)] = 0
 	for i := len(g.partial) - 1; i >= 0; i-- {
@@ -908,18 +912,35 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 
 // partial is a feature of the doc being grouped whose postings were not
 // all read: the docs of the window that have it and are not met are
-// created at oldest, the time of the earliest met, or before
-// (math.MaxInt64: none met).
+// those before oldest, the earliest met (nil: all of them).
 type partial struct {
-	oldest int64
+	oldest *Doc
 	w2     float64 // its squared weight in the doc
+}
+
+// comparePartial is Compare with nil after every doc.
+func comparePartial(a, b *Doc) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return Compare(a, b)
 }
 
 // unmet returns the squared weight of the doc being grouped that c may
 // share with it through features c was not met through: the frequent
-// ones, and those whose postings read start at c's time or after.
+// ones, and those whose postings read start after c.
 func (g *Grouper) unmet(c *Doc) float64 {
-	i, _ := slices.BinarySearchFunc(g.partial, c.Created, func(q partial, t int64) int { return cmp.Compare(q.oldest, t) })
+	i, _ := slices.BinarySearchFunc(g.partial, c, func(q partial, c *Doc) int {
+		if comparePartial(q.oldest, c) > 0 {
+			return 1
+		}
+		return -1
+	})
 	return g.frequent2 + g.unreadFrom[i]
 }
 
