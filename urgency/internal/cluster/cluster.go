@@ -434,7 +434,7 @@ func (g *Grouper) Assign(d *Doc) {
 		if g.bound(l, shared, norm2) < g.p.Similarity-1e-9 {
 			continue
 		}
-		if s := cosine(dotIDF(g.idfs, d, l), length, g.df.length(l)); s >= g.p.Similarity {
+		if s := g.alike(d, l, length, g.p.Similarity); s >= g.p.Similarity {
 			v.best, v.led = s, true
 		}
 	}
@@ -539,6 +539,39 @@ func (g *Grouper) linkMembers(d *Doc, length float64) {
 	}
 }
 
+// alike returns the similarity of d, the doc being grouped, of the given
+// length, and c, or 0 when it is below need. c's length, whose every
+// feature's idf is looked up, is computed only when the features the two
+// share could make them need alike: c is at least as long as its weight
+// on them.
+func (g *Grouper) alike(d, c *Doc, length, need float64) float64 {
+	var dot, shared2 float64
+	i, j := 0, 0
+	for i < len(d.Feats) && j < len(c.Feats) {
+		switch {
+		case d.Feats[i].Hash < c.Feats[j].Hash:
+			i++
+		case c.Feats[j].Hash < d.Feats[i].Hash:
+			j++
+		default:
+			// The sum in dotIDF's order, to the last bit.
+			idf := g.idfs[i]
+			dot += float64(d.Feats[i].Weight) * float64(c.Feats[j].Weight) * idf * idf
+			wc := float64(c.Feats[j].Weight) * idf
+			shared2 += wc * wc
+			i++
+			j++
+		}
+	}
+	if shared2 == 0 || dot/(length*math.Sqrt(shared2)) < need-1e-6 {
+		return 0
+	}
+	if s := cosine(dot, length, g.df.length(c)); s >= need {
+		return s
+	}
+	return 0
+}
+
 // link compares d with the member m, unless that cannot change its
 // cluster's vote.
 func (g *Grouper) link(d *Doc, length float64, m member) {
@@ -546,7 +579,7 @@ func (g *Grouper) link(d *Doc, length float64, m member) {
 	if (v.led || v.links >= memberLinks) && v.best >= m.bound+1e-9 || !v.led && v.members < memberLinks {
 		return // changes nothing, or cannot make memberLinks
 	}
-	s := cosine(dotIDF(g.idfs, d, g.cands[m.cand].d), length, g.df.length(g.cands[m.cand].d))
+	s := g.alike(d, g.cands[m.cand].d, length, g.p.Similarity*memberShare)
 	if s < g.p.Similarity*memberShare {
 		return
 	}
