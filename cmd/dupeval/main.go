@@ -48,6 +48,7 @@ type config struct {
 	ks         []int
 	depth      int
 	window     time.Duration
+	lookup     bool // run the lookups too, not only the clustering
 }
 
 // run is the whole command; it returns the exit code: 0 success, 1 missing
@@ -63,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&ks, "k", "1,5,10", "comma-separated recall@k `cut-offs`")
 	fs.IntVar(&c.depth, "depth", 100, "results asked of each lookup query; MRR counts a target below it as 0")
 	fs.DurationVar(&c.window, "window", 24*time.Hour, "cluster window")
+	fs.BoolVar(&c.lookup, "lookup", true, "evaluate the similar-ticket lookups too (most of the time taken); false: the clustering only")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -255,6 +257,22 @@ func (t *timing) measureN(name string, n int, f func()) {
 	t.steps = append(t.steps, step{name, time.Since(start), n})
 }
 
+// write writes the steps' table; depth is the lookups' depth.
+func (t *timing) write(w io.Writer, depth int) {
+	fmt.Fprintf(w, "\n### Timing\n\n")
+	tt := newTable("step", "time", "items", "per item")
+	for _, s := range t.steps {
+		if s.items == 0 {
+			tt.add(s.name, fmtDuration(s.took))
+			continue
+		}
+		tt.add(s.name, fmtDuration(s.took), strconv.Itoa(s.items), fmtDuration(s.took/time.Duration(s.items)))
+	}
+	tt.write(w)
+	fmt.Fprintf(w, "\nA queue's Add computes each ticket's features; the grouping itself (in canonical order: "+
+		"created, then ID) is done by the first read, Clusters here. Lookups: distinct queries at depth %d.\n", depth)
+}
+
 func fmtDuration(d time.Duration) string {
 	switch {
 	case d >= 10*time.Millisecond:
@@ -400,6 +418,11 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		fmt.Fprintf(w, "\n**Problem:** %s\n", p)
 	}
 
+	if !c.lookup {
+		tm.write(w, c.depth)
+		return nil
+	}
+
 	// Similar-ticket lookup.
 	lookup := newTable("method", "pairs", "queries")
 	for _, k := range c.ks {
@@ -480,18 +503,7 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		}
 	}
 
-	fmt.Fprintf(w, "\n### Timing\n\n")
-	tt := newTable("step", "time", "items", "per item")
-	for _, s := range tm.steps {
-		if s.items == 0 {
-			tt.add(s.name, fmtDuration(s.took))
-			continue
-		}
-		tt.add(s.name, fmtDuration(s.took), strconv.Itoa(s.items), fmtDuration(s.took/time.Duration(s.items)))
-	}
-	tt.write(w)
-	fmt.Fprintf(w, "\nA queue's Add computes each ticket's features; the grouping itself (in canonical order: "+
-		"created, then ID) is done by the first read, Clusters here. Lookups: distinct queries at depth %d.\n", c.depth)
+	tm.write(w, c.depth)
 	return nil
 }
 

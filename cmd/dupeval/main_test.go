@@ -43,6 +43,15 @@ func TestRunTiny(t *testing.T) {
 	assert.NotContains(t, out, "**Problem:**")
 }
 
+func TestRunClusteringOnly(t *testing.T) {
+	code, out, errs := runCmd("-data", "testdata", "-datasets", "tiny", "-thresholds", "0.5", "-lookup=false")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "| 0.5 ")
+	assert.Contains(t, out, "| clusters, similarity 0.5 ")
+	assert.NotContains(t, out, "Similar-ticket lookup")
+	assert.NotContains(t, out, "| tf-idf lookups ")
+}
+
 func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name   string
