@@ -1,0 +1,434 @@
+package cluster
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Grouper assigns docs to clusters, one after the other in canonical
+// order. Its state is that of the window of the next doc: the docs
+// counted in the frequencies, and by feature. Not
+// safe for concurrent use.
+type Grouper struct {
+	p       Params
+	df      *df
+	window  []*Doc            // docs counted in df, in canonical order
+	posts   map[uint64][]*Doc // the docs counted, by feature, in canonical order
+	cands   []cand            // docs sharing a feature with the doc being grouped
+	votes   []vote            // the clusters of the candidates
+	members []member          // the candidates that are not leaders, to compare
+	scratch memberScratch
+	idfs    []float64 // the idf of each feature of the doc being grouped
+	// Of the doc being grouped: the squared weight of its frequent
+	// features, its features whose postings were not all read, and the
+	// sums of their squared weights from each on.
+	frequent2  float64
+	partial    []partial
+	unreadFrom []float64
+	// peak is the most docs counted at once since the maps were made.
+	peak int
+}
+
+// NewGrouper returns a grouper with empty state.
+func NewGrouper(p Params) *Grouper {
+	return &Grouper{p: p, df: newDF(), posts: make(map[uint64][]*Doc)}
+}
+
+// Reset empties the state and then counts the docs of context (earlier
+// docs, in canonical order, already assigned): it prepares a grouper to
+// go on after them. Context docs outside the window of the next doc are
+// dropped by the next Assign or Skip.
+func (g *Grouper) Reset(context []*Doc) {
+	g.Clear(math.MaxInt)
+	for _, d := range context {
+		g.count(d)
+	}
+}
+
+// Clear empties the state and lets go of every doc. The state's maps and
+// slices are kept for the next use, unless they were once sized for many
+// more than docs docs, the most the next use can count: a Go map never
+// shrinks.
+func (g *Grouper) Clear(docs int) {
+	if g.peak > 1024 && docs < g.peak/4 {
+		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
+		g.window, g.cands, g.idfs = nil, nil, nil
+		g.members, g.scratch = nil, memberScratch{}
+		g.partial, g.unreadFrom = nil, nil
+		return
+	}
+	g.df.count.reset()
+	g.df.docs = 0
+	clear(g.posts)
+	clear(g.window)
+	g.window = g.window[:0]
+	clear(g.cands)
+	g.cands = g.cands[:0]
+	clear(g.partial)
+	g.partial = g.partial[:0]
+}
+
+func (g *Grouper) count(d *Doc) {
+	g.df.add(d)
+	g.window = append(g.window, d)
+	g.peak = max(g.peak, len(g.window))
+	for _, ft := range d.Feats {
+		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
+	}
+}
+
+// Window returns the docs counted now, in canonical order.
+func (g *Grouper) Window() []*Doc { return slices.Clone(g.window) }
+
+// expire drops the docs created before cut from the state.
+func (g *Grouper) expire(cut int64) {
+	n := 0
+	for n < len(g.window) && g.window[n].Created < cut {
+		old := g.window[n]
+		g.df.remove(old)
+		for _, ft := range old.Feats {
+			g.unpost(ft.Hash, old)
+		}
+		g.window[n] = nil
+		n++
+	}
+	// Drop the expired docs from the front; the slice is reallocated now
+	// and then rather than moved on every call.
+	g.window = g.window[n:]
+}
+
+// Skip counts d, the next doc in canonical order, with the cluster it
+// has: the state goes on past a doc whose cluster cannot have changed.
+func (g *Grouper) Skip(d *Doc) {
+	g.expire(SubSat(d.Created, g.p.Window))
+	g.count(d)
+}
+
+// Assign places d, the next doc in canonical order.
+func (g *Grouper) Assign(d *Doc) {
+	// Docs older than a window before d do not weigh it and cannot lead
+	// its cluster.
+	g.expire(SubSat(d.Created, g.p.Window))
+
+	g.df.add(d)
+	g.window = append(g.window, d)
+	g.peak = max(g.peak, len(g.window))
+
+	// A doc can only be as similar as the share of d's weight the two
+	// have in common: sim = dot/(|d||c|) <= |d shared|/|d| by
+	// Cauchy-Schwarz. That share builds up feature by feature from the
+	// postings, one step per posting; only docs whose share can reach
+	// the threshold are compared in full. Frequent features find no
+	// candidates, and of the others only the latest docs are read, so
+	// they count as shared with every doc that may have them unread (see
+	// [Grouper.bound]).
+	//
+	// d's idf and length are computed once here, not per candidate: the
+	// same numbers in the same order as df.similarity would compute.
+	stamp := nextStamp()
+	norm2 := g.gather(d, stamp)
+	length := math.Sqrt(norm2)
+	cut := SubSat(d.Created, g.p.Window)
+	g.votes = g.votes[:0]
+	for _, c := range g.cands {
+		l := c.d.leader
+		if norm2 == 0 || l == nil || l.Created < cut {
+			continue // a cluster led from outside the window takes no more docs
+		}
+		if l.voteStamp != stamp {
+			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
+			g.votes = append(g.votes, vote{leader: l})
+		}
+	}
+	// Leaders first, then the other docs: a doc of a cluster d can join
+	// already, and whose bound is below the cluster's best similarity,
+	// changes nothing and is not compared. (A vote does not depend on the
+	// order its docs are met in.) The leader of a cluster met may be too
+	// early to be among the postings read: then it shares with d at most
+	// the features not read in full.
+	for i := range g.votes {
+		v := &g.votes[i]
+		l := v.leader
+		var shared float64
+		if l.stamp == stamp {
+			shared = g.cands[l.slot].shared
+		}
+		if g.bound(l, shared, norm2) < g.p.Similarity-1e-9 {
+			continue
+		}
+		if s := g.alike(d, l, length, g.p.Similarity); s >= g.p.Similarity {
+			v.best, v.led = s, true
+		}
+	}
+	// Of the other docs, only the latest memberCandidates of each cluster
+	// that may be alike enough are compared: in canonical order, whatever
+	// the order they were met in, so the result is still a function of
+	// the window. A cluster repeating one template thousands of times in a
+	// window is compared with a new doc no more than a small one.
+	g.members = g.members[:0]
+	for i, c := range g.cands {
+		l := c.d.leader
+		if norm2 == 0 || l == nil || l.Created < cut || l == c.d {
+			continue
+		}
+		v := &g.votes[l.voteSlot]
+		bound := g.bound(c.d, c.shared, norm2)
+		if bound < g.p.Similarity*memberShare-1e-9 || v.led && v.best >= bound+1e-9 {
+			continue
+		}
+		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i), bound: bound})
+	}
+	g.members = g.scratch.latestMembers(g.members, g.cands, len(g.votes))
+	g.linkMembers(d, length)
+	// d joins the cluster it is most alike to a doc of, among those whose
+	// leader it is alike to, or enough of whose other docs it is nearly
+	// as alike to: a report worded like the later ones of an incident but
+	// not like its first still joins.
+	var best *vote
+	for i := range g.votes {
+		v := &g.votes[i]
+		if !v.led && v.links < memberLinks {
+			continue
+		}
+		// Ties go to the earlier leader, whatever the order met.
+		if best == nil || v.best > best.best || v.best == best.best && Compare(v.leader, best.leader) < 0 {
+			best = v
+		}
+	}
+	if b := g.burst(d, length, stamp, cut); b != nil {
+		best = b
+	}
+	if best == nil {
+		d.leader = d
+	} else {
+		d.leader = best.leader
+	}
+	for _, ft := range d.Feats {
+		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
+	}
+	clear(g.votes)
+}
+
+// linkMembers compares d with the docs of g.members that may change
+// the cluster it joins, to count its links to each cluster and raise the
+// cluster's best similarity. The cluster of the leader d is most alike
+// to comes first, its most promising docs first: once it is as alike as
+// the others' docs can make them, they are not compared. (What each
+// cluster's vote comes to does not depend on the order.)
+func (g *Grouper) linkMembers(d *Doc, length float64) {
+	var win *vote
+	for _, m := range g.members {
+		v := &g.votes[m.slot]
+		v.members++
+		v.top = max(v.top, m.bound)
+	}
+	for i := range g.votes {
+		v := &g.votes[i]
+		if v.led && (win == nil || v.best > win.best || v.best == win.best && Compare(v.leader, win.leader) < 0) {
+			win = v
+		}
+	}
+	if win != nil {
+		ms := g.scratch.buf[:0]
+		for _, m := range g.members {
+			if &g.votes[m.slot] == win {
+				ms = append(ms, m)
+			}
+		}
+		slices.SortFunc(ms, func(a, b member) int { return cmp.Compare(b.bound, a.bound) })
+		for _, m := range ms {
+			g.link(d, length, m)
+		}
+		g.scratch.buf = ms
+		settled := true
+		for i := range g.votes {
+			v := &g.votes[i]
+			if v != win && (v.led || v.members >= memberLinks) && v.top >= win.best-1e-9 {
+				// Its docs could take it above the winner, or level with
+				// it and before it.
+				settled = false
+				break
+			}
+		}
+		if settled {
+			return
+		}
+	}
+	for _, m := range g.members {
+		if &g.votes[m.slot] != win {
+			g.link(d, length, m)
+		}
+	}
+}
+
+// alike returns the similarity of d, the doc being grouped, of the given
+// length, and c, or 0 when it is below need. c's length, whose every
+// feature's idf is looked up, is computed only when the features the two
+// share could make them need alike: c is at least as long as its weight
+// on them.
+func (g *Grouper) alike(d, c *Doc, length, need float64) float64 {
+	var dot, shared2 float64
+	i, j := 0, 0
+	for i < len(d.Feats) && j < len(c.Feats) {
+		switch {
+		case d.Feats[i].Hash < c.Feats[j].Hash:
+			i++
+		case c.Feats[j].Hash < d.Feats[i].Hash:
+			j++
+		default:
+			// The sum in dotIDF's order, to the last bit.
+			idf := g.idfs[i]
+			dot += float64(d.Feats[i].Weight) * float64(c.Feats[j].Weight) * idf * idf
+			wc := float64(c.Feats[j].Weight) * idf
+			shared2 += wc * wc
+			i++
+			j++
+		}
+	}
+	if shared2 == 0 || dot/(length*math.Sqrt(shared2)) < need-1e-6 {
+		return 0
+	}
+	if s := cosine(dot, length, g.df.length(c)); s >= need {
+		return s
+	}
+	return 0
+}
+
+// link compares d with the member m, unless that cannot change its
+// cluster's vote.
+func (g *Grouper) link(d *Doc, length float64, m member) {
+	v := &g.votes[m.slot]
+	if (v.led || v.links >= memberLinks) && v.best >= m.bound+1e-9 || !v.led && v.members < memberLinks {
+		return // changes nothing, or cannot make memberLinks
+	}
+	s := g.alike(d, g.cands[m.cand].d, length, g.p.Similarity*memberShare)
+	if s < g.p.Similarity*memberShare {
+		return
+	}
+	if s >= g.p.Similarity {
+		v.best = max(v.best, s)
+	}
+	v.links++
+}
+
+// gather is [gather] for the grouper's postings, of which it reads, of
+// each feature, only the postingsRead latest docs of the window that have
+// it, dropping the earlier ones for good (a later doc never leaves the
+// window before them). So the candidates of a doc are a function of the
+// docs of its window that share a feature with it, and a word that
+// thousands of docs of a window repeat costs a new doc no more than a
+// rare one. It sets g.cands and g.idfs.
+func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
+	cands, idfs := g.cands[:0], g.idfs[:0]
+	g.partial, g.frequent2 = g.partial[:0], 0
+	for _, ft := range d.Feats {
+		n := g.df.count.get(ft.Hash)
+		idf := g.df.idfOf(n)
+		idfs = append(idfs, idf)
+		w := float64(ft.Weight) * idf
+		norm2 += w * w
+		if g.df.frequentOf(n) {
+			g.frequent2 += w * w
+			continue
+		}
+		ls := g.posts[ft.Hash]
+		if over := len(ls) - postingsRead; over > 0 {
+			clear(ls[:over])
+			ls = ls[over:]
+			g.posts[ft.Hash] = ls
+		}
+		if int(n)-1 > len(ls) {
+			// Some docs of the window that have it (d is counted, not
+			// posted yet) are not read: those before the first read.
+			var oldest *Doc
+			if len(ls) > 0 {
+				oldest = ls[0]
+			}
+			g.partial = append(g.partial, partial{oldest: oldest, w2: w * w})
+		}
+		for _, c := range ls {
+			if c.stamp != stamp {
+				c.stamp, c.slot = stamp, int32(len(cands))
+				cands = append(cands, cand{d: c})
+			}
+			cands[c.slot].shared += w * w
+		}
+	}
+	g.cands, g.idfs = cands, idfs
+	// By the first doc read, none read last.
+	slices.SortFunc(g.partial, func(a, b partial) int { return comparePartial(a.oldest, b.oldest) })
+	g.unreadFrom = slices.Grow(g.unreadFrom[:0], len(g.partial)+1)[:len(g.partial)+1]
+	g.unreadFrom[len(g.partial)] = 0
+	for i := len(g.partial) - 1; i >= 0; i-- {
+		g.unreadFrom[i] = g.unreadFrom[i+1] + g.partial[i].w2
+	}
+	return norm2
+}
+
+// partial is a feature of the doc being grouped whose postings were not
+// all read: the docs of the window that have it and are not met are
+// those before oldest, the earliest met (nil: all of them).
+type partial struct {
+	oldest *Doc
+	w2     float64 // its squared weight in the doc
+}
+
+// comparePartial is Compare with nil after every doc.
+func comparePartial(a, b *Doc) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return Compare(a, b)
+}
+
+// unmet returns the squared weight of the doc being grouped that c may
+// share with it through features c was not met through: the frequent
+// ones, and those whose postings read start after c.
+func (g *Grouper) unmet(c *Doc) float64 {
+	i, _ := slices.BinarySearchFunc(g.partial, c, func(q partial, c *Doc) int {
+		if comparePartial(q.oldest, c) > 0 {
+			return 1
+		}
+		return -1
+	})
+	return g.frequent2 + g.unreadFrom[i]
+}
+
+// bound is the most the doc being grouped, of squared length norm2, can
+// be alike to c, which shares the squared weight shared with it through
+// the postings read.
+func (g *Grouper) bound(c *Doc, shared, norm2 float64) float64 {
+	loose := shared + g.frequent2 + g.unreadFrom[0]
+	if loose == shared+g.frequent2 {
+		return math.Sqrt(loose / norm2)
+	}
+	return math.Sqrt((shared + g.unmet(c)) / norm2)
+}
+
+// postingsRead is how many of the latest docs of a window having a
+// feature a doc being grouped meets through it. Measured with cmd/dupeval
+// (the duplicate sets in one burst, where many words are in more docs
+// than this), 64 and 32 give the same clusters but for one link of
+// Firefox's; 32 costs the grouper of 100k templated tickets a sixth less.
+const postingsRead = 32
+
+func (g *Grouper) unpost(h uint64, d *Doc) {
+	ls := g.posts[h]
+	// Docs are counted and expire in canonical order, so the first to go
+	// is first, if gather has not dropped it already.
+	if len(ls) == 0 || ls[0] != d {
+		return
+	}
+	ls[0] = nil
+	if ls = ls[1:]; len(ls) == 0 {
+		delete(g.posts, h)
+	} else {
+		g.posts[h] = ls
+	}
+}
