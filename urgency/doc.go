@@ -97,12 +97,13 @@
 //     position; the bases are read first, as layers, and the overrides
 //     applied on top. Test files (urgencytest) are read by the same YAML
 //     reader and get the same suggestions.
-//  2. Compiling (load.go, compile.go, inline.go, budget.go,
-//     meterpatch.go, prefilter.go): the lists become one matcher (internal/match, which
-//     also gives a term its one canonical key); each expression is parsed
-//     once with expr's parser and compiled from a copy of that tree, its
-//     macros inlined, the text functions bound to the per-ticket cache
-//     and every step metered; each rule learns which list matches its
+//  2. Compiling (load.go, compile.go, inline.go, hookpatch.go,
+//     budget.go, meterpatch.go, prefilter.go): the lists become one
+//     matcher (internal/match, which also gives a term its one canonical
+//     key); each expression is parsed once with expr's parser and
+//     compiled from a copy of that tree, its macros inlined, the text
+//     functions bound to the per-ticket cache (hookpatch.go) and every
+//     step metered; each rule learns which list matches its
 //     condition needs, so that it is not run on a ticket without them.
 //  3. Lint (lint*.go) walks the same parsed trees and the definitions;
 //     explain (explain*.go) takes each condition's tree apart at &&, ||

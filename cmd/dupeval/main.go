@@ -20,7 +20,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,125 +161,6 @@ func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// dataset is one set of tickets with its duplicate pairs.
-type dataset struct {
-	tickets []urgency.Ticket
-	ids     []string
-	pairs   []Pair
-	// unknown is the number of pairs naming a ticket not in the set; they
-	// are left out of pairs.
-	unknown int
-}
-
-func readTickets(path string) ([]urgency.Ticket, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []urgency.Ticket
-	seen := make(map[string]bool)
-	r := urgency.NewTicketReader(f)
-	for {
-		t, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if seen[t.ID] {
-			return nil, fmt.Errorf("%s: line %d: ticket %q again", path, r.Line(), t.ID)
-		}
-		seen[t.ID] = true
-		out = append(out, t)
-	}
-}
-
-// readPairs reads a,b,kind lines after an a,b,kind header.
-func readPairs(path string) ([]Pair, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return parsePairs(f, path)
-}
-
-func parsePairs(r io.Reader, name string) ([]Pair, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // checked here, so that a short header gets its own message
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if !slices.Equal(header, []string{"a", "b", "kind"}) {
-		return nil, fmt.Errorf("%s: header %q, want a,b,kind", name, strings.Join(header, ","))
-	}
-	var out []Pair
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if len(rec) != 3 {
-			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: %d fields, want 3", name, line, len(rec))
-		}
-		out = append(out, Pair{A: rec[0], B: rec[1], Kind: rec[2]})
-	}
-}
-
-// timing records how long each step took, in order.
-type timing struct {
-	steps []step
-}
-
-type step struct {
-	name  string
-	took  time.Duration
-	items int // how many tickets or queries the step handled; 0: not counted
-}
-
-func (t *timing) measure(name string, f func()) { t.measureN(name, 0, f) }
-
-// measureN measures a step that handles n items, for a time per item.
-func (t *timing) measureN(name string, n int, f func()) {
-	start := time.Now()
-	f()
-	t.steps = append(t.steps, step{name, time.Since(start), n})
-}
-
-// write writes the steps' table; depth is the lookups' depth.
-func (t *timing) write(w io.Writer, depth int) {
-	fmt.Fprintf(w, "\n### Timing\n\n")
-	tt := newTable("step", "time", "items", "per item")
-	for _, s := range t.steps {
-		if s.items == 0 {
-			tt.add(s.name, fmtDuration(s.took))
-			continue
-		}
-		tt.add(s.name, fmtDuration(s.took), strconv.Itoa(s.items), fmtDuration(s.took/time.Duration(s.items)))
-	}
-	tt.write(w)
-	fmt.Fprintf(w, "\nA queue's Add computes each ticket's features; the grouping itself (in canonical order: "+
-		"created, then ID) is done by the first read, Clusters here. Lookups: distinct queries at depth %d.\n", depth)
-}
-
-func fmtDuration(d time.Duration) string {
-	switch {
-	case d >= 10*time.Millisecond:
-		return d.Round(time.Millisecond).String()
-	case d >= 10*time.Microsecond:
-		return d.Round(time.Microsecond).String()
-	}
-	return d.String()
 }
 
 func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
