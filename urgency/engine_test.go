@@ -408,3 +408,43 @@ func readSampleTickets(t testing.TB) []Ticket {
 	require.NotEmpty(t, out)
 	return out
 }
+
+// TestRankIsTheQueuesRank: Engine.Rank groups a batch chunk by chunk in
+// canonical order while it featurizes the next; what it gives is what a
+// queue given the same tickets in any order gives, a ticket of an ID
+// given twice replaced by the later one.
+func TestRankIsTheQueuesRank(t *testing.T) {
+	e := loadDefaultPack(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tickets := append(unrelatedTickets(rng, 2*batchChunk+300, end, 6*time.Hour), outageTickets(rng, 40, end)...)
+	for i := range 200 {
+		// Another ticket of an ID already given, at another time.
+		d := tickets[rng.IntN(len(tickets))]
+		d.Subject = fmt.Sprintf("%s (again %d)", d.Subject, i)
+		d.CreatedAt = end.Add(-time.Duration(rng.IntN(3600)) * time.Second)
+		tickets = append(tickets, d)
+	}
+	rng.Shuffle(len(tickets), func(i, j int) { tickets[i], tickets[j] = tickets[j], tickets[i] })
+	now := end.Add(time.Hour)
+	summary := func(as []Assessment) []string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = fmt.Sprintf("%s %s %v %s %v %v", a.Ticket.ID, a.Level, a.Score, a.Ticket.Subject, a.Cluster, a.Duplicate)
+		}
+		return out
+	}
+	q := mustQueue(NewQueue(e))
+	q.Add(tickets...)
+	want := summary(q.Ranked(now))
+	got := summary(e.Rank(tickets, now))
+	require.Equal(t, len(want), len(got))
+	require.Equal(t, want, got)
+	clustered := 0
+	for _, a := range e.Rank(tickets, now) {
+		if a.Cluster.Size > 1 {
+			clustered++
+		}
+	}
+	require.Greater(t, clustered, 40, "tickets in clusters")
+}

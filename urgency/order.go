@@ -123,7 +123,7 @@ const rankChunk = 512
 // one replaces it.
 func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 	q := newQueue(e, ClusterSettings{})
-	q.Add(tickets...)
+	q.addBatch(tickets)
 	_, jobs := q.rankJobs(now)
 	q.forget()
 	return e.assessJobs(jobs, now)
