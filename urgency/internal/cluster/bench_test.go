@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -50,6 +52,39 @@ func BenchmarkSetSlidingWindow(b *testing.B) {
 				if (i+1)%every == 0 {
 					s.Sync()
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkSimilar is one lookup (k 5, among the docs created no later
+// than the doc looked up) in an index of 10k or 100k docs, each of 40
+// words drawn with a Zipf law from 50,000 (a few in most docs, most in
+// few), counted once to thrice. The docs looked up are spread over the
+// index; their candidates' nearest docs are cached from one lookup to the
+// next, as in a series of lookups of an unchanging index.
+func BenchmarkSimilar(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			zipf := rand.NewZipf(rng, 1.1, 2, 50_000)
+			x := NewIndex()
+			docs := make([]*Doc, n)
+			for i := range docs {
+				d := &Doc{ID: fmt.Sprintf("d%07d", i), Created: int64(i)}
+				for range 40 {
+					d.Feats = append(d.Feats, Feature{Hash: 1 + zipf.Uint64(), Weight: float32(1 + rng.IntN(3))})
+				}
+				slices.SortFunc(d.Feats, func(a, b Feature) int { return cmp.Compare(a.Hash, b.Hash) })
+				d.Feats = slices.CompactFunc(d.Feats, func(a, b Feature) bool { return a.Hash == b.Hash })
+				docs[i] = d
+				x.Add(d)
+			}
+			all := func(*Doc) bool { return true }
+			b.ResetTimer()
+			for i := range b.N {
+				q := docs[(i*7919)%n]
+				x.Similar(q, 5, q.Created, all)
 			}
 		})
 	}
