@@ -258,6 +258,7 @@ type indexScratch struct {
 	cands  []cand
 	idfs   []float64
 	unread []unread
+	later  []Match
 }
 
 // unread is a feature of a lookup's doc not every doc of which was read:
@@ -305,46 +306,7 @@ func (x *Index) similar(q *Doc, k int, kind lookupKind, until int64, eligible fu
 	}
 	heapify(h)
 	var out []Match
-	scored := x.scored
-	if kind == around {
-		scored = x.scoredNear
-	}
-	for met := 0; len(h) > 0 && met < scored; h, met = h[:len(h)-1], met+1 {
-		c := h[0]
-		h[0] = h[len(h)-1]
-		siftDown(h[:len(h)-1], 0)
-		d := c.d
-		bound := math.Sqrt((c.shared + loose2) / norm2)
-		if len(out) == k && bound < out[k-1].Score-1e-9 {
-			break
-		}
-		if len(out) == k && len(scratch.unread) > 0 {
-			// Of the features not every doc of which was read, d may share
-			// only those it lies outside the docs read of.
-			bound = math.Sqrt((c.shared + frequent2 + unreadShare(scratch.unread, d)) / norm2)
-			if bound < out[k-1].Score-1e-9 {
-				continue
-			}
-		}
-		if kind == penalised && len(out) == k && d.nearVersion == x.version &&
-			bound-hubPenalty*x.hubOf(d, q) < out[k-1].Score-2e-9 {
-			// Its nearest docs are known: less the penalty, even the bound
-			// is too low for d to enter.
-			continue
-		}
-		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
-		if s <= 0 {
-			continue
-		}
-		if kind == penalised {
-			if len(out) == k && s < out[k-1].Score-1e-9 {
-				continue // even with no penalty
-			}
-			if s = math.Round((s-hubPenalty*x.hubOf(d, q))*1e9) / 1e9; s <= 0 {
-				continue
-			}
-		}
-		m := Match{Doc: d, Score: s}
+	insert := func(m Match) {
 		i, _ := slices.BinarySearchFunc(out, m, func(a, b Match) int {
 			return cmp.Or(cmp.Compare(b.Score, a.Score), canonical(a.Doc, b.Doc))
 		})
@@ -355,6 +317,69 @@ func (x *Index) similar(q *Doc, k int, kind lookupKind, until int64, eligible fu
 			}
 		}
 	}
+	// below tells whether a doc whose score is at most s cannot enter.
+	below := func(s, margin float64) bool { return len(out) == k && s < out[k-1].Score-margin }
+	scored := x.scored
+	if kind == around {
+		scored = x.scoredNear
+	}
+	// A candidate whose nearest docs are not known yet is put off, with
+	// its similarity, until the others are scored: its nearest docs cost
+	// a lookup, and the candidates put off are then met most similar
+	// first, until even the similarity of the next, with no penalty, is
+	// too low to enter.
+	later := scratch.later[:0]
+	for met := 0; len(h) > 0 && met < scored; h, met = h[:len(h)-1], met+1 {
+		c := h[0]
+		h[0] = h[len(h)-1]
+		siftDown(h[:len(h)-1], 0)
+		d := c.d
+		bound := math.Sqrt((c.shared + loose2) / norm2)
+		if below(bound, 1e-9) {
+			break
+		}
+		if len(out) == k && len(scratch.unread) > 0 {
+			// Of the features not every doc of which was read, d may share
+			// only those it lies outside the docs read of.
+			bound = math.Sqrt((c.shared + frequent2 + unreadShare(scratch.unread, d)) / norm2)
+			if below(bound, 1e-9) {
+				continue
+			}
+		}
+		known := d.nearVersion == x.version
+		if kind == penalised && known && below(bound-hubPenalty*x.hubOf(d, q), 2e-9) {
+			// Its nearest docs are known: less the penalty, even the bound
+			// is too low for d to enter.
+			continue
+		}
+		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
+		if s <= 0 || below(s, 1e-9) {
+			continue // even with no penalty
+		}
+		if kind == penalised {
+			if !known {
+				later = append(later, Match{Doc: d, Score: s})
+				continue
+			}
+			if s = math.Round((s-hubPenalty*x.hubOf(d, q))*1e9) / 1e9; s <= 0 {
+				continue
+			}
+		}
+		insert(Match{Doc: d, Score: s})
+	}
+	slices.SortFunc(later, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), canonical(a.Doc, b.Doc))
+	})
+	for _, m := range later {
+		if below(m.Score, 1e-9) {
+			break
+		}
+		if m.Score = math.Round((m.Score-hubPenalty*x.hubOf(m.Doc, q))*1e9) / 1e9; m.Score > 0 {
+			insert(m)
+		}
+	}
+	clear(later)
+	scratch.later = later[:0]
 	return out
 }
 
