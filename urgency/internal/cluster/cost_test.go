@@ -331,3 +331,38 @@ func everyNth(docs []*Doc, n int) []*Doc {
 	}
 	return out
 }
+
+// A lookup reads at most perWord docs of each feature, however many docs
+// have it: the latest created no later than the time given, or the
+// nearest on both sides for a candidate's nearest docs.
+func TestIndexLookupReadsABoundedNumber(t *testing.T) {
+	x := NewIndex()
+	var docs []*Doc
+	for i := range 3000 {
+		hs := []uint64{uint64(1000 + i)}
+		if i%6 == 0 {
+			hs = append(hs, 1) // in 500 docs: not frequent
+		}
+		d := doc(fmt.Sprintf("d%04d", i), int64(i), hs...)
+		docs = append(docs, d)
+		x.Add(d)
+	}
+	q := docs[1800]
+	var sc indexScratch
+	cands, _, _, _ := x.gather(q, penalised, q.Created, nextStamp(), &sc)
+	require.Len(t, cands, perWordDocs)
+	for _, c := range cands {
+		assert.LessOrEqual(t, c.d.Created, q.Created)
+		assert.Greater(t, c.d.Created, q.Created-6*(perWordDocs+1))
+	}
+	require.Len(t, sc.unread, 1, "the feature not read in full")
+	cands, _, _, _ = x.gather(q, around, 0, nextStamp(), &sc)
+	require.Len(t, cands, perWordDocs)
+	before := 0
+	for _, c := range cands {
+		if c.d.Created < q.Created {
+			before++
+		}
+	}
+	assert.Equal(t, perWordDocs/2, before, "as many before as after")
+}
