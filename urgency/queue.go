@@ -462,7 +462,8 @@ type Match struct {
 // horizon (clusters.horizon) before it, best first: what an agent looks
 // for to find the earlier report. Words weigh by their frequency among the
 // open tickets. The first call indexes the open tickets; from then on the
-// queue keeps the index up to date as tickets come and go.
+// queue keeps the index up to date as tickets come and go. A lookup's cost
+// is bounded, whatever the tickets open; what it may miss is in [Index.Similar].
 func (q *Queue) Similar(id string, k int) []Match {
 	q.catchUp()
 	q.mu.Lock()
@@ -478,7 +479,7 @@ func (q *Queue) Similar(id string, k int) []Match {
 		return nil
 	}
 	from := cluster.SubSat(e.doc.Created, int64(q.settings.Horizon))
-	return matches(q.index.Similar(e.doc, k, func(d *cluster.Doc) bool { return d.Created <= e.doc.Created && d.Created >= from }))
+	return matches(q.index.Similar(e.doc, k, e.doc.Created, func(d *cluster.Doc) bool { return d.Created >= from }))
 }
 
 func matches(ms []cluster.Match) []Match {
@@ -538,6 +539,16 @@ func (x *Index) Remove(id string) bool {
 // Similar returns up to k indexed tickets most similar to the ticket with
 // the given ID, created no later than it, best first; ties in order of
 // creation, then ID.
+//
+// Its cost is bounded, whatever the tickets indexed: of each word of the
+// ticket (not among the most frequent) it reads the 256 latest tickets
+// with the word created no later than it, and of those it scores the 400
+// that share the most of its weight; a ticket's own nearest tickets, for
+// its hub penalty, are found likewise among those nearest it in order of
+// creation, 100 scored. So it may miss an earlier ticket that shares only
+// words that 256 later tickets have too, or that shares less of the
+// ticket's words than 400 others. The answer is still a function of the
+// tickets indexed, whatever the order they came in.
 func (x *Index) Similar(id string, k int) []Match {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -545,5 +556,5 @@ func (x *Index) Similar(id string, k int) []Match {
 	if !ok {
 		return nil
 	}
-	return matches(x.index.Similar(d, k, func(c *cluster.Doc) bool { return c.Created <= d.Created }))
+	return matches(x.index.Similar(d, k, d.Created, func(*cluster.Doc) bool { return true }))
 }

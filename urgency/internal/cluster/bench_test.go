@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -52,5 +54,57 @@ func BenchmarkSetSlidingWindow(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSimilar is one lookup (k 5, among the docs created no later
+// than the doc looked up) in an index of 10k or 100k docs, each of 40
+// words drawn with a Zipf law from 50,000 (a few in most docs, most in
+// few), counted once to thrice; the docs looked up are spread over the
+// later half of the index. series: a series of lookups of an unchanging
+// index, as urgency similar makes, its candidates' nearest docs cached
+// from one lookup to the next. after-change: a doc added and removed
+// before each lookup, as a live queue changes between lookups, so that
+// no nearest docs are known.
+func BenchmarkSimilar(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		zipf := rand.NewZipf(rng, 1.1, 2, 50_000)
+		docs := make([]*Doc, n+1)
+		for i := range docs {
+			d := &Doc{ID: fmt.Sprintf("d%07d", i), Created: int64(i)}
+			for range 40 {
+				d.Feats = append(d.Feats, Feature{Hash: 1 + zipf.Uint64(), Weight: float32(1 + rng.IntN(3))})
+			}
+			slices.SortFunc(d.Feats, func(a, b Feature) int { return cmp.Compare(a.Hash, b.Hash) })
+			d.Feats = slices.CompactFunc(d.Feats, func(a, b Feature) bool { return a.Hash == b.Hash })
+			docs[i] = d
+		}
+		extra := docs[n]
+		docs = docs[:n]
+		for _, change := range []bool{false, true} {
+			name := fmt.Sprintf("%dk/series", n/1000)
+			if change {
+				name = fmt.Sprintf("%dk/after-change", n/1000)
+			}
+			b.Run(name, func(b *testing.B) {
+				x := NewIndex()
+				for _, d := range docs {
+					*d = Doc{ID: d.ID, Created: d.Created, Feats: d.Feats}
+					x.Add(d)
+				}
+				all := func(*Doc) bool { return true }
+				b.ResetTimer()
+				for i := range b.N {
+					if change {
+						*extra = Doc{ID: extra.ID, Created: extra.Created, Feats: extra.Feats}
+						x.Add(extra)
+						x.Remove(extra)
+					}
+					q := docs[n/2+(i*7919)%(n/2)]
+					x.Similar(q, 5, q.Created, all)
+				}
+			})
+		}
 	}
 }

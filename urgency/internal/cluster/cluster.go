@@ -315,42 +315,6 @@ type cand struct {
 	shared float64
 }
 
-// gather finds the docs of postings that share a feature with q, not
-// counting the frequent features (nor, if indexedOnly, for an Index, docs
-// no longer indexed; q's weights are then its saturated ones), with the squared weight of q each shares. It returns them
-// with q's squared length and the squared weight of its frequent
-// features, which count as shared with every candidate:
-// sim(q, c) <= sqrt((c.shared+frequent2)/norm2) by Cauchy-Schwarz. It
-// appends the idf of each of q's features to idfs. Docs met are stamped
-// with stamp.
-func gather(f *df, q *Doc, postings map[uint64][]*Doc, stamp uint64, indexedOnly bool, cands []cand, idfs []float64) (_ []cand, _ []float64, norm2, frequent2 float64) {
-	for i, ft := range q.Feats {
-		n := f.count.get(ft.Hash)
-		idf := f.idfOf(n)
-		idfs = append(idfs, idf)
-		w := float64(ft.Weight) * idf
-		if indexedOnly {
-			w = float64(q.iw[i]) * idf
-		}
-		norm2 += w * w
-		if f.frequentOf(n) {
-			frequent2 += w * w
-			continue
-		}
-		for _, c := range postings[ft.Hash] {
-			if c == q || indexedOnly && !c.indexed {
-				continue
-			}
-			if c.stamp != stamp {
-				c.stamp, c.slot = stamp, int32(len(cands))
-				cands = append(cands, cand{d: c})
-			}
-			cands[c.slot].shared += w * w
-		}
-	}
-	return cands, idfs, norm2, frequent2
-}
-
 // MarkDuplicates sets Duplicate for docs (all of them, in canonical
 // order): a doc is a duplicate when an earlier doc of its cluster has the
 // same known customer.

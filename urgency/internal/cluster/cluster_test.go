@@ -3,6 +3,7 @@ package cluster
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -122,11 +123,11 @@ func TestIndexSimilar(t *testing.T) {
 	for _, d := range []*Doc{a, b, c} {
 		x.Add(d)
 	}
-	got := x.Similar(b, 5, func(*Doc) bool { return true })
+	got := x.Similar(b, 5, math.MaxInt64, func(*Doc) bool { return true })
 	require.Len(t, got, 1)
 	assert.Equal(t, "a", got[0].Doc.ID)
 	x.Remove(a)
-	assert.Empty(t, x.Similar(b, 5, func(*Doc) bool { return true }))
+	assert.Empty(t, x.Similar(b, 5, math.MaxInt64, func(*Doc) bool { return true }))
 	assert.Equal(t, 2, x.Len())
 }
 
@@ -180,7 +181,7 @@ func TestIndexSaturatesCounts(t *testing.T) {
 	for i := range 20 {
 		x.Add(doc(fmt.Sprint("filler", i), 0, uint64(100+i)))
 	}
-	got := x.Similar(q, 2, func(*Doc) bool { return true })
+	got := x.Similar(q, 2, math.MaxInt64, func(*Doc) bool { return true })
 	require.Len(t, got, 2)
 	assert.Equal(t, "many", got[0].Doc.ID)
 }
@@ -214,7 +215,7 @@ func TestIndexHubRanksLower(t *testing.T) {
 		order = append(order, i)
 	}
 	x, byID := build(order)
-	got := x.Similar(byID["q"], 2, func(*Doc) bool { return true })
+	got := x.Similar(byID["q"], 2, math.MaxInt64, func(*Doc) bool { return true })
 	require.NotEmpty(t, got)
 	assert.Equal(t, "specific", got[0].Doc.ID)
 	if len(got) > 1 {
@@ -226,11 +227,11 @@ func TestIndexHubRanksLower(t *testing.T) {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		x, byID := build(order)
 		// Lookups before and after a change use fresh neighbour figures.
-		x.Similar(byID["hub"], 3, func(*Doc) bool { return true })
+		x.Similar(byID["hub"], 3, math.MaxInt64, func(*Doc) bool { return true })
 		extra := doc("extra", 0, 500)
 		x.Add(extra)
 		x.Remove(extra)
-		got := x.Similar(byID["q"], 2, func(*Doc) bool { return true })
+		got := x.Similar(byID["q"], 2, math.MaxInt64, func(*Doc) bool { return true })
 		assert.Equal(t, want, fmt.Sprint(ids(got)))
 	}
 }

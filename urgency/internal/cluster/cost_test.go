@@ -29,28 +29,74 @@ func TestIDFMemoIsExact(t *testing.T) {
 	}
 }
 
-// bruteSimilar is Similar by scoring every doc indexed that shares a
-// feature with q that is not frequent, and sorting them all: what the
-// lookup's bounds must not change.
-func bruteSimilar(x *Index, docs []*Doc, q *Doc, k int, penalise bool) []Match {
-	score := func(a, b *Doc) float64 {
-		idfs := make([]float64, len(a.Feats))
-		for i, ft := range a.Feats {
-			idfs[i] = x.df.idf(ft.Hash)
-		}
-		return cosine(dotIW(idfs, a, b), x.length(a), x.length(b))
-	}
-	var out []Match
-	for _, d := range docs {
-		if d == q || !d.indexed || !sharesRare(x, q, d) {
+// bruteSimilar is Similar by its definition, from every doc indexed: of
+// each feature of q that is not frequent, the docs holding it sorted, the
+// perWord latest created no later than until (or, for a candidate's
+// nearest docs, nearest q on both sides) read; of those read, the scored
+// (scoredNear) sharing most of q's weight scored in full; the best k of
+// them. What the lookup's bounds must not change.
+func bruteSimilar(x *Index, docs []*Doc, q *Doc, k int, kind lookupKind, until int64, eligible func(*Doc) bool) []Match {
+	shared := make(map[*Doc]float64)
+	for i, ft := range q.Feats {
+		if x.df.frequent(ft.Hash) {
 			continue
 		}
-		s := score(q, d)
+		w := float64(q.iw[i]) * x.df.idf(ft.Hash)
+		var with []*Doc
+		for _, d := range docs {
+			if _, ok := d.find(ft.Hash); ok && d.indexed && d != q && (kind == around || d.Created <= until) {
+				with = append(with, d)
+			}
+		}
+		slices.SortFunc(with, Compare)
+		var read []*Doc
+		if kind == around {
+			at, _ := slices.BinarySearchFunc(with, q, Compare)
+			before, after := with[:at], with[at:]
+			for len(read) < x.perWord && len(before)+len(after) > 0 {
+				if len(before) > 0 {
+					read, before = append(read, before[len(before)-1]), before[:len(before)-1]
+				}
+				if len(read) < x.perWord && len(after) > 0 {
+					read, after = append(read, after[0]), after[1:]
+				}
+			}
+		} else {
+			read = with[max(0, len(with)-x.perWord):]
+		}
+		for _, d := range read {
+			shared[d] += w * w
+		}
+	}
+	var cands []cand
+	for d, sh := range shared {
+		if eligible(d) {
+			cands = append(cands, cand{d: d, shared: sh})
+		}
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.before(b) {
+			return -1
+		}
+		return 1
+	})
+	scored := x.scored
+	if kind == around {
+		scored = x.scoredNear
+	}
+	idfs := make([]float64, len(q.Feats))
+	for i, ft := range q.Feats {
+		idfs[i] = x.df.idf(ft.Hash)
+	}
+	var out []Match
+	for _, c := range cands[:min(scored, len(cands))] {
+		d := c.d
+		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
 		if s <= 0 {
 			continue
 		}
-		if penalise {
-			near := bruteSimilar(x, docs, d, 4, false)
+		if kind == penalised {
+			near := bruteSimilar(x, docs, d, 4, around, 0, func(*Doc) bool { return true })
 			var sum float64
 			n := 0
 			for _, m := range near {
@@ -69,52 +115,57 @@ func bruteSimilar(x *Index, docs []*Doc, q *Doc, k int, penalise bool) []Match {
 	return out[:min(k, len(out))]
 }
 
-func sharesRare(x *Index, a, b *Doc) bool {
-	for _, fa := range a.Feats {
-		for _, fb := range b.Feats {
-			if fa.Hash == fb.Hash && !x.df.frequent(fa.Hash) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // The lookup, which stops early and skips candidates whose bound less
-// their penalty is too low, finds what scoring every doc finds, through
-// additions and removals, with many ties.
+// their penalty is too low, finds what its definition does, through
+// additions and removals, with many ties; with bounds on the docs read
+// and scored that leave some out and with bounds that leave none out;
+// and docs added in no order, so that the lists of docs by feature are
+// sorted again.
 func TestIndexSimilarIsExhaustive(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	x := NewIndex()
-	var docs []*Doc
-	for i := range 300 {
-		var hs []uint64
-		for range 2 + rng.IntN(6) {
-			hs = append(hs, 1+rng.Uint64N(40))
-		}
-		d := doc(fmt.Sprintf("d%03d", i), int64(rng.IntN(20)), hs...)
-		docs = append(docs, d)
-		x.Add(d)
-		if i%7 == 3 {
-			x.Remove(docs[rng.IntN(len(docs))])
-		}
-		if i%10 != 9 {
-			continue
-		}
-		for range 5 {
-			q := docs[rng.IntN(len(docs))]
-			if !q.indexed {
-				continue
+	for _, bounds := range [][3]int{{perWordDocs, scoredCandidates, scoredNear}, {6, 9, 5}, {3, 1, 2}, {2, 60, 8}, {4, 300, 300}} {
+		t.Run(fmt.Sprint(bounds), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			x := NewIndex()
+			x.perWord, x.scored, x.scoredNear = bounds[0], bounds[1], bounds[2]
+			var docs []*Doc
+			for i := range 300 {
+				var hs []uint64
+				for range 2 + rng.IntN(6) {
+					hs = append(hs, 1+rng.Uint64N(40))
+				}
+				d := doc(fmt.Sprintf("d%03d", i), int64(rng.IntN(20)), hs...)
+				docs = append(docs, d)
+				x.Add(d)
+				if i%7 == 3 {
+					x.Remove(docs[rng.IntN(len(docs))])
+				}
+				if i%10 != 9 {
+					continue
+				}
+				for range 5 {
+					q := docs[rng.IntN(len(docs))]
+					if !q.indexed {
+						continue
+					}
+					k := 1 + rng.IntN(6)
+					until := int64(math.MaxInt64)
+					if rng.IntN(2) == 0 {
+						until = q.Created
+					}
+					odd := func(d *Doc) bool { return d.ID[len(d.ID)-1]%2 == 1 }
+					if rng.IntN(3) != 0 {
+						odd = func(*Doc) bool { return true }
+					}
+					want := bruteSimilar(x, docs, q, k, penalised, until, odd)
+					got := x.Similar(q, k, until, odd)
+					require.Equal(t, len(want), len(got), "query %s, k %d", q.ID, k)
+					for j := range want {
+						require.Equal(t, want[j].Doc.ID, got[j].Doc.ID, "query %s, k %d, place %d", q.ID, k, j)
+						require.Equal(t, want[j].Score, got[j].Score)
+					}
+				}
 			}
-			k := 1 + rng.IntN(6)
-			want := bruteSimilar(x, docs, q, k, true)
-			got := x.Similar(q, k, func(*Doc) bool { return true })
-			require.Equal(t, len(want), len(got), "query %s, k %d", q.ID, k)
-			for j := range want {
-				require.Equal(t, want[j].Doc.ID, got[j].Doc.ID, "query %s, k %d, place %d", q.ID, k, j)
-				require.Equal(t, want[j].Score, got[j].Score)
-			}
-		}
+		})
 	}
 }
 
@@ -220,4 +271,98 @@ func TestGrouperIsExhaustive(t *testing.T) {
 		}
 		assert.Greater(t, links, 100, "docs join clusters")
 	}
+}
+
+// A lookup's answer is a function of the docs indexed, whatever the order
+// they came in, with bounds on the docs read that leave most out: docs
+// far out of canonical order leave a feature's list to be sorted when
+// read, docs near their place are moved to it.
+func TestIndexSimilarIsOrderFree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var docs []*Doc
+	for i := range 1000 {
+		var hs []uint64
+		if i%6 == 0 {
+			hs = append(hs, 1) // in more docs than insertWithin, not frequent
+		}
+		for range 2 + rng.IntN(5) {
+			hs = append(hs, 2+rng.Uint64N(60))
+		}
+		docs = append(docs, doc(fmt.Sprintf("d%03d", i), int64(i/3), hs...))
+	}
+	answers := func(order []int) []string {
+		for _, d := range docs {
+			*d = Doc{ID: d.ID, Created: d.Created, Feats: d.Feats}
+		}
+		x := NewIndex()
+		x.perWord, x.scored, x.scoredNear = 8, 12, 6
+		for _, i := range order {
+			x.Add(docs[i])
+		}
+		var out []string
+		for _, q := range everyNth(docs, 25) {
+			out = append(out, fmt.Sprint(ids(x.Similar(q, 3, q.Created, func(*Doc) bool { return true }))))
+		}
+		return out
+	}
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	want := answers(order)
+	for range 4 {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		require.Equal(t, want, answers(order))
+	}
+	// Near their place: swapped with a neighbour.
+	for i := range order {
+		order[i] = i
+	}
+	for i := 0; i+1 < len(order); i += 2 {
+		order[i], order[i+1] = order[i+1], order[i]
+	}
+	require.Equal(t, want, answers(order))
+}
+
+func everyNth(docs []*Doc, n int) []*Doc {
+	var out []*Doc
+	for i := 0; i < len(docs); i += n {
+		out = append(out, docs[i])
+	}
+	return out
+}
+
+// A lookup reads at most perWord docs of each feature, however many docs
+// have it: the latest created no later than the time given, or the
+// nearest on both sides for a candidate's nearest docs.
+func TestIndexLookupReadsABoundedNumber(t *testing.T) {
+	x := NewIndex()
+	var docs []*Doc
+	for i := range 3000 {
+		hs := []uint64{uint64(1000 + i)}
+		if i%6 == 0 {
+			hs = append(hs, 1) // in 500 docs: not frequent
+		}
+		d := doc(fmt.Sprintf("d%04d", i), int64(i), hs...)
+		docs = append(docs, d)
+		x.Add(d)
+	}
+	q := docs[1800]
+	var sc indexScratch
+	cands, _, _, _ := x.gather(q, penalised, q.Created, nextStamp(), &sc)
+	require.Len(t, cands, perWordDocs)
+	for _, c := range cands {
+		assert.LessOrEqual(t, c.d.Created, q.Created)
+		assert.Greater(t, c.d.Created, q.Created-6*(perWordDocs+1))
+	}
+	require.Len(t, sc.unread, 1, "the feature not read in full")
+	cands, _, _, _ = x.gather(q, around, 0, nextStamp(), &sc)
+	require.Len(t, cands, perWordDocs)
+	before := 0
+	for _, c := range cands {
+		if c.d.Created < q.Created {
+			before++
+		}
+	}
+	assert.Equal(t, perWordDocs/2, before, "as many before as after")
 }

@@ -312,13 +312,17 @@ func (g *Grouper) link(d *Doc, length float64, m member) {
 	v.links++
 }
 
-// gather is [gather] for the grouper's postings, of which it reads, of
-// each feature, only the postingsRead latest docs of the window that have
-// it, dropping the earlier ones for good (a later doc never leaves the
-// window before them). So the candidates of a doc are a function of the
-// docs of its window that share a feature with it, and a word that
-// thousands of docs of a window repeat costs a new doc no more than a
-// rare one. It sets g.cands and g.idfs.
+// gather finds the docs of the window that share a feature with d, not
+// counting the frequent features, with the squared weight of d each
+// shares, and returns d's squared length. Of each feature it reads only
+// the postingsRead latest docs of the window that have it, dropping the
+// earlier ones for good (a later doc never leaves the window before
+// them). So the candidates of a doc are a function of the docs of its
+// window that share a feature with it, and a word that thousands of docs
+// of a window repeat costs a new doc no more than a rare one. It sets
+// g.cands, g.idfs (the idf of each of d's features), g.frequent2 and
+// g.partial, from which [Grouper.bound] bounds d's similarity to any doc
+// of the window.
 func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 	cands, idfs := g.cands[:0], g.idfs[:0]
 	g.partial, g.frequent2 = g.partial[:0], 0

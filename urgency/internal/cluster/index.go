@@ -4,24 +4,104 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Index finds the docs most similar to a doc among a set, weighing
 // features by their frequency in the whole set. Not safe for concurrent
 // use.
 //
+// A lookup reads, of each feature of the doc looked up, a bounded number
+// of the docs holding it (perWord) and scores a bounded number of the docs
+// it meets (scored): its cost does not grow with the docs indexed. A
+// feature's docs are kept in canonical order, so that which are read is a
+// function of the docs indexed, whatever the order they came in.
+//
 // A removed doc leaves the frequencies at once and its postings later:
-// they are skipped, and dropped all together once they are as many as the
-// live ones, so that the index holds at most twice the postings of its
-// docs.
+// they are skipped, dropped from a feature's list once perWord of them are
+// there, and from every list once they are as many as the live ones, so
+// that the index holds at most twice the postings of its docs.
 type Index struct {
-	version  uint64 // changes with every Add and Remove: cached lengths are stale
-	df       *df
-	postings map[uint64][]*Doc
-	live     int          // postings of indexed docs
-	dead     int          // postings of removed docs, not yet dropped
-	look     indexScratch // for a lookup
-	near     indexScratch // for the lookups of a candidate's nearest docs
+	version    uint64 // changes with every Add and Remove: cached lengths are stale
+	df         *df
+	postings   map[uint64]*postingList
+	live       int          // postings of indexed docs
+	dead       int          // postings of removed docs, not yet dropped
+	look       indexScratch // for a lookup
+	near       indexScratch // for the lookups of a candidate's nearest docs
+	perWord    int          // docs read per feature of a lookup
+	scored     int          // candidates scored per lookup
+	scoredNear int          // candidates scored per lookup of a candidate's nearest docs
+}
+
+// A lookup reads, of each feature of the doc looked up, the perWordDocs
+// docs holding it nearest the doc in canonical order (for the lookup
+// itself: the latest created no later than it; for a candidate's nearest
+// docs: on both sides of it), and scores the scoredCandidates of them
+// (scoredNear, for a candidate's nearest docs) that share the most of its
+// weight. On the duplicate sets of cmd/dupeval (BENCHMARKS.md §14) these
+// bounds cost recall@10 at most 0.001; fewer docs read or scored cost
+// more (100 scored: 0.013 on one set).
+const (
+	perWordDocs      = 256
+	scoredCandidates = 400
+	scoredNear       = 100
+)
+
+// postingList is the docs indexed with one feature, in canonical order
+// unless unsorted, with the removed ones not yet dropped.
+type postingList struct {
+	docs     []*Doc
+	dead     int
+	unsorted bool
+}
+
+// insertWithin is how far from the end of a feature's list a doc added
+// out of canonical order is moved to its place; one further back leaves
+// the list to be sorted when next read: docs come mostly in order, and a
+// doc far out of it does not move a long list.
+const insertWithin = 64
+
+func (pl *postingList) add(d *Doc) {
+	n := len(pl.docs)
+	pl.docs = append(pl.docs, d)
+	if pl.unsorted || n == 0 || canonical(pl.docs[n-1], d) <= 0 {
+		return
+	}
+	i := n
+	for i > 0 && n-i < insertWithin && canonical(pl.docs[i-1], d) > 0 {
+		i--
+	}
+	if i > 0 && canonical(pl.docs[i-1], d) > 0 {
+		pl.unsorted = true
+		return
+	}
+	copy(pl.docs[i+1:], pl.docs[i:n])
+	pl.docs[i] = d
+}
+
+// sort puts the list in canonical order, if it is not.
+func (pl *postingList) sort() {
+	if pl.unsorted {
+		slices.SortFunc(pl.docs, canonical)
+		pl.unsorted = false
+	}
+}
+
+// drop removes the docs no longer indexed, keeping the order, and
+// returns how many it removed.
+func (pl *postingList) drop() int {
+	n := 0
+	for _, d := range pl.docs {
+		if d.indexed {
+			pl.docs[n] = d
+			n++
+		}
+	}
+	clear(pl.docs[n:])
+	removed := len(pl.docs) - n
+	pl.docs, pl.dead = pl.docs[:n], 0
+	return removed
 }
 
 // Match is a similar doc and its similarity, 0..1.
@@ -32,7 +112,7 @@ type Match struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{df: newDF(), postings: make(map[uint64][]*Doc)}
+	return &Index{df: newDF(), postings: make(map[uint64]*postingList), perWord: perWordDocs, scored: scoredCandidates, scoredNear: scoredNear}
 }
 
 // Add indexes d. A doc is in at most one index at a time, and its
@@ -46,7 +126,12 @@ func (x *Index) Add(d *Doc) {
 	x.version++
 	x.df.add(d)
 	for _, ft := range d.Feats {
-		x.postings[ft.Hash] = append(x.postings[ft.Hash], d)
+		pl := x.postings[ft.Hash]
+		if pl == nil {
+			pl = new(postingList)
+			x.postings[ft.Hash] = pl
+		}
+		pl.add(d)
 	}
 	x.live += len(d.Feats)
 }
@@ -62,6 +147,17 @@ func (x *Index) Remove(d *Doc) {
 	x.df.remove(d)
 	x.live -= len(d.Feats)
 	x.dead += len(d.Feats)
+	for _, ft := range d.Feats {
+		// A lookup skips the removed docs of a list, at most perWord.
+		pl := x.postings[ft.Hash]
+		if pl.dead++; pl.dead < x.perWord && pl.dead < len(pl.docs) {
+			continue
+		}
+		x.dead -= pl.drop()
+		if len(pl.docs) == 0 {
+			delete(x.postings, ft.Hash)
+		}
+	}
 	if x.dead > x.live && x.dead >= 1024 {
 		x.compact()
 	}
@@ -70,24 +166,11 @@ func (x *Index) Remove(d *Doc) {
 // compact drops the postings of removed docs, into a new map: a Go map
 // never shrinks.
 func (x *Index) compact() {
-	postings := make(map[uint64][]*Doc, x.df.count.len())
-	for h, ds := range x.postings {
-		n := 0
-		for _, d := range ds {
-			if d.indexed {
-				n++
-			}
+	postings := make(map[uint64]*postingList, x.df.count.len())
+	for h, pl := range x.postings {
+		if pl.drop(); len(pl.docs) > 0 {
+			postings[h] = pl
 		}
-		if n == 0 {
-			continue
-		}
-		live := make([]*Doc, 0, n)
-		for _, d := range ds {
-			if d.indexed {
-				live = append(live, d)
-			}
-		}
-		postings[h] = live
 	}
 	x.postings, x.dead = postings, 0
 	x.look.cands, x.near.cands = nil, nil
@@ -113,12 +196,13 @@ func (x *Index) length(d *Doc) float64 {
 const hubPenalty = 0.5
 
 // hubOf returns the mean of d's three best similarities among the docs
-// indexed other than q (0 for a missing one), from d's four nearest docs,
-// cached until the index changes: a function of the docs indexed,
-// whatever the order they came in.
+// indexed other than q (0 for a missing one), from d's four nearest docs
+// (found as a lookup finds them: among the docs of each of its features
+// nearest it in canonical order, on both sides), cached until the index
+// changes: a function of the docs indexed, whatever the order they came in.
 func (x *Index) hubOf(d, q *Doc) float64 {
 	if d.nearVersion != x.version {
-		d.near = append(d.near[:0], x.similar(d, 4, func(*Doc) bool { return true }, false, &x.near)...)
+		d.near = append(d.near[:0], x.similar(d, 4, around, 0, func(*Doc) bool { return true }, &x.near)...)
 		d.nearVersion = x.version
 	}
 	var sum float64
@@ -135,30 +219,76 @@ func (x *Index) hubOf(d, q *Doc) float64 {
 // Len returns the number of docs indexed.
 func (x *Index) Len() int { return x.df.docs }
 
-// Similar returns up to k docs most similar to q for which eligible is
-// true, best first; ties in canonical order. The score of a doc is its
-// cosine similarity to q less half the mean of its own three best
-// similarities to the other docs indexed, if above 0: a generic report,
-// near many, ranks below one as near q that is near q alone. Only docs sharing a feature
-// that is not among the most frequent are considered. Candidates are
-// compared in full in order of how much of q's weight they share, which
-// bounds their similarity and so their score, until the bound falls below
-// the k-th best score.
-func (x *Index) Similar(q *Doc, k int, eligible func(*Doc) bool) []Match {
-	return x.similar(q, k, eligible, true, &x.look)
+// Similar returns up to k docs created no later than until most similar
+// to q for which eligible is true, best first; ties in canonical order.
+// The score of a doc is its cosine similarity to q less half the mean of
+// its own three best similarities to the other docs indexed, if above 0:
+// a generic report, near many, ranks below one as near q that is near q
+// alone.
+//
+// The candidates are the docs read from the postings of q's features
+// that are not among the most frequent: of each, the perWord latest in
+// canonical order created no later than until. Of the eligible ones, the
+// scored that share the most of q's weight (ties in canonical order) are
+// scored, and the best k of them returned: a doc sharing with q only
+// features that many later docs have too, or less of q's weight than many
+// others, is not found. Candidates are compared in full in the order of
+// how much of q's weight they share, which bounds their similarity and so
+// their score, until the bound falls below the k-th best score.
+func (x *Index) Similar(q *Doc, k int, until int64, eligible func(*Doc) bool) []Match {
+	return x.similar(q, k, penalised, until, eligible, &x.look)
 }
+
+// lookupKind tells a lookup from the lookup of a candidate's nearest
+// docs.
+type lookupKind int
+
+const (
+	// penalised reads the latest docs created no later than the given
+	// time and scores them less their hub penalty.
+	penalised lookupKind = iota
+	// around reads the docs nearest the doc in canonical order, on both
+	// sides, and scores them by similarity alone.
+	around
+)
 
 // indexScratch is the scratch of one lookup: a lookup's scores look up
 // the nearest docs of its candidates, with scratch of their own.
 type indexScratch struct {
-	cands []cand
-	idfs  []float64
+	cands  []cand
+	idfs   []float64
+	unread []unread
+	later  []Match
 }
 
-// similar is Similar, scoring by similarity alone unless penalise is set.
-func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, scratch *indexScratch) []Match {
-	cands, idfs, norm2, frequent2 := gather(x.df, q, x.postings, nextStamp(), true, scratch.cands[:0], scratch.idfs[:0])
-	scratch.idfs = idfs
+// unread is a feature of a lookup's doc not every doc of which was read:
+// its squared weight, and the first and last docs read (last nil: up to
+// the end) in canonical order. A doc between them that has the feature
+// was read.
+type unread struct {
+	first, last *Doc
+	w2          float64
+}
+
+// unreadShare is the squared weight of the features of us that d lies
+// outside the docs read of.
+func unreadShare(us []unread, d *Doc) float64 {
+	var sum float64
+	for _, u := range us {
+		if canonical(d, u.first) < 0 || u.last != nil && canonical(d, u.last) > 0 {
+			sum += u.w2
+		}
+	}
+	return sum
+}
+
+// similar is Similar, or the lookup of q's nearest docs.
+func (x *Index) similar(q *Doc, k int, kind lookupKind, until int64, eligible func(*Doc) bool, scratch *indexScratch) []Match {
+	cands, idfs, norm2, frequent2 := x.gather(q, kind, until, nextStamp(), scratch)
+	loose2 := frequent2
+	for _, u := range scratch.unread {
+		loose2 += u.w2
+	}
 	defer func() { clear(cands); scratch.cands = cands[:0] }()
 	if norm2 == 0 || k <= 0 {
 		return nil
@@ -176,33 +306,9 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 	}
 	heapify(h)
 	var out []Match
-	for ; len(h) > 0; h = h[:len(h)-1] {
-		c := h[0]
-		h[0] = h[len(h)-1]
-		siftDown(h[:len(h)-1], 0)
-		d := c.d
-		bound := math.Sqrt((c.shared + frequent2) / norm2)
-		if len(out) == k && bound < out[k-1].Score-1e-9 {
-			break
-		}
-		if penalise && len(out) == k && d.nearVersion == x.version &&
-			bound-hubPenalty*x.hubOf(d, q) < out[k-1].Score-2e-9 {
-			// Its nearest docs are known: less the penalty, even the bound
-			// is too low for d to enter.
-			continue
-		}
-		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
-		if s <= 0 {
-			continue
-		}
-		if penalise {
-			if s = math.Round((s-hubPenalty*x.hubOf(d, q))*1e9) / 1e9; s <= 0 {
-				continue
-			}
-		}
-		m := Match{Doc: d, Score: s}
+	insert := func(m Match) {
 		i, _ := slices.BinarySearchFunc(out, m, func(a, b Match) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), Compare(a.Doc, b.Doc))
+			return cmp.Or(cmp.Compare(b.Score, a.Score), canonical(a.Doc, b.Doc))
 		})
 		if i < k {
 			out = slices.Insert(out, i, m)
@@ -211,7 +317,223 @@ func (x *Index) similar(q *Doc, k int, eligible func(*Doc) bool, penalise bool, 
 			}
 		}
 	}
+	// below tells whether a doc whose score is at most s cannot enter.
+	below := func(s, margin float64) bool { return len(out) == k && s < out[k-1].Score-margin }
+	scored := x.scored
+	if kind == around {
+		scored = x.scoredNear
+	}
+	// A candidate whose nearest docs are not known yet is put off, with
+	// its similarity, until the others are scored: its nearest docs cost
+	// a lookup, and the candidates put off are then met most similar
+	// first, until even the similarity of the next, with no penalty, is
+	// too low to enter.
+	later := scratch.later[:0]
+	for met := 0; len(h) > 0 && met < scored; h, met = h[:len(h)-1], met+1 {
+		c := h[0]
+		h[0] = h[len(h)-1]
+		siftDown(h[:len(h)-1], 0)
+		d := c.d
+		bound := math.Sqrt((c.shared + loose2) / norm2)
+		if below(bound, 1e-9) {
+			break
+		}
+		if len(out) == k && len(scratch.unread) > 0 {
+			// Of the features not every doc of which was read, d may share
+			// only those it lies outside the docs read of.
+			bound = math.Sqrt((c.shared + frequent2 + unreadShare(scratch.unread, d)) / norm2)
+			if below(bound, 1e-9) {
+				continue
+			}
+		}
+		known := d.nearVersion == x.version
+		if kind == penalised && known && below(bound-hubPenalty*x.hubOf(d, q), 2e-9) {
+			// Its nearest docs are known: less the penalty, even the bound
+			// is too low for d to enter.
+			continue
+		}
+		s := cosine(dotIW(idfs, q, d), x.length(q), x.length(d))
+		if s <= 0 || below(s, 1e-9) {
+			continue // even with no penalty
+		}
+		if kind == penalised {
+			if !known {
+				later = append(later, Match{Doc: d, Score: s})
+				continue
+			}
+			if s = math.Round((s-hubPenalty*x.hubOf(d, q))*1e9) / 1e9; s <= 0 {
+				continue
+			}
+		}
+		insert(Match{Doc: d, Score: s})
+	}
+	slices.SortFunc(later, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), canonical(a.Doc, b.Doc))
+	})
+	for _, m := range later {
+		if below(m.Score, 1e-9) {
+			break
+		}
+		if m.Score = math.Round((m.Score-hubPenalty*x.hubOf(m.Doc, q))*1e9) / 1e9; m.Score > 0 {
+			insert(m)
+		}
+	}
+	clear(later)
+	scratch.later = later[:0]
 	return out
+}
+
+// gather finds q's candidates: the docs read from the postings of its
+// features that are not frequent, with the squared weight of q each
+// shares (q's saturated weights). It returns them with q's squared length
+// and the squared weight of its frequent features, and puts in
+// scratch.unread the features of which not every doc was read: a
+// candidate may share those unread too, so that
+// sim(q, c) <= sqrt((c.shared+frequent2+unread2)/norm2) by
+// Cauchy-Schwarz. It puts the idf of each of q's features in
+// scratch.idfs. Docs met are stamped with stamp.
+func (x *Index) gather(q *Doc, kind lookupKind, until int64, stamp uint64, scratch *indexScratch) (cands []cand, idfs []float64, norm2, frequent2 float64) {
+	cands, idfs = scratch.cands[:0], scratch.idfs[:0]
+	clear(scratch.unread)
+	scratch.unread = scratch.unread[:0]
+	for i, ft := range q.Feats {
+		n := x.df.count.get(ft.Hash)
+		idf := x.df.idfOf(n)
+		idfs = append(idfs, idf)
+		w := float64(q.iw[i]) * idf
+		norm2 += w * w
+		if x.df.frequentOf(n) {
+			frequent2 += w * w
+			continue
+		}
+		pl := x.postings[ft.Hash]
+		if pl == nil {
+			continue
+		}
+		pl.sort()
+		var spans [2][2]int
+		var more bool
+		if kind == around {
+			spans, more = pl.nearest(q, x.perWord)
+		} else {
+			spans[0], more = pl.latest(q, until, x.perWord)
+		}
+		if more {
+			u := unread{w2: w * w}
+			if sp := spans[0]; sp[0] < sp[1] {
+				u.first = pl.docs[sp[0]]
+			} else {
+				u.first = pl.docs[spans[1][0]]
+			}
+			if kind == around {
+				if sp := spans[1]; sp[0] < sp[1] {
+					u.last = pl.docs[sp[1]-1]
+				} else {
+					u.last = pl.docs[spans[0][1]-1]
+				}
+			}
+			scratch.unread = append(scratch.unread, u)
+		}
+		for _, sp := range spans {
+			for _, c := range pl.docs[sp[0]:sp[1]] {
+				if c == q || !c.indexed {
+					continue
+				}
+				if c.stamp != stamp {
+					c.stamp, c.slot = stamp, int32(len(cands))
+					cands = append(cands, cand{d: c})
+				}
+				cands[c.slot].shared += w * w
+			}
+		}
+	}
+	scratch.idfs = idfs
+	return cands, idfs, norm2, frequent2
+}
+
+// latest returns the span of the list (sorted) holding its n latest
+// docs indexed created no later than until, other than q, and whether
+// there are more.
+func (pl *postingList) latest(q *Doc, until int64, n int) (span [2]int, more bool) {
+	end, _ := slices.BinarySearchFunc(pl.docs, until, func(d *Doc, t int64) int {
+		if d.Created <= t {
+			return -1
+		}
+		return 1
+	})
+	i, taken := end, 0
+	for i > 0 && taken < n {
+		i--
+		if d := pl.docs[i]; d != q && d.indexed {
+			taken++
+		}
+	}
+	return [2]int{i, end}, pl.anyBefore(q, i)
+}
+
+// nearest returns the spans of the list (sorted) before and after q
+// holding the n docs indexed nearest q in canonical order, other than q:
+// the first before it, the first after, the second before, and so on;
+// and whether there are more.
+func (pl *postingList) nearest(q *Doc, n int) (spans [2][2]int, more bool) {
+	lo, _ := slices.BinarySearchFunc(pl.docs, q, canonical)
+	hi := lo
+	for hi < len(pl.docs) && canonical(pl.docs[hi], q) == 0 {
+		hi++
+	}
+	b, a := lo, hi // the spans read: [b, lo) and [hi, a)
+	taken := 0
+	for taken < n {
+		nb := b - 1
+		for nb >= 0 && !pl.docs[nb].indexed {
+			nb--
+		}
+		na := a
+		for na < len(pl.docs) && !pl.docs[na].indexed {
+			na++
+		}
+		switch {
+		case nb >= 0:
+			b = nb
+			taken++
+			if taken == n || na == len(pl.docs) {
+				continue
+			}
+			a = na + 1
+			taken++
+		case na < len(pl.docs):
+			a = na + 1
+			taken++
+		default:
+			return [2][2]int{{b, lo}, {hi, a}}, false
+		}
+	}
+	more = pl.anyBefore(q, b)
+	for i := a; !more && i < len(pl.docs); i++ {
+		more = pl.docs[i].indexed && pl.docs[i] != q
+	}
+	return [2][2]int{{b, lo}, {hi, a}}, more
+}
+
+// anyBefore tells whether the list holds a doc indexed other than q before
+// index i.
+func (pl *postingList) anyBefore(q *Doc, i int) bool {
+	for i > 0 {
+		i--
+		if d := pl.docs[i]; d != q && d.indexed {
+			return true
+		}
+	}
+	return false
+}
+
+// canonical is Compare, not comparing the IDs of docs created at
+// different times: a lookup orders many docs.
+func canonical(a, b *Doc) int {
+	if a.Created != b.Created {
+		return cmp.Compare(a.Created, b.Created)
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // before orders candidates as a lookup meets them: most shared weight
@@ -221,7 +543,7 @@ func (a cand) before(b cand) bool {
 	if a.shared != b.shared {
 		return a.shared > b.shared
 	}
-	return Compare(a.d, b.d) < 0
+	return canonical(a.d, b.d) < 0
 }
 
 // heapify puts h in heap order, the candidate to meet first at h[0].
