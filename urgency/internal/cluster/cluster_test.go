@@ -3,6 +3,7 @@ package cluster
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -394,4 +395,42 @@ func TestGrouperBoundsEveryDoc(t *testing.T) {
 		g.Assign(d)
 	}
 	require.Greater(t, checked, 200, "docs reading only some postings")
+}
+
+// TestGrouperComparesTheLatestMembers: of a cluster whose leader a doc
+// is alike to, the doc is compared with the memberCandidates latest other
+// docs that may be alike enough, even those that cannot be more alike
+// than the leader: an earlier doc more alike than the leader, beyond them,
+// does not take the doc from a cluster it is more alike to. Skipping the
+// members the leader outdoes must not let earlier ones in their place.
+func TestGrouperComparesTheLatestMembers(t *testing.T) {
+	const a, b, p, e, k = 1, 2, 3, 4, 5
+	feats := func(fs ...Feature) []Feature { return fs }
+	lead := &Doc{ID: "lead", Created: 0, Feats: feats(Feature{a, 1}, Feature{b, 1}, Feature{p, 1})}
+	early := &Doc{ID: "early", Created: 1, Feats: feats(Feature{a, 1}, Feature{b, 1}, Feature{p, 1}, Feature{e, 1})}
+	docs := []*Doc{lead, early}
+	for i := range memberCandidates {
+		docs = append(docs, &Doc{ID: fmt.Sprintf("late%02d", i), Created: int64(2 + i), Feats: feats(Feature{a, 1}, Feature{p, 1})})
+	}
+	other := &Doc{ID: "other", Created: 100, Feats: feats(Feature{e, 1}, Feature{k, 1})}
+	d := &Doc{ID: "d", Created: 101, Feats: feats(Feature{a, 3}, Feature{b, 1}, Feature{e, 1}, Feature{k, 1})}
+	docs = append(docs, other, d)
+	p4 := Params{Window: 1000, Similarity: 0.4}
+	g := NewGrouper(p4)
+	for _, x := range docs {
+		g.Assign(x)
+	}
+	for _, x := range docs[:len(docs)-2] {
+		require.Equal(t, "lead", x.Leader().ID, x.ID)
+	}
+	require.Equal(t, "other", other.Leader().ID)
+	sim := func(x *Doc) float64 { return g.df.similarity(d, x) }
+	// d is alike to the leader, more to the early doc, less to the later
+	// ones, which it may still be alike enough to to link.
+	require.GreaterOrEqual(t, sim(lead), p4.Similarity)
+	require.Greater(t, sim(early), sim(other))
+	require.Greater(t, sim(other), sim(lead))
+	require.Less(t, sim(docs[2]), sim(lead))
+	require.GreaterOrEqual(t, math.Sqrt(g.df.idf(a)*g.df.idf(a)*9)/g.df.length(d), p4.Similarity*memberShare, "the bound of a late doc")
+	assert.Equal(t, "other", d.Leader().ID, "the early doc is not among the latest compared")
 }
