@@ -396,3 +396,103 @@ func TestGrouperBoundsEveryDoc(t *testing.T) {
 	}
 	require.Greater(t, checked, 200, "docs reading only some postings")
 }
+
+// TestGrouperComparesTheLatestMembers: of a cluster whose leader a doc
+// is alike to, the doc is compared with the memberCandidates latest other
+// docs that may be alike enough, even those that cannot be more alike
+// than the leader: an earlier doc more alike than the leader, beyond them,
+// does not take the doc from a cluster it is more alike to. Skipping the
+// members the leader outdoes must not let earlier ones in their place.
+func TestGrouperComparesTheLatestMembers(t *testing.T) {
+	const a, b, p, e, k = 1, 2, 3, 4, 5
+	feats := func(fs ...Feature) []Feature { return fs }
+	lead := &Doc{ID: "lead", Created: 0, Feats: feats(Feature{a, 1}, Feature{b, 1}, Feature{p, 1})}
+	early := &Doc{ID: "early", Created: 1, Feats: feats(Feature{a, 1}, Feature{b, 1}, Feature{p, 1}, Feature{e, 1})}
+	docs := []*Doc{lead, early}
+	for i := range memberCandidates {
+		docs = append(docs, &Doc{ID: fmt.Sprintf("late%02d", i), Created: int64(2 + i), Feats: feats(Feature{a, 1}, Feature{p, 1})})
+	}
+	other := &Doc{ID: "other", Created: 100, Feats: feats(Feature{e, 1}, Feature{k, 1})}
+	d := &Doc{ID: "d", Created: 101, Feats: feats(Feature{a, 3}, Feature{b, 1}, Feature{e, 1}, Feature{k, 1})}
+	docs = append(docs, other, d)
+	p4 := Params{Window: 1000, Similarity: 0.4}
+	g := NewGrouper(p4)
+	for _, x := range docs {
+		g.Assign(x)
+	}
+	for _, x := range docs[:len(docs)-2] {
+		require.Equal(t, "lead", x.Leader().ID, x.ID)
+	}
+	require.Equal(t, "other", other.Leader().ID)
+	sim := func(x *Doc) float64 { return g.df.similarity(d, x) }
+	// d is alike to the leader, more to the early doc, less to the later
+	// ones, which it may still be alike enough to to link.
+	require.GreaterOrEqual(t, sim(lead), p4.Similarity)
+	require.Greater(t, sim(early), sim(other))
+	require.Greater(t, sim(other), sim(lead))
+	require.Less(t, sim(docs[2]), sim(lead))
+	require.GreaterOrEqual(t, math.Sqrt(g.df.idf(a)*g.df.idf(a)*9)/g.df.length(d), p4.Similarity*memberShare, "the bound of a late doc")
+	assert.Equal(t, "other", d.Leader().ID, "the early doc is not among the latest compared")
+}
+
+// TestGrouperShortcutsAreExact: with words frequent in the window,
+// crowded ones and weights above one, the bound the grouper puts on any
+// doc of the window is at least their similarity, and alike returns the
+// similarity for any need up to it, and 0 above it: neither the bound nor
+// the put-off length skips a doc that is alike enough.
+func TestGrouperShortcutsAreExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	g := NewGrouper(Params{Window: 30, Similarity: 0.4})
+	checked, frequent, partial, alike := 0, 0, 0, 0
+	for i := range 1000 {
+		topic := uint64(rng.IntN(3)) * 100
+		var hashes []uint64
+		for range 1 + rng.IntN(5) {
+			hashes = append(hashes, topic+uint64(rng.IntN(1+rng.IntN(20))))
+		}
+		if rng.IntN(2) == 0 {
+			hashes = append(hashes, 7) // in half the docs: frequent
+		}
+		d := doc(fmt.Sprintf("d%04d", i), int64(i/10), hashes...)
+		for j := range d.Feats {
+			d.Feats[j].Weight = float32(1 + rng.IntN(4))
+		}
+		if i%8 != 0 {
+			g.Assign(d)
+			continue
+		}
+		// What Assign does before it compares anything.
+		g.expire(SubSat(d.Created, g.p.Window))
+		g.df.add(d)
+		g.window = append(g.window, d)
+		stamp := nextStamp()
+		norm2 := g.gather(d, stamp)
+		length := math.Sqrt(norm2)
+		if g.frequent2 > 0 {
+			frequent++
+		}
+		if len(g.partial) > 0 {
+			partial++
+		}
+		checked++
+		for _, c := range g.window[:len(g.window)-1] {
+			var shared float64
+			if c.stamp == stamp {
+				shared = g.cands[c.slot].shared
+			}
+			s := g.df.similarity(d, c)
+			require.GreaterOrEqual(t, g.bound(c, shared, norm2)+1e-9, s, "%s and %s", d.ID, c.ID)
+			if s > 0 {
+				alike++
+				require.Equal(t, s, g.alike(d, c, length, s), "%s and %s", d.ID, c.ID)
+				require.Zero(t, g.alike(d, c, length, s+1e-9), "%s and %s", d.ID, c.ID)
+			}
+		}
+		g.df.remove(d)
+		g.window = g.window[:len(g.window)-1]
+		g.Assign(d)
+	}
+	require.Greater(t, frequent, checked/4, "docs with frequent words")
+	require.Greater(t, partial, checked/4, "docs reading only some postings")
+	require.Greater(t, alike, 10*checked, "pairs compared")
+}

@@ -165,16 +165,18 @@ func (g *Grouper) Assign(d *Doc) {
 	// that may be alike enough are compared: in canonical order, whatever
 	// the order they were met in, so the result is still a function of
 	// the window. A cluster repeating one template thousands of times in a
-	// window is compared with a new doc no more than a small one.
+	// window is compared with a new doc no more than a small one. Which
+	// are the latest does not depend on the leader: a doc its leader
+	// outdoes is passed over only once chosen (see [Grouper.link]), or an
+	// earlier doc would take its place.
 	g.members = g.members[:0]
 	for i, c := range g.cands {
 		l := c.d.leader
 		if norm2 == 0 || l == nil || l.Created < cut || l == c.d {
 			continue
 		}
-		v := &g.votes[l.voteSlot]
 		bound := g.bound(c.d, c.shared, norm2)
-		if bound < g.p.Similarity*memberShare-1e-9 || v.led && v.best >= bound+1e-9 {
+		if bound < g.p.Similarity*memberShare-1e-9 {
 			continue
 		}
 		g.members = append(g.members, member{slot: l.voteSlot, cand: int32(i), bound: bound})
