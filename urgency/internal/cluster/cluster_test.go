@@ -496,3 +496,29 @@ func TestGrouperShortcutsAreExact(t *testing.T) {
 	require.Greater(t, partial, checked/4, "docs reading only some postings")
 	require.Greater(t, alike, 10*checked, "pairs compared")
 }
+
+// TestGrouperGroupsAFlood: a form or a bot sends one text hundreds of
+// times in a window, so that every word of it is frequent there; the
+// copies are one cluster still, and the other docs are not in it.
+func TestGrouperGroupsAFlood(t *testing.T) {
+	g := NewGrouper(Params{Window: 1000, Similarity: 0.5})
+	var flood, other []*Doc
+	for i := range 400 {
+		var d *Doc
+		if i%4 == 3 {
+			d = doc(fmt.Sprintf("d%03d", i), int64(i), uint64(5000+i), uint64(6000+i%9))
+			other = append(other, d)
+		} else {
+			d = doc(fmt.Sprintf("d%03d", i), int64(i), 1, 2, 3)
+			flood = append(flood, d)
+		}
+		g.Assign(d)
+	}
+	require.True(t, g.df.frequent(1), "the flood's words are frequent")
+	for _, d := range flood {
+		require.Equal(t, "d000", d.Leader().ID, "%s", d.ID)
+	}
+	for _, d := range other {
+		require.NotEqual(t, "d000", d.Leader().ID, "%s", d.ID)
+	}
+}

@@ -328,6 +328,7 @@ func (g *Grouper) link(d *Doc, length float64, m member) {
 func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 	cands, idfs := g.cands[:0], g.idfs[:0]
 	g.partial, g.frequent2 = g.partial[:0], 0
+	var frequent2 float64
 	for _, ft := range d.Feats {
 		n := g.df.count.get(ft.Hash)
 		idf := g.df.idfOf(n)
@@ -335,6 +336,17 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 		w := float64(ft.Weight) * idf
 		norm2 += w * w
 		if g.df.frequentOf(n) {
+			frequent2 += w * w
+		}
+	}
+	// The frequent features find candidates too when the others alone
+	// cannot make a doc alike enough to link: a flood of one template,
+	// every word of it frequent in the window, is still one cluster.
+	readFrequent := math.Sqrt((norm2-frequent2)/norm2) < g.p.Similarity*memberShare
+	for i, ft := range d.Feats {
+		n := g.df.count.get(ft.Hash)
+		w := float64(ft.Weight) * idfs[i]
+		if !readFrequent && g.df.frequentOf(n) {
 			g.frequent2 += w * w
 			continue
 		}
