@@ -6,12 +6,13 @@
 // by the cosine of their feature weights times the inverse document
 // frequency of each feature among recent docs, so that words every ticket
 // shares ("please", "problem") count for little. Candidates come from an
-// inverted index that skips the most frequent features; every candidate is
-// then scored exactly, unless a bound shows its score cannot matter.
-// Grouping reads, of each feature, only the latest docs of the window
-// that have it (see [postingsRead]), and compares the leader of every
-// cluster met: a word that thousands of docs of a window repeat costs a
-// new doc no more than a rare one.
+// inverted index that skips the most frequent features (unless a doc's
+// other features are too few to link it); every candidate is then scored
+// exactly, unless a bound shows its score cannot matter. Grouping reads,
+// of each feature, only the latest docs of the window that have it (see
+// [postingsRead]), and compares the leader of every cluster met; a lookup
+// ([Index]) reads a bounded number of each feature's docs too. A word that
+// thousands of docs repeat costs a new doc no more than a rare one.
 //
 // Grouping is leader-based in canonical order (created, then ID): a doc
 // joins the most similar cluster whose leader, its first doc, is within
