@@ -40,9 +40,10 @@ func TestIndexOutOfOrderAddLeavesListInPlace(t *testing.T) {
 	assert.True(t, slices.Equal(was, x.postings[1].docs[:len(was)]), "the list's docs stay where they are")
 }
 
-// A long-lived index answers as a fresh one given its docs: through
-// removals, IDs added again, docs at the ends of time and docs far out of
-// canonical order, their late runs merged.
+// A long-lived index answers as a fresh one given its docs, and as the
+// lookup's definition: through removals, IDs added again, docs at the
+// ends of time and docs far out of canonical order, their late runs
+// merged.
 func TestIndexLongLivedEqualsFresh(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	times := []int64{math.MinInt64, math.MaxInt64, 0, 5}
@@ -118,6 +119,14 @@ func TestIndexLongLivedEqualsFresh(t *testing.T) {
 		for i, q := range qs {
 			want := ids(f.Similar(fresh[i], 3, q.Created, all))
 			require.Equal(t, want, ids(x.Similar(q, 3, q.Created, all)), "step %d, %s", step, q.ID)
+		}
+		for range 6 {
+			q := qs[rng.IntN(len(qs))]
+			until := int64(math.MaxInt64)
+			if rng.IntN(2) == 0 {
+				until = q.Created
+			}
+			require.Equal(t, bruteSimilar(x, qs, q, 3, penalised, until, all), x.Similar(q, 3, until, all), "step %d, %s", step, q.ID)
 		}
 	}
 	assert.True(t, merged, "a late run was merged")
