@@ -275,8 +275,8 @@ func TestGrouperIsExhaustive(t *testing.T) {
 
 // A lookup's answer is a function of the docs indexed, whatever the order
 // they came in, with bounds on the docs read that leave most out: docs
-// far out of canonical order leave a feature's list to be sorted when
-// read, docs near their place are moved to it.
+// far out of canonical order go to a feature's late run, read with the
+// rest, docs near their place are moved to their place.
 func TestIndexSimilarIsOrderFree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var docs []*Doc

@@ -48,24 +48,40 @@ const (
 	scoredNear       = 100
 )
 
-// postingList is the docs indexed with one feature, in canonical order
-// unless unsorted, with the removed ones not yet dropped.
+// postingList is the docs indexed with one feature, in canonical order,
+// with the removed ones not yet dropped: most in docs, and those added
+// out of order too far back to be moved into it in late, a sorted run of
+// its own that a read merges with docs. late is merged into docs once it
+// is longer than lateMax, so that neither a doc added out of order nor a
+// read costs in proportion to a long list.
 type postingList struct {
-	docs     []*Doc
-	dead     int
-	unsorted bool
+	docs []*Doc
+	late []*Doc
+	dead int
 }
 
 // insertWithin is how far from the end of a feature's list a doc added
-// out of canonical order is moved to its place; one further back leaves
-// the list to be sorted when next read: docs come mostly in order, and a
-// doc far out of it does not move a long list.
+// out of canonical order is moved to its place; one further back goes to
+// the list's late run: docs come mostly in order, and a doc far out of
+// it does not move a long list.
 const insertWithin = 64
+
+// lateMax is how long a list's late run grows before it is merged into
+// the rest, in one pass over the list: at least 256 docs and the square
+// root of the list's length, so that a doc added out of order costs a
+// list of n docs O(sqrt(n)) moves, amortized.
+func lateMax(n int) int {
+	m := 256
+	for m*m < n {
+		m *= 2
+	}
+	return m
+}
 
 func (pl *postingList) add(d *Doc) {
 	n := len(pl.docs)
 	pl.docs = append(pl.docs, d)
-	if pl.unsorted || n == 0 || canonical(pl.docs[n-1], d) <= 0 {
+	if n == 0 || canonical(pl.docs[n-1], d) <= 0 {
 		return
 	}
 	i := n
@@ -73,36 +89,57 @@ func (pl *postingList) add(d *Doc) {
 		i--
 	}
 	if i > 0 && canonical(pl.docs[i-1], d) > 0 {
-		pl.unsorted = true
+		pl.docs = pl.docs[:n]
+		j, _ := slices.BinarySearchFunc(pl.late, d, canonical)
+		pl.late = slices.Insert(pl.late, j, d)
+		if len(pl.late) > lateMax(n) {
+			pl.merge()
+		}
 		return
 	}
 	copy(pl.docs[i+1:], pl.docs[i:n])
 	pl.docs[i] = d
 }
 
-// sort puts the list in canonical order, if it is not.
-func (pl *postingList) sort() {
-	if pl.unsorted {
-		slices.SortFunc(pl.docs, canonical)
-		pl.unsorted = false
+// merge moves the late run into docs, keeping canonical order.
+func (pl *postingList) merge() {
+	i, j := len(pl.docs)-1, len(pl.late)-1
+	pl.docs = slices.Grow(pl.docs, len(pl.late))[:len(pl.docs)+len(pl.late)]
+	for k := len(pl.docs) - 1; j >= 0; k-- {
+		if i >= 0 && canonical(pl.docs[i], pl.late[j]) > 0 {
+			pl.docs[k] = pl.docs[i]
+			i--
+		} else {
+			pl.docs[k] = pl.late[j]
+			j--
+		}
 	}
+	clear(pl.late)
+	pl.late = pl.late[:0]
 }
 
 // drop removes the docs no longer indexed, keeping the order, and
 // returns how many it removed.
 func (pl *postingList) drop() int {
-	n := 0
-	for _, d := range pl.docs {
-		if d.indexed {
-			pl.docs[n] = d
-			n++
+	removed := 0
+	for _, run := range []*[]*Doc{&pl.docs, &pl.late} {
+		n := 0
+		for _, d := range *run {
+			if d.indexed {
+				(*run)[n] = d
+				n++
+			}
 		}
+		clear((*run)[n:])
+		removed += len(*run) - n
+		*run = (*run)[:n]
 	}
-	clear(pl.docs[n:])
-	removed := len(pl.docs) - n
-	pl.docs, pl.dead = pl.docs[:n], 0
+	pl.dead = 0
 	return removed
 }
+
+// size is the number of docs of the list, removed ones included.
+func (pl *postingList) size() int { return len(pl.docs) + len(pl.late) }
 
 // Match is a similar doc and its similarity, 0..1.
 type Match struct {
@@ -150,11 +187,11 @@ func (x *Index) Remove(d *Doc) {
 	for _, ft := range d.Feats {
 		// A lookup skips the removed docs of a list, at most perWord.
 		pl := x.postings[ft.Hash]
-		if pl.dead++; pl.dead < x.perWord && pl.dead < len(pl.docs) {
+		if pl.dead++; pl.dead < x.perWord && pl.dead < pl.size() {
 			continue
 		}
 		x.dead -= pl.drop()
-		if len(pl.docs) == 0 {
+		if pl.size() == 0 {
 			delete(x.postings, ft.Hash)
 		}
 	}
@@ -168,7 +205,7 @@ func (x *Index) Remove(d *Doc) {
 func (x *Index) compact() {
 	postings := make(map[uint64]*postingList, x.df.count.len())
 	for h, pl := range x.postings {
-		if pl.drop(); len(pl.docs) > 0 {
+		if pl.drop(); pl.size() > 0 {
 			postings[h] = pl
 		}
 	}
@@ -259,6 +296,7 @@ type indexScratch struct {
 	idfs   []float64
 	unread []unread
 	later  []Match
+	read   []*Doc // the docs read of one feature
 }
 
 // unread is a feature of a lookup's doc not every doc of which was read:
@@ -410,121 +448,165 @@ func (x *Index) gather(q *Doc, kind lookupKind, until int64, stamp uint64, scrat
 		if pl == nil {
 			continue
 		}
-		pl.sort()
-		var spans [2][2]int
+		var first, last *Doc
 		var more bool
 		if kind == around {
-			spans, more = pl.nearest(q, x.perWord)
+			scratch.read, first, last, more = pl.nearest(q, x.perWord, scratch.read[:0])
 		} else {
-			spans[0], more = pl.latest(q, until, x.perWord)
+			scratch.read, first, more = pl.latest(q, until, x.perWord, scratch.read[:0])
 		}
 		if more {
-			u := unread{w2: w * w}
-			if sp := spans[0]; sp[0] < sp[1] {
-				u.first = pl.docs[sp[0]]
-			} else {
-				u.first = pl.docs[spans[1][0]]
-			}
-			if kind == around {
-				if sp := spans[1]; sp[0] < sp[1] {
-					u.last = pl.docs[sp[1]-1]
-				} else {
-					u.last = pl.docs[spans[0][1]-1]
-				}
-			}
-			scratch.unread = append(scratch.unread, u)
+			scratch.unread = append(scratch.unread, unread{first: first, last: last, w2: w * w})
 		}
-		for _, sp := range spans {
-			for _, c := range pl.docs[sp[0]:sp[1]] {
-				if c == q || !c.indexed {
-					continue
-				}
-				if c.stamp != stamp {
-					c.stamp, c.slot = stamp, int32(len(cands))
-					cands = append(cands, cand{d: c})
-				}
-				cands[c.slot].shared += w * w
+		for _, c := range scratch.read {
+			if c.stamp != stamp {
+				c.stamp, c.slot = stamp, int32(len(cands))
+				cands = append(cands, cand{d: c})
 			}
+			cands[c.slot].shared += w * w
 		}
+		clear(scratch.read)
 	}
 	scratch.idfs = idfs
 	return cands, idfs, norm2, frequent2
 }
 
-// latest returns the span of the list (sorted) holding its n latest
-// docs indexed created no later than until, other than q, and whether
-// there are more.
-func (pl *postingList) latest(q *Doc, until int64, n int) (span [2]int, more bool) {
-	end, _ := slices.BinarySearchFunc(pl.docs, until, func(d *Doc, t int64) int {
-		if d.Created <= t {
-			return -1
-		}
-		return 1
-	})
-	i, taken := end, 0
-	for i > 0 && taken < n {
-		i--
-		if d := pl.docs[i]; d != q && d.indexed {
-			taken++
-		}
-	}
-	return [2]int{i, end}, pl.anyBefore(q, i)
+// runCursor walks one sorted run of a list, from a position, over the
+// docs indexed other than q: back (next is before at) or forth (next is
+// at).
+type runCursor struct {
+	run  []*Doc
+	at   int
+	back bool
 }
 
-// nearest returns the spans of the list (sorted) before and after q
-// holding the n docs indexed nearest q in canonical order, other than q:
-// the first before it, the first after, the second before, and so on;
-// and whether there are more.
-func (pl *postingList) nearest(q *Doc, n int) (spans [2][2]int, more bool) {
-	lo, _ := slices.BinarySearchFunc(pl.docs, q, canonical)
-	hi := lo
-	for hi < len(pl.docs) && canonical(pl.docs[hi], q) == 0 {
-		hi++
-	}
-	b, a := lo, hi // the spans read: [b, lo) and [hi, a)
-	taken := 0
-	for taken < n {
-		nb := b - 1
-		for nb >= 0 && !pl.docs[nb].indexed {
-			nb--
-		}
-		na := a
-		for na < len(pl.docs) && !pl.docs[na].indexed {
-			na++
-		}
-		switch {
-		case nb >= 0:
-			b = nb
-			taken++
-			if taken == n || na == len(pl.docs) {
-				continue
+// peek returns the cursor's next doc indexed other than q, or nil,
+// passing over the others for good.
+func (c *runCursor) peek(q *Doc) *Doc {
+	if c.back {
+		for c.at > 0 {
+			if d := c.run[c.at-1]; d != q && d.indexed {
+				return d
 			}
-			a = na + 1
-			taken++
-		case na < len(pl.docs):
-			a = na + 1
-			taken++
-		default:
-			return [2][2]int{{b, lo}, {hi, a}}, false
+			c.at--
 		}
+		return nil
 	}
-	more = pl.anyBefore(q, b)
-	for i := a; !more && i < len(pl.docs); i++ {
-		more = pl.docs[i].indexed && pl.docs[i] != q
+	for c.at < len(c.run) {
+		if d := c.run[c.at]; d != q && d.indexed {
+			return d
+		}
+		c.at++
 	}
-	return [2][2]int{{b, lo}, {hi, a}}, more
+	return nil
 }
 
-// anyBefore tells whether the list holds a doc indexed other than q before
-// index i.
-func (pl *postingList) anyBefore(q *Doc, i int) bool {
-	for i > 0 {
-		i--
-		if d := pl.docs[i]; d != q && d.indexed {
-			return true
+func (c *runCursor) step() {
+	if c.back {
+		c.at--
+	} else {
+		c.at++
+	}
+}
+
+// side walks a list's two runs as one, in canonical order, back or forth.
+type side [2]runCursor
+
+// next returns the side's next doc indexed other than q, or nil, taking
+// it when take is set.
+func (s *side) next(q *Doc, take bool) *Doc {
+	a := s[0].peek(q)
+	if len(s[1].run) == 0 { // no late run, as mostly
+		if take && a != nil {
+			s[0].step()
+		}
+		return a
+	}
+	b := s[1].peek(q)
+	c := &s[0]
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil, b != nil && (canonical(b, a) > 0) == s[1].back:
+		a, c = b, &s[1]
+	}
+	if take {
+		c.step()
+	}
+	return a
+}
+
+// latest appends to read the list's n latest docs indexed created no
+// later than until, other than q, and returns them, the earliest of them,
+// and whether there are more.
+func (pl *postingList) latest(q *Doc, until int64, n int, read []*Doc) (_ []*Doc, first *Doc, more bool) {
+	var s side
+	for r, run := range [2][]*Doc{pl.docs, pl.late} {
+		end, _ := slices.BinarySearchFunc(run, until, func(d *Doc, t int64) int {
+			if d.Created <= t {
+				return -1
+			}
+			return 1
+		})
+		s[r] = runCursor{run: run, at: end, back: true}
+	}
+	for len(read) < n {
+		d := s.next(q, true)
+		if d == nil {
+			return read, nil, false
+		}
+		read, first = append(read, d), d
+	}
+	return read, first, s.next(q, false) != nil
+}
+
+// nearest appends to read the list's n docs indexed nearest q in
+// canonical order, other than q: the first before it, the first after,
+// the second before, and so on; and returns them, the first and the last
+// of them in canonical order, and whether there are more.
+func (pl *postingList) nearest(q *Doc, n int, read []*Doc) (_ []*Doc, first, last *Doc, more bool) {
+	var before, after side
+	for r, run := range [2][]*Doc{pl.docs, pl.late} {
+		lo, _ := slices.BinarySearchFunc(run, q, canonical)
+		hi := lo
+		for hi < len(run) && canonical(run[hi], q) == 0 {
+			hi++
+		}
+		before[r] = runCursor{run: run, at: lo, back: true}
+		after[r] = runCursor{run: run, at: hi}
+	}
+	var firstAfter, lastBefore *Doc
+	for len(read) < n {
+		b := before.next(q, true)
+		if b != nil {
+			read, first = append(read, b), b
+			if lastBefore == nil {
+				lastBefore = b
+			}
+			if len(read) == n {
+				break
+			}
+		}
+		a := after.next(q, true)
+		if a == nil {
+			if b == nil {
+				break
+			}
+			continue
+		}
+		read, last = append(read, a), a
+		if firstAfter == nil {
+			firstAfter = a
 		}
 	}
-	return false
+	more = before.next(q, false) != nil || after.next(q, false) != nil
+	if first == nil {
+		first = firstAfter
+	}
+	if last == nil {
+		last = lastBefore
+	}
+	return read, first, last, more
 }
 
 // canonical is Compare, not comparing the IDs of docs created at
