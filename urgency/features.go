@@ -21,6 +21,14 @@ const (
 	maxWeight     = 9 // a word repeated all over a long body stays one word
 )
 
+// maxFeatureWords is how many words of a ticket, the subject's first and
+// then the body's, make its features: what a ticket is about is in its
+// first lines, and a pasted log or a quoted thread of tens of thousands
+// of distinct words would make every comparison and lookup of the
+// ticket that much dearer. The duplicate reports of cmd/dupeval have at
+// most 784 words.
+const maxFeatureWords = 1000
+
 // masked finds e-mail addresses, URLs and UUIDs, which would otherwise
 // keep identical reports apart (or link unrelated ones from one sender).
 var masked = regexp.MustCompile(`(?i)(?:https?://|www\.)\S+|[\pL\pN._%+-]+@[\pL\pN-]+(?:\.[\pL\pN-]+)+|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
@@ -159,6 +167,7 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	defer f.scratch.Put(sc)
 	hits, found := &sc.hits, sc.found[:0]
 	var pre scanned
+	words := 0
 	subject, body, _ := textOf(t)
 	for i, text := range [2]string{subject, body} {
 		raw := sc.hashes[i][:0]
@@ -182,6 +191,9 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 				rest = nil
 			}
 			if keepToken(tok) {
+				if words++; words > maxFeatureWords {
+					break
+				}
 				raw = append(raw, cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok)))
 			}
 		}

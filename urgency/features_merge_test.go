@@ -91,3 +91,25 @@ func TestFeaturesAreTheSortedWords(t *testing.T) {
 		require.Equal(t, want, got, "%q / %q", tk.Subject, tk.Body)
 	}
 }
+
+// TestFeaturesReadTheFirstWords: a ticket of tens of thousands of
+// distinct words (a pasted log, a quoted thread) makes features of its
+// first maxFeatureWords words only, the subject's first, so that
+// comparing and looking it up costs no more than a long ticket.
+func TestFeaturesReadTheFirstWords(t *testing.T) {
+	e := loadDefaultPack(t)
+	f := newFeaturizer(e.matcher)
+	word := func(n int) string {
+		return string([]byte{byte('a' + n%26), byte('a' + n/26%26), byte('a' + n/676%26), byte('a' + n/17576%26), 'q'})
+	}
+	var b strings.Builder
+	for n := range 20_000 {
+		b.WriteString(word(n) + " ")
+	}
+	tk := Ticket{Subject: "zzzfirst zzzsecond", Body: b.String()}
+	got, _ := f.features(&tk)
+	require.Len(t, got, maxFeatureWords)
+	short := Ticket{Subject: tk.Subject, Body: strings.Join(strings.Fields(tk.Body)[:maxFeatureWords-2], " ")}
+	want, _ := f.features(&short)
+	require.Equal(t, want, got, "the subject's words and the body's first")
+}
