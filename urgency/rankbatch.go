@@ -32,7 +32,6 @@ func (q *Queue) addBatch(tickets []Ticket) {
 			order = append(order, item{unixNano(tickets[i].CreatedAt), i})
 		}
 	}
-	last = nil
 	slices.SortFunc(order, func(a, b item) int {
 		if a.created != b.created {
 			return cmp.Compare(a.created, b.created)

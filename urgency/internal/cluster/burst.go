@@ -97,7 +97,7 @@ func (g *Grouper) burst(d *Doc, length float64, stamp uint64, cut int64) *vote {
 		if v.burst == 0 {
 			continue
 		}
-		if best == nil || v.burst > best.burst || v.burst == best.burst && Compare(v.leader, best.leader) < 0 {
+		if best == nil || better(float64(v.burst), float64(best.burst), v.leader, best.leader) {
 			best = v
 		}
 	}

@@ -207,9 +207,9 @@ func (f *df) length(d *Doc) float64 {
 }
 
 // dotIDF is dot with the idf of a's features given, in their order: the
-// same sum, for a doc compared with many.
-func dotIDF(aIDF []float64, a, b *Doc) float64 {
-	var dot float64
+// same sum, for a doc compared with many. It also returns b's squared
+// weight on the features the two share, at least which b's length is.
+func dotIDF(aIDF []float64, a, b *Doc) (dot, bShared2 float64) {
 	i, j := 0, 0
 	for i < len(a.Feats) && j < len(b.Feats) {
 		switch {
@@ -220,11 +220,13 @@ func dotIDF(aIDF []float64, a, b *Doc) float64 {
 		default:
 			idf := aIDF[i]
 			dot += float64(a.Feats[i].Weight) * float64(b.Feats[j].Weight) * idf * idf
+			wb := float64(b.Feats[j].Weight) * idf
+			bShared2 += wb * wb
 			i++
 			j++
 		}
 	}
-	return dot
+	return dot, bShared2
 }
 
 // dotIW is dotIDF over the docs' saturated weights in an Index.

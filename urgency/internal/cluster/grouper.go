@@ -26,6 +26,7 @@ type Grouper struct {
 	frequent2  float64
 	partial    []partial
 	unreadFrom []float64
+	counts     []int32 // how many docs of the window have each feature
 	// peak is the most docs counted at once since the maps were made.
 	peak int
 }
@@ -55,7 +56,7 @@ func (g *Grouper) Clear(docs int) {
 		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
 		g.window, g.cands, g.idfs = nil, nil, nil
 		g.members, g.scratch = nil, memberScratch{}
-		g.partial, g.unreadFrom = nil, nil
+		g.partial, g.unreadFrom, g.counts = nil, nil, nil
 		return
 	}
 	g.df.count.reset()
@@ -193,8 +194,7 @@ func (g *Grouper) Assign(d *Doc) {
 		if !v.led && v.links < memberLinks {
 			continue
 		}
-		// Ties go to the earlier leader, whatever the order met.
-		if best == nil || v.best > best.best || v.best == best.best && Compare(v.leader, best.leader) < 0 {
+		if best == nil || better(v.best, best.best, v.leader, best.leader) {
 			best = v
 		}
 	}
@@ -227,7 +227,7 @@ func (g *Grouper) linkMembers(d *Doc, length float64) {
 	}
 	for i := range g.votes {
 		v := &g.votes[i]
-		if v.led && (win == nil || v.best > win.best || v.best == win.best && Compare(v.leader, win.leader) < 0) {
+		if v.led && (win == nil || better(v.best, win.best, v.leader, win.leader)) {
 			win = v
 		}
 	}
@@ -270,24 +270,7 @@ func (g *Grouper) linkMembers(d *Doc, length float64) {
 // share could make them need alike: c is at least as long as its weight
 // on them.
 func (g *Grouper) alike(d, c *Doc, length, need float64) float64 {
-	var dot, shared2 float64
-	i, j := 0, 0
-	for i < len(d.Feats) && j < len(c.Feats) {
-		switch {
-		case d.Feats[i].Hash < c.Feats[j].Hash:
-			i++
-		case c.Feats[j].Hash < d.Feats[i].Hash:
-			j++
-		default:
-			// The sum in dotIDF's order, to the last bit.
-			idf := g.idfs[i]
-			dot += float64(d.Feats[i].Weight) * float64(c.Feats[j].Weight) * idf * idf
-			wc := float64(c.Feats[j].Weight) * idf
-			shared2 += wc * wc
-			i++
-			j++
-		}
-	}
+	dot, shared2 := dotIDF(g.idfs, d, c)
 	if shared2 == 0 || dot/(length*math.Sqrt(shared2)) < need-1e-6 {
 		return 0
 	}
@@ -329,8 +312,10 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 	cands, idfs := g.cands[:0], g.idfs[:0]
 	g.partial, g.frequent2 = g.partial[:0], 0
 	var frequent2 float64
+	counts := g.counts[:0]
 	for _, ft := range d.Feats {
 		n := g.df.count.get(ft.Hash)
+		counts = append(counts, n)
 		idf := g.df.idfOf(n)
 		idfs = append(idfs, idf)
 		w := float64(ft.Weight) * idf
@@ -343,8 +328,9 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 	// cannot make a doc alike enough to link: a flood of one template,
 	// every word of it frequent in the window, is still one cluster.
 	readFrequent := math.Sqrt((norm2-frequent2)/norm2) < g.p.Similarity*memberShare
+	g.counts = counts
 	for i, ft := range d.Feats {
-		n := g.df.count.get(ft.Hash)
+		n := counts[i]
 		w := float64(ft.Weight) * idfs[i]
 		if !readFrequent && g.df.frequentOf(n) {
 			g.frequent2 += w * w
@@ -422,9 +408,8 @@ func (g *Grouper) unmet(c *Doc) float64 {
 // be alike to c, which shares the squared weight shared with it through
 // the postings read.
 func (g *Grouper) bound(c *Doc, shared, norm2 float64) float64 {
-	loose := shared + g.frequent2 + g.unreadFrom[0]
-	if loose == shared+g.frequent2 {
-		return math.Sqrt(loose / norm2)
+	if len(g.partial) == 0 {
+		return math.Sqrt((shared + g.frequent2) / norm2)
 	}
 	return math.Sqrt((shared + g.unmet(c)) / norm2)
 }

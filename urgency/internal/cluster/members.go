@@ -119,3 +119,10 @@ type vote struct {
 	pairDocs int
 	burst    int
 }
+
+// better reports whether a cluster led by la, of the score a, is to be
+// chosen over one led by lb, of the score b: the higher score, ties to the
+// earlier leader, whatever the order the clusters were met in.
+func better(a, b float64, la, lb *Doc) bool {
+	return a > b || a == b && Compare(la, lb) < 0
+}
