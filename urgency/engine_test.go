@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -413,6 +414,84 @@ func readSampleTickets(t testing.TB) []Ticket {
 // canonical order while it featurizes the next; what it gives is what a
 // queue given the same tickets in any order gives, a ticket of an ID
 // given twice replaced by the later one.
+// TestRankSeqIsRank checks that ranking tickets as they come gives what
+// ranking the batch gives, whether they come in canonical order (grouped
+// chunk by chunk), shuffled, or in order but for a few late ones, with
+// the last ticket of an ID replacing the earlier ones in each case.
+func TestRankSeqIsRank(t *testing.T) {
+	e := loadDefaultPack(t)
+	rng := rand.New(rand.NewPCG(13, 14))
+	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tickets := append(unrelatedTickets(rng, 2*batchChunk+300, end, 6*time.Hour), outageTickets(rng, 40, end)...)
+	now := end.Add(time.Hour)
+	summary := func(as []Assessment) []string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = fmt.Sprintf("%s %s %v %s %v %v", a.Ticket.ID, a.Level, a.Score, a.Ticket.Subject, a.Cluster, a.Duplicate)
+		}
+		return out
+	}
+	canonical := slices.Clone(tickets)
+	slices.SortFunc(canonical, func(a, b Ticket) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	late := slices.Clone(canonical)
+	for i := range 5 {
+		// A ticket of the first hours comes after the others of its chunk.
+		j := len(late)/2 + i*batchChunk/4
+		late[j].CreatedAt = late[rng.IntN(batchChunk)].CreatedAt
+	}
+	replaced := slices.Clone(canonical)
+	for i := range 50 {
+		// A ticket comes again, changed, after its first version was grouped.
+		d := replaced[rng.IntN(batchChunk)]
+		d.Subject = fmt.Sprintf("%s (again %d)", d.Subject, i)
+		replaced = append(replaced, d)
+	}
+	shuffled := slices.Clone(replaced)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for name, ts := range map[string][]Ticket{"canonical": canonical, "late": late, "replaced": replaced, "shuffled": shuffled} {
+		t.Run(name, func(t *testing.T) {
+			want := summary(e.Rank(ts, now))
+			got := summary(e.RankSeq(slices.Values(ts), now))
+			require.Equal(t, len(want), len(got))
+			require.Equal(t, want, got)
+		})
+	}
+	clustered := 0
+	for _, a := range e.RankSeq(slices.Values(canonical), now) {
+		if a.Cluster.Size > 1 {
+			clustered++
+		}
+	}
+	require.Greater(t, clustered, 40, "tickets in clusters")
+}
+
+// TestRankSeqPassesOnAPanic checks that a sequence panicking halfway
+// through reaches the caller as its panic, with the grouping stopped, not
+// as a ranking that waits for ever.
+func TestRankSeqPassesOnAPanic(t *testing.T) {
+	e := loadDefaultPack(t)
+	rng := rand.New(rand.NewPCG(15, 16))
+	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tickets := unrelatedTickets(rng, batchChunk+10, end, 6*time.Hour)
+	require.PanicsWithValue(t, "cursor lost", func() {
+		e.RankSeq(func(yield func(Ticket) bool) {
+			for i, tk := range tickets {
+				if i == batchChunk+5 {
+					panic("cursor lost")
+				}
+				if !yield(tk) {
+					return
+				}
+			}
+		}, end)
+	})
+}
+
 func TestRankIsTheQueuesRank(t *testing.T) {
 	e := loadDefaultPack(t)
 	rng := rand.New(rand.NewPCG(11, 12))

@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"runtime"
 	"slices"
@@ -124,9 +125,32 @@ const rankChunk = 512
 func (e *Engine) Rank(tickets []Ticket, now time.Time) []Assessment {
 	q := newQueue(e, ClusterSettings{})
 	q.addBatch(tickets)
-	_, jobs := q.rankJobs(now)
+	return q.rankOnce(now)
+}
+
+// RankSeq is [Engine.Rank] of the tickets seq yields, for tickets that
+// come one at a time: lines of a file, rows of a database cursor. It
+// groups them into clusters while seq yields them, so that reading and
+// grouping take the time of the longer of the two rather than their sum,
+// and it keeps no copy of the tickets beyond what Rank keeps. The result
+// is Rank's for the same tickets, whatever the order seq yields them in;
+// tickets in canonical order (created, then ID), as an export or a log
+// gives them, cost least: each is grouped once. Out of that order, the
+// grouping waits for the end of seq and goes once more over the tickets
+// after the first one out of place. As in Rank, a ticket with the ID of
+// an earlier one replaces it.
+func (e *Engine) RankSeq(seq iter.Seq[Ticket], now time.Time) []Assessment {
+	q := newQueue(e, ClusterSettings{})
+	q.addSeq(seq)
+	return q.rankOnce(now)
+}
+
+// rankOnce ranks the tickets of a queue made for one ranking, letting go
+// of its clusters and features before the assessments are made.
+func (q *Queue) rankOnce(now time.Time) []Assessment {
+	eng, jobs := q.rankJobs(now)
 	q.forget()
-	return e.assessJobs(jobs, now)
+	return eng.assessJobs(jobs, now)
 }
 
 // RankAlone assesses every ticket at time now, each as a cluster of one

@@ -2,20 +2,20 @@ package urgency
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strings"
+	"sync"
 )
 
-// batchChunk is how many tickets addBatch featurizes while the set
-// groups the ones before.
+// batchChunk is how many tickets a batch featurizes while the set groups
+// the ones before.
 const batchChunk = 4096
 
 // addBatch is Add(tickets...) for a new queue of its own (no store, no
 // lookup index, no other caller), as Engine.Rank makes: the tickets are
-// put in canonical order and featurized a chunk ahead of the grouping,
-// so that the set groups one chunk on one core while the next is
-// featurized on the others. The set's clusters are those of one pass
-// whatever the order of its additions and syncs, so the result is Add's.
+// put in canonical order and grouped as addSeq groups a stream in that
+// order.
 func (q *Queue) addBatch(tickets []Ticket) {
 	// The last ticket of an ID replaces the earlier ones, as in Add.
 	last := make(map[string]int, len(tickets))
@@ -38,36 +38,104 @@ func (q *Queue) addBatch(tickets []Ticket) {
 		}
 		return strings.Compare(tickets[a.i].ID, tickets[b.i].ID)
 	})
+	q.addSeq(func(yield func(Ticket) bool) {
+		for _, o := range order {
+			if !yield(tickets[o.i]) {
+				return
+			}
+		}
+	})
+}
+
+// addSeq is Add for each ticket of seq, for a new queue of its own, as
+// Engine.RankSeq makes. It works in three stages, each on its own
+// goroutine, a chunk of tickets at a time: the caller's goroutine reads
+// seq (decoding a file, say), the next chunk is featurized on the other
+// cores, and the chunk before is grouped, on one core. A chunk is grouped
+// as soon as it is featurized while the tickets come in canonical order;
+// once one comes before a ticket already grouped, or replaces one, the
+// grouping waits for the end of seq, so that it is done once more from
+// there and not once per chunk. The set's clusters are those of one pass
+// whatever the order of its additions and syncs, so the result is Add's.
+func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 	feat := q.feat.Load()
-	featurize := func(lo, hi int) []*entry {
-		entries := make([]*entry, hi-lo)
-		parallel(hi-lo, func(k int) {
-			e := &entry{t: tickets[order[lo+k].i]}
-			e.doc, e.scanned = newDoc(&e.t, feat)
-			entries[k] = e
-		})
-		return entries
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	next := make(chan []*entry, 1)
-	hi := min(batchChunk, len(order))
-	chunk := featurize(0, hi)
-	for lo := hi; chunk != nil; lo = hi {
-		hi = min(lo+batchChunk, len(order))
-		if lo < hi {
-			go func(lo, hi int) { next <- featurize(lo, hi) }(lo, hi)
+	read := make(chan []Ticket, 1)
+	featurized := make(chan []*entry, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(featurized)
+		for tickets := range read {
+			featurized <- featurizeChunk(tickets, feat)
 		}
-		for _, e := range chunk {
-			q.byID[e.t.ID] = e
-			q.set.Add(e.doc)
+	})
+	wg.Go(func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		var lastCreated int64
+		var lastID string
+		inOrder := true
+		for entries := range featurized {
+			for _, e := range entries {
+				created := e.doc.Created
+				if old, ok := q.byID[e.t.ID]; ok {
+					q.remove(old)
+					inOrder = false
+				} else if len(q.byID) > 0 && (created < lastCreated || created == lastCreated && e.t.ID < lastID) {
+					inOrder = false
+				}
+				if len(q.byID) == 0 || created > lastCreated || created == lastCreated && e.t.ID > lastID {
+					lastCreated, lastID = created, e.t.ID
+				}
+				q.byID[e.t.ID] = e
+				q.set.Add(e.doc)
+			}
+			q.peak = max(q.peak, len(q.byID))
+			if inOrder {
+				q.set.Sync()
+			}
 		}
-		q.peak = max(q.peak, len(q.byID))
 		q.set.Sync()
-		chunk = nil
-		if lo < hi {
-			chunk = <-next
+		q.dupsStale = true
+	})
+	defer wg.Wait()
+	defer close(read)
+	chunk := make([]Ticket, 0, batchChunk)
+	for t := range seq {
+		chunk = append(chunk, t)
+		if len(chunk) == batchChunk {
+			read <- chunk
+			chunk = make([]Ticket, 0, batchChunk)
 		}
 	}
-	q.dupsStale = true
+	if len(chunk) > 0 {
+		read <- chunk
+	}
+}
+
+// featurizeChunk returns the entries of tickets, featurized in parallel,
+// in canonical order; of tickets with one ID, the last one is kept.
+func featurizeChunk(tickets []Ticket, feat *featurizer) []*entry {
+	entries := make([]*entry, len(tickets))
+	parallel(len(tickets), func(i int) {
+		e := &entry{t: tickets[i]}
+		e.doc, e.scanned = newDoc(&e.t, feat)
+		entries[i] = e
+	})
+	last := make(map[string]int, len(entries))
+	for i, e := range entries {
+		last[e.t.ID] = i
+	}
+	kept := entries[:0]
+	for i, e := range entries {
+		if last[e.t.ID] == i {
+			kept = append(kept, e)
+		}
+	}
+	slices.SortFunc(kept, func(a, b *entry) int {
+		if c := cmp.Compare(a.doc.Created, b.doc.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.t.ID, b.t.ID)
+	})
+	return kept
 }

@@ -116,16 +116,27 @@ Arguments:
 				return err
 			}
 			defer prof.start("rank", stderr)()
-			eng, tickets, err := loadInput("rank", paths, args, s, skipBad)
+			eng, st, done, err := openInput("rank", paths, args, s, skipBad)
 			if err != nil {
 				return err
 			}
-			p := s.progress()
-			if len(tickets) >= progressEvery {
-				p.show("urgency rank: ranking %d tickets", len(tickets))
+			defer done()
+			// The tickets are grouped into clusters as they are read.
+			n := 0
+			ranked := eng.RankSeq(func(yield func(urgency.Ticket) bool) {
+				for t := range st.all {
+					if n++; !yield(t) {
+						return
+					}
+				}
+				if n >= progressEvery {
+					st.progress.show("urgency rank: ranking %d tickets", n)
+				}
+			}, now)
+			st.progress.clear()
+			if !st.ok() {
+				return exitCode(exitFindings)
 			}
-			ranked := eng.Rank(tickets, now)
-			p.clear()
 			switch format {
 			case "json":
 				err = writeJSON(stdout, ranked, eng.Location(), explain)
@@ -255,23 +266,40 @@ Arguments:
 // by fs's arguments, or of standard input for none or "-", reporting
 // every problem on stderr.
 func loadInput(cmd string, paths, args []string, s *streams, skipBad bool) (*urgency.Engine, []urgency.Ticket, error) {
-	in, name, err := openTickets(cmd, args, s)
+	eng, st, done, err := openInput(cmd, paths, args, s, skipBad)
 	if err != nil {
 		return nil, nil, err
 	}
-	if c, ok := in.(io.Closer); ok && in != s.in {
-		defer c.Close()
+	defer done()
+	var tickets []urgency.Ticket
+	for t := range st.all {
+		tickets = append(tickets, t)
 	}
-	eng, err := loadEngine(paths)
-	if err != nil {
-		printLoadError(s.errOut, cmd, err)
-		return nil, nil, exitCode(exitFindings)
-	}
-	tickets, ok := readTickets(cmd, in, name, skipBad, s.progress(), s.errOut)
-	if !ok {
+	if !st.ok() {
 		return nil, nil, exitCode(exitFindings)
 	}
 	return eng, tickets, nil
+}
+
+// openInput loads the pack and opens the tickets of the one file named
+// by fs's arguments, or of standard input for none or "-", for reading
+// one at a time; done closes the file.
+func openInput(cmd string, paths, args []string, s *streams, skipBad bool) (eng *urgency.Engine, st *ticketStream, done func(), err error) {
+	in, name, err := openTickets(cmd, args, s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done = func() {}
+	if c, ok := in.(io.Closer); ok && in != s.in {
+		done = func() { c.Close() }
+	}
+	eng, err = loadEngine(paths)
+	if err != nil {
+		done()
+		printLoadError(s.errOut, cmd, err)
+		return nil, nil, nil, exitCode(exitFindings)
+	}
+	return eng, newTicketStream(cmd, in, name, skipBad, s.progress(), s.errOut), done, nil
 }
 
 // openTickets opens the one tickets file of args, or standard input for
@@ -357,47 +385,90 @@ Arguments:
 	return c
 }
 
-// readTickets reads every ticket, reporting each bad line with its
-// number. Without skipBad, any bad line fails the whole run: no ticket is
-// silently lost.
+// readTickets reads the tickets of in, reporting on stderr every bad
+// line and every ticket ID used twice (named after name); it returns
+// false when the input cannot be used: a read error, or bad lines
+// without skipBad.
 func readTickets(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) ([]urgency.Ticket, bool) {
-	r := urgency.NewTicketReader(in)
+	st := newTicketStream(cmd, in, name, skipBad, progress, stderr)
 	var tickets []urgency.Ticket
-	seen := make(map[string]int)
-	bad := 0
-	defer progress.clear()
+	for t := range st.all {
+		tickets = append(tickets, t)
+	}
+	return tickets, st.ok()
+}
+
+// ticketStream reads tickets one at a time, as readTickets does, for a
+// command that works on them as they come.
+type ticketStream struct {
+	cmd, name string
+	r         *urgency.TicketReader
+	skipBad   bool
+	progress  *progressLine
+	stderr    io.Writer
+	seen      map[string]int // the line of each ticket ID
+	bad       int
+	failed    bool // a read error ended the input
+}
+
+func newTicketStream(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) *ticketStream {
+	return &ticketStream{cmd: cmd, name: name, r: urgency.NewTicketReader(in), skipBad: skipBad,
+		progress: progress, stderr: stderr, seen: make(map[string]int)}
+}
+
+// all yields the good tickets of the input, reporting the bad lines. Once
+// a line is bad without skipBad, the command will fail: the rest of the
+// input is still read, for its bad lines to be reported too, but no more
+// tickets are yielded.
+func (s *ticketStream) all(yield func(urgency.Ticket) bool) {
+	defer s.progress.clear()
+	n := 0
 	for {
-		t, err := r.Next()
+		t, err := s.r.Next()
 		if err == io.EOF {
-			break
+			return
 		}
 		if err != nil {
-			progress.clear()
+			s.progress.clear()
 		}
 		var le *urgency.LineError
 		if errors.As(err, &le) {
-			fmt.Fprintf(stderr, "%s:%d: %v\n", name, le.Line, le.Err)
-			bad++
+			fmt.Fprintf(s.stderr, "%s:%d: %v\n", s.name, le.Line, le.Err)
+			s.bad++
 			continue
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-			return nil, false
+			fmt.Fprintf(s.stderr, "%s: %v\n", s.name, err)
+			s.failed = true
+			return
 		}
-		if first, ok := seen[t.ID]; ok {
-			fmt.Fprintf(stderr, "%s:%d: ticket id %q already used on line %d\n", name, r.Line(), t.ID, first)
-			bad++
+		if first, ok := s.seen[t.ID]; ok {
+			fmt.Fprintf(s.stderr, "%s:%d: ticket id %q already used on line %d\n", s.name, s.r.Line(), t.ID, first)
+			s.bad++
 			continue
 		}
-		seen[t.ID] = r.Line()
-		tickets = append(tickets, t)
-		if len(tickets)%progressEvery == 0 {
-			progress.show("urgency %s: %d tickets read from %s", cmd, len(tickets), termsafe.String(name))
+		s.seen[t.ID] = s.r.Line()
+		if s.bad > 0 && !s.skipBad {
+			continue
+		}
+		if !yield(t) {
+			return
+		}
+		if n++; n%progressEvery == 0 {
+			s.progress.show("urgency %s: %d tickets read from %s", s.cmd, n, termsafe.String(s.name))
 		}
 	}
-	if bad > 0 && !skipBad {
-		fmt.Fprintf(stderr, "urgency %s: %d bad %s in %s (use -skip-bad to go on without them)\n", cmd, bad, plural(bad, "line", "lines"), name)
-		return nil, false
+}
+
+// ok reports whether the tickets read can be used, saying why not on
+// stderr.
+func (s *ticketStream) ok() bool {
+	if s.failed {
+		return false
 	}
-	return tickets, true
+	if s.bad > 0 && !s.skipBad {
+		fmt.Fprintf(s.stderr, "urgency %s: %d bad %s in %s (use -skip-bad to go on without them)\n", s.cmd, s.bad, plural(s.bad, "line", "lines"), s.name)
+		return false
+	}
+	return true
 }
