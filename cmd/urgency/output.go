@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -96,8 +98,7 @@ func (j *jsonLines) write(id string, v any) error {
 func (j *jsonLines) err() error { return errors.Join(j.failed...) }
 
 func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, explain bool) error {
-	lines := newJSONLines(w)
-	for i := range ranked {
+	return writeLinesParallel(w, len(ranked), func(i int) (string, any) {
 		a := &ranked[i]
 		j := jsonAssessment{
 			Rank: i + 1, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due.In(loc),
@@ -112,11 +113,59 @@ func writeJSON(w io.Writer, ranked []urgency.Assessment, loc *time.Location, exp
 			j.Hits = a.Hits
 			j.Why = a.Why()
 		}
-		if err := lines.write(a.Ticket.ID, j); err != nil {
-			return err
-		}
+		return a.Ticket.ID, j
+	})
+}
+
+// linesChunk is how many lines one goroutine of writeLinesParallel
+// encodes at a time.
+const linesChunk = 512
+
+// writeLinesParallel writes the n values line gives (with the ID of each
+// one's ticket) as jsonLines does, one a line, in order: the lines are
+// encoded a chunk at a time on up to GOMAXPROCS goroutines, at most a few
+// chunks ahead of the writing, so the output is the same and the memory
+// it takes does not grow with n.
+func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any)) error {
+	type encoded struct {
+		b      bytes.Buffer
+		failed []error
 	}
-	return lines.err()
+	workers := runtime.GOMAXPROCS(0)
+	pending := make(chan chan *encoded, workers)
+	go func() {
+		defer close(pending)
+		sem := make(chan struct{}, workers)
+		for lo := 0; lo < n; lo += linesChunk {
+			c := make(chan *encoded, 1)
+			pending <- c
+			sem <- struct{}{}
+			go func(lo, hi int) {
+				defer func() { <-sem }()
+				e := new(encoded)
+				lines := newJSONLines(&e.b)
+				for i := lo; i < hi; i++ {
+					id, v := line(i)
+					lines.write(id, v) // a bytes.Buffer does not fail
+				}
+				e.failed = lines.failed
+				c <- e
+			}(lo, min(lo+linesChunk, n))
+		}
+	}()
+	var werr error
+	var failed []error
+	for c := range pending {
+		e := <-c
+		if werr == nil {
+			_, werr = w.Write(e.b.Bytes())
+		}
+		failed = append(failed, e.failed...)
+	}
+	if werr != nil {
+		return werr
+	}
+	return errors.Join(failed...)
 }
 
 func nonNil(s []string) []string {

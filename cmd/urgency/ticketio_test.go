@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -221,6 +222,43 @@ func TestJSONLinesGoOn(t *testing.T) {
 	}
 	assert.Equal(t, []string{"A", "B"}, ids)
 }
+
+// TestJSONLinesInOrderAcrossChunks: lines encoded on several goroutines
+// come out in order, as one encoder writes them, and a value that does
+// not encode in a later chunk is still left out and named; a failing
+// writer's error is returned.
+func TestJSONLinesInOrderAcrossChunks(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	n := 3*linesChunk + 7
+	ranked := make([]urgency.Assessment, n)
+	for i := range ranked {
+		ranked[i] = urgency.Assessment{Ticket: urgency.Ticket{ID: fmt.Sprintf("T%05d", i)}, Level: "high", Due: at, Score: float64(i)}
+	}
+	ranked[2*linesChunk+3].Score = math.NaN()
+	var want strings.Builder
+	lines := newJSONLines(&want)
+	for i := range ranked {
+		a := &ranked[i]
+		require.NoError(t, lines.write(a.Ticket.ID, jsonAssessment{
+			Rank: i + 1, ID: a.Ticket.ID, Level: a.Level, Score: a.Score, Due: a.Due, DueIn: dueIn(a),
+			Tags: []string{}, Rules: []string{}, service: serviceOf(a),
+		}))
+	}
+	var got strings.Builder
+	err := writeJSON(&got, ranked, time.UTC, false)
+	require.Error(t, err)
+	assert.Equal(t, fmt.Sprintf(`ticket "T%05d" is left out of the output: json: unsupported value: NaN`, 2*linesChunk+3), err.Error())
+	assert.Equal(t, want.String(), got.String())
+	assert.Len(t, parseJSON(t, got.String()), n-1)
+
+	err = writeJSON(failingWriter{}, ranked, time.UTC, false)
+	assert.EqualError(t, err, "disk full")
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 // TestBOM: a UTF-8 byte order mark at the start of the input (Windows
 // tools write one) rejected the first ticket.
