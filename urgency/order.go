@@ -185,8 +185,11 @@ func keyOf(a *Assessment, i int) sortKey {
 
 // parallel calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines, in
 // chunks.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+rankChunk-1)/rankChunk)
+func parallel(n int, fn func(i int)) { parallelOn(runtime.GOMAXPROCS(0), n, fn) }
+
+// parallelOn is parallel on up to workers goroutines.
+func parallelOn(workers, n int, fn func(i int)) {
+	workers = min(workers, (n+rankChunk-1)/rankChunk)
 	if workers <= 1 {
 		for i := range n {
 			fn(i)

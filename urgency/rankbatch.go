@@ -3,6 +3,7 @@ package urgency
 import (
 	"cmp"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -116,7 +117,8 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 // in canonical order; of tickets with one ID, the last one is kept.
 func featurizeChunk(tickets []Ticket, feat *featurizer) []*entry {
 	entries := make([]*entry, len(tickets))
-	parallel(len(tickets), func(i int) {
+	// The grouping of the chunk before keeps a core of its own.
+	parallelOn(max(1, runtime.GOMAXPROCS(0)-1), len(tickets), func(i int) {
 		e := &entry{t: tickets[i]}
 		e.doc, e.scanned = newDoc(&e.t, feat)
 		entries[i] = e
