@@ -125,7 +125,8 @@ const linesChunk = 512
 // one's ticket) as jsonLines does, one a line, in order: the lines are
 // encoded a chunk at a time on up to GOMAXPROCS goroutines, at most a few
 // chunks ahead of the writing, so the output is the same and the memory
-// it takes does not grow with n.
+// it takes does not grow with n. The chunks' buffers are used again, and
+// written in pieces no larger than a termsafe.Writer keeps.
 func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any)) error {
 	type encoded struct {
 		b      bytes.Buffer
@@ -133,6 +134,7 @@ func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any))
 	}
 	workers := runtime.GOMAXPROCS(0)
 	pending := make(chan chan *encoded, workers)
+	free := make(chan *encoded, 2*workers+1)
 	go func() {
 		defer close(pending)
 		sem := make(chan struct{}, workers)
@@ -142,7 +144,14 @@ func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any))
 			sem <- struct{}{}
 			go func(lo, hi int) {
 				defer func() { <-sem }()
-				e := new(encoded)
+				var e *encoded
+				select {
+				case e = <-free:
+					e.b.Reset()
+					e.failed = nil
+				default:
+					e = new(encoded)
+				}
 				lines := newJSONLines(&e.b)
 				for i := lo; i < hi; i++ {
 					id, v := line(i)
@@ -157,16 +166,25 @@ func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any))
 	var failed []error
 	for c := range pending {
 		e := <-c
-		if werr == nil {
-			_, werr = w.Write(e.b.Bytes())
+		for b := e.b.Bytes(); len(b) > 0 && werr == nil; {
+			k := min(len(b), writePiece)
+			_, werr = w.Write(b[:k])
+			b = b[k:]
 		}
 		failed = append(failed, e.failed...)
+		select {
+		case free <- e:
+		default:
+		}
 	}
 	if werr != nil {
 		return werr
 	}
 	return errors.Join(failed...)
 }
+
+// writePiece is the most writeLinesParallel writes at once.
+const writePiece = 32 << 10
 
 func nonNil(s []string) []string {
 	if s == nil {
