@@ -50,6 +50,12 @@ const (
 	MaxHistory = 1000
 	// MaxStatusBytes is the longest status name a ticket may carry.
 	MaxStatusBytes = packfile.MaxStatusBytes
+	// MaxIDBytes is the longest ticket ID or customer ID a [TicketReader]
+	// reads. Every output line of a ticket names its cluster by its first
+	// ticket's ID, and tickets of one time are ordered by ID: an ID of
+	// megabytes would be copied into every line of its cluster and
+	// compared at length.
+	MaxIDBytes = 1024
 )
 
 // clip cuts s to at most n bytes on a character boundary and reports

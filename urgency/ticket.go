@@ -251,6 +251,12 @@ func decodeTicket(b []byte) (Ticket, error) {
 	if t.ID == "" {
 		return Ticket{}, errors.New(`missing "id"`)
 	}
+	if len(t.ID) > MaxIDBytes {
+		return Ticket{}, fmt.Errorf(`"id" is longer than %d bytes`, MaxIDBytes)
+	}
+	if len(t.Customer.ID) > MaxIDBytes {
+		return Ticket{}, fmt.Errorf(`"customer.id" is longer than %d bytes`, MaxIDBytes)
+	}
 	if t.CreatedAt.IsZero() {
 		return Ticket{}, errors.New(`missing "created_at"`)
 	}

@@ -352,3 +352,24 @@ func TestTicketLineErrors(t *testing.T) {
 	assert.Equal(t, map[string]any{"seats": 250, "n": []any{1, 2.5}}, tk.Fields)
 	assert.Equal(t, "C-1", tk.Customer.ID)
 }
+
+// TestTicketIDsAreBounded: an ID or customer ID longer than MaxIDBytes
+// makes its line bad, naming the field, and reading goes on; one at the
+// limit is read whole.
+func TestTicketIDsAreBounded(t *testing.T) {
+	long := strings.Repeat("x", MaxIDBytes+1)
+	atLimit := strings.Repeat("y", MaxIDBytes)
+	in := fmt.Sprintf(`{"id":%q,"created_at":"2026-11-22T09:00:00Z"}
+{"id":"B","created_at":"2026-11-22T09:00:00Z","customer":{"id":%q}}
+{"id":%q,"created_at":"2026-11-22T09:00:00Z","customer":{"id":%q}}
+`, long, long, atLimit, atLimit)
+	r := NewTicketReader(strings.NewReader(in))
+	_, err := r.Next()
+	assert.EqualError(t, err, fmt.Sprintf(`line 1: "id" is longer than %d bytes`, MaxIDBytes))
+	_, err = r.Next()
+	assert.EqualError(t, err, fmt.Sprintf(`line 2: "customer.id" is longer than %d bytes`, MaxIDBytes))
+	tk, err := r.Next()
+	require.NoError(t, err)
+	assert.Equal(t, atLimit, tk.ID)
+	assert.Equal(t, atLimit, tk.Customer.ID)
+}
