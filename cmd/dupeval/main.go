@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/dupeval [-data DIR] [-datasets eclipse,firefox]
 //	    [-thresholds 0.2,0.3,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.8,0.9] [-k 1,5,10] [-depth 100] [-window 24h]
+//	    [-lookup=false] [-wrong FILE]
 //
 // For each dataset NAME, DIR holds NAME.jsonl (tickets, one JSON object a
 // line) and NAME_pairs.csv (a,b,kind: a and b report the same bug; kind is
@@ -17,9 +18,15 @@
 // cosine baseline: each pair makes two queries, one from each end, and
 // recall@k counts the queries that find the other end in the top k; MRR
 // counts a target below -depth as 0.
+//
+// -wrong FILE writes to FILE, for each dataset and threshold, the
+// clusters holding a link the gold clusters do not, each member with its
+// gold cluster and subject: the wrong links, to read.
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,7 +54,8 @@ type config struct {
 	ks         []int
 	depth      int
 	window     time.Duration
-	lookup     bool // run the lookups too, not only the clustering
+	lookup     bool      // run the lookups too, not only the clustering
+	wrong      io.Writer // where the clusters holding wrong links go, or nil
 }
 
 // run is the whole command; it returns the exit code: 0 success, 1 missing
@@ -64,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.depth, "depth", 100, "results asked of each lookup query; MRR counts a target below it as 0")
 	fs.DurationVar(&c.window, "window", 24*time.Hour, "cluster window")
 	fs.BoolVar(&c.lookup, "lookup", true, "evaluate the similar-ticket lookups too (most of the time taken); false: the clustering only")
+	var wrong string
+	fs.StringVar(&wrong, "wrong", "", "write to `file` the clusters of each threshold that hold a link the gold does not, with the members' subjects")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -121,6 +131,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	var wrongFile *os.File
+	var wrongOut *bufio.Writer
+	if wrong != "" {
+		f, err := os.Create(wrong)
+		if err != nil {
+			fmt.Fprintf(stderr, "dupeval: -wrong: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		wrongFile, wrongOut = f, bufio.NewWriter(f)
+		c.wrong = wrongOut
+	}
+
 	start := time.Now()
 	eng, err := urgency.LoadFS(rules.Default())
 	if err != nil {
@@ -135,6 +158,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, name := range c.datasets {
 		if err := evaluate(stdout, eng, c, name); err != nil {
 			fmt.Fprintf(stderr, "dupeval: dataset %s: %v\n", name, err)
+			return 1
+		}
+	}
+	if wrongFile != nil {
+		if err := cmp.Or(wrongOut.Flush(), wrongFile.Close()); err != nil {
+			fmt.Fprintf(stderr, "dupeval: -wrong: %v\n", err)
 			return 1
 		}
 	}
@@ -180,10 +209,12 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		return errors.New("no tickets")
 	}
 	known := make(map[string]bool, len(ds.tickets))
+	subjects := make(map[string]string, len(ds.tickets))
 	var now time.Time
 	for _, t := range ds.tickets {
 		ds.ids = append(ds.ids, t.ID)
 		known[t.ID] = true
+		subjects[t.ID] = t.Subject
 		if t.CreatedAt.After(now) {
 			now = t.CreatedAt
 		}
@@ -263,6 +294,11 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 		pred := make([][]string, len(cs))
 		for i, cl := range cs {
 			pred[i] = cl.Members
+		}
+		if c.wrong != nil {
+			if err := writeWrong(c.wrong, name+", similarity "+label, pred, gold, subjects); err != nil {
+				return fmt.Errorf("-wrong: %w", err)
+			}
 		}
 		if p := checkPartition(ds.ids, cs); p != "" {
 			problems = append(problems, fmt.Sprintf("similarity %s: %s", label, p))

@@ -52,6 +52,32 @@ func TestRunClusteringOnly(t *testing.T) {
 	assert.NotContains(t, out, "| tf-idf lookups ")
 }
 
+// TestRunWrongLinks: -wrong lists the clusters holding a link the gold
+// does not, with each member's gold cluster and subject; at 0.3 D4, of a
+// gold cluster of its own, joins D1 and D2.
+func TestRunWrongLinks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wrong.md")
+	code, _, errs := runCmd("-data", "testdata", "-datasets", "tiny", "-thresholds", "0.3,0.6", "-lookup=false", "-wrong", path)
+	require.Equal(t, 0, code, errs)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, `## tiny, similarity 0.3: 2 of 3 links wrong, in 1 clusters
+
+3 tickets, 1 of 3 links right:
+
+- D1 (gold D1): Alpha beta
+- D2 (gold D1): alpha/beta gamma
+- D4 (gold D4): alpha epsilon
+
+## tiny, similarity 0.6: 0 of 1 links wrong, in 0 clusters
+
+`, string(got))
+
+	code, _, errs = runCmd("-data", "testdata", "-datasets", "tiny", "-lookup=false", "-wrong", filepath.Join(t.TempDir(), "no", "such", "dir", "w.md"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "dupeval: -wrong: ")
+}
+
 func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name   string
