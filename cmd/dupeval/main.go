@@ -208,6 +208,8 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 	if len(ds.tickets) == 0 {
 		return errors.New("no tickets")
 	}
+	var merged int
+	ds.tickets, pairs, merged = mergeRepeats(ds.tickets, pairs)
 	known := make(map[string]bool, len(ds.tickets))
 	subjects := make(map[string]string, len(ds.tickets))
 	var now time.Time
@@ -242,6 +244,9 @@ func evaluate(w io.Writer, eng *urgency.Engine, c config, name string) error {
 	fmt.Fprintf(w, "%d tickets, %d pairs (%s); %d gold clusters, %d of them of two or more tickets (largest %d), %d gold links.\n",
 		len(ds.tickets), len(ds.pairs), strings.Join(byKind, ", "), goldSizes.Clusters,
 		goldSizes.Clusters-goldSizes.Singletons, goldSizes.Largest, PairwiseLinks(gold, gold).Gold)
+	if merged > 0 {
+		fmt.Fprintf(w, "%d reports listed twice (as N and N.0, with the same text) are counted once.\n", merged)
+	}
 	if ds.unknown > 0 {
 		fmt.Fprintf(w, "%d pairs name a ticket not in the file, or the same ticket twice, and are left out.\n", ds.unknown)
 	}

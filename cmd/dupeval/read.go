@@ -83,3 +83,49 @@ func parsePairs(r io.Reader, name string) ([]Pair, error) {
 		out = append(out, Pair{A: rec[0], B: rec[1], Kind: rec[2]})
 	}
 }
+
+// mergeRepeats counts once a report listed twice, once as "eclipse-N"
+// and once as "eclipse-N.0" with the same subject and body: the number
+// written as a float in the data's conversion. As two tickets, the two
+// copies were linked by the detector (they are the same text) but could
+// be in two gold clusters, each with the duplicates named through one of
+// them. The ".0" copy is dropped and its pairs name the other; it returns
+// the tickets, the pairs and how many copies were dropped.
+func mergeRepeats(tickets []urgency.Ticket, pairs []Pair) ([]urgency.Ticket, []Pair, int) {
+	byID := make(map[string]*urgency.Ticket, len(tickets))
+	for i := range tickets {
+		byID[tickets[i].ID] = &tickets[i]
+	}
+	same := make(map[string]string)
+	for _, t := range tickets {
+		base, ok := strings.CutSuffix(t.ID, ".0")
+		if !ok || base == "" || !isDigit(base[len(base)-1]) {
+			continue
+		}
+		if o := byID[base]; o != nil && o.Subject == t.Subject && o.Body == t.Body {
+			same[t.ID] = base
+		}
+	}
+	if len(same) == 0 {
+		return tickets, pairs, 0
+	}
+	kept := make([]urgency.Ticket, 0, len(tickets)-len(same))
+	for _, t := range tickets {
+		if _, ok := same[t.ID]; !ok {
+			kept = append(kept, t)
+		}
+	}
+	out := make([]Pair, 0, len(pairs))
+	for _, p := range pairs {
+		if id, ok := same[p.A]; ok {
+			p.A = id
+		}
+		if id, ok := same[p.B]; ok {
+			p.B = id
+		}
+		out = append(out, p)
+	}
+	return kept, out, len(same)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
