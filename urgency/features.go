@@ -143,6 +143,7 @@ type featureScratch struct {
 	hashes [2][]uint64 // of the subject's and of the body's features
 	out    []cluster.Feature
 	found  []int32
+	mt     machineScratch
 }
 
 func newFeaturizer(m *match.Matcher) *featurizer {
@@ -197,6 +198,9 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 				raw = append(raw, cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok)))
 			}
 		}
+		if i == 1 {
+			raw = sc.mt.splitMachineText(raw)
+		}
 		for l, h := range f.concepts {
 			if hits.Has(l) {
 				raw = append(raw, h)
@@ -208,6 +212,7 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	sc.found = found
 	pre.found = cloneOrNil(found) // compact: the queue keeps it
 	sc.out = mergeFeatures(sc.out[:0], sc.hashes[0], sc.hashes[1])
+	sc.out = addMachineText(sc.out, sc.mt.trace)
 	return slices.Clone(sc.out), pre // compact: the queue keeps it
 }
 
