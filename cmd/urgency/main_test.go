@@ -560,7 +560,7 @@ func TestTestCommand(t *testing.T) {
 		want []string
 	}{
 		{"default pack's own tests", []string{"test", "../../rules/default"}, 0,
-			[]string{"ok    ../../rules/default/samples_test.yaml: 87 of 87 checks passed", "\nok: 4 files, 0 of "}},
+			[]string{"ok    ../../rules/default/samples_test.yaml: 87 of 87 checks passed", "\nok: 5 files, 0 of "}},
 		{"verbose", []string{"test", "-v", dir + "pass_test.yaml"}, 0,
 			[]string{"ok    " + dir + "pass_test.yaml:15:5: A premium payment failure with many seats", "6 of 6 checks passed"}},
 		{"failing", []string{"test", dir + "pass_test.yaml", dir + "fail_test.yaml"}, 1,
