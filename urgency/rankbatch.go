@@ -13,6 +13,9 @@ import (
 // the ones before.
 const batchChunk = 4096
 
+// firstChunk is the size of a batch's first chunk.
+const firstChunk = 256
+
 // addBatch is Add(tickets...) for a new queue of its own (no store, no
 // lookup index, no other caller), as Engine.Rank makes: the tickets are
 // put in canonical order and grouped as addSeq groups a stream in that
@@ -100,12 +103,16 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 	})
 	defer wg.Wait()
 	defer close(read)
-	chunk := make([]Ticket, 0, batchChunk)
+	// The first chunks are small, so that the grouping starts early; then
+	// they double up to batchChunk.
+	size := firstChunk
+	chunk := make([]Ticket, 0, size)
 	for t := range seq {
 		chunk = append(chunk, t)
-		if len(chunk) == batchChunk {
+		if len(chunk) == size {
 			read <- chunk
-			chunk = make([]Ticket, 0, batchChunk)
+			size = min(2*size, batchChunk)
+			chunk = make([]Ticket, 0, size)
 		}
 	}
 	if len(chunk) > 0 {
