@@ -424,6 +424,11 @@ func (q *Queue) rankJobs(now time.Time) (*Engine, []rankJob) {
 // entries), so the assessments run without the queue's lock.
 func (e *Engine) assessJobs(jobs []rankJob, now time.Time) []Assessment {
 	out := make([]Assessment, len(jobs))
+	// The result's memory is written once over first, in parallel: the
+	// first writes to fresh pages, made one by one amid the assessments,
+	// took several times as long (the assessments of 100k tickets 0.77 s
+	// on two cores, against 0.37 s after a pass of 0.015 s).
+	parallel(len(jobs), func(i int) { out[i].Score = 0 })
 	parallel(len(jobs), func(i int) {
 		out[i] = e.assess(jobs[i].t, now, jobs[i].facts, jobs[i].dup, &jobs[i].pre)
 	})
