@@ -210,21 +210,28 @@ func (f *df) length(d *Doc) float64 {
 // same sum, for a doc compared with many. It also returns b's squared
 // weight on the features the two share, at least which b's length is.
 func dotIDF(aIDF []float64, a, b *Doc) (dot, bShared2 float64) {
+	// A merge walk over the two sorted lists; which list steps on is not
+	// a branch (the processor cannot guess how two hashes compare).
+	af, bf := a.Feats, b.Feats
+	aIDF = aIDF[:len(af)]
 	i, j := 0, 0
-	for i < len(a.Feats) && j < len(b.Feats) {
-		switch {
-		case a.Feats[i].Hash < b.Feats[j].Hash:
-			i++
-		case b.Feats[j].Hash < a.Feats[i].Hash:
-			j++
-		default:
+	for i < len(af) && j < len(bf) {
+		ha, hb := af[i].Hash, bf[j].Hash
+		if ha == hb {
 			idf := aIDF[i]
-			dot += float64(a.Feats[i].Weight) * float64(b.Feats[j].Weight) * idf * idf
-			wb := float64(b.Feats[j].Weight) * idf
+			dot += float64(af[i].Weight) * float64(bf[j].Weight) * idf * idf
+			wb := float64(bf[j].Weight) * idf
 			bShared2 += wb * wb
 			i++
 			j++
+			continue
 		}
+		lt := 0
+		if ha < hb {
+			lt = 1
+		}
+		i += lt
+		j += 1 - lt
 	}
 	return dot, bShared2
 }
@@ -232,19 +239,24 @@ func dotIDF(aIDF []float64, a, b *Doc) (dot, bShared2 float64) {
 // dotIW is dotIDF over the docs' saturated weights in an Index.
 func dotIW(aIDF []float64, a, b *Doc) float64 {
 	var dot float64
+	af, bf := a.Feats, b.Feats
+	aIDF, aw, bw := aIDF[:len(af)], a.iw[:len(af)], b.iw[:len(bf)]
 	i, j := 0, 0
-	for i < len(a.Feats) && j < len(b.Feats) {
-		switch {
-		case a.Feats[i].Hash < b.Feats[j].Hash:
-			i++
-		case b.Feats[j].Hash < a.Feats[i].Hash:
-			j++
-		default:
+	for i < len(af) && j < len(bf) {
+		ha, hb := af[i].Hash, bf[j].Hash
+		if ha == hb {
 			idf := aIDF[i]
-			dot += float64(a.iw[i]) * float64(b.iw[j]) * idf * idf
+			dot += float64(aw[i]) * float64(bw[j]) * idf * idf
 			i++
 			j++
+			continue
 		}
+		lt := 0
+		if ha < hb {
+			lt = 1
+		}
+		i += lt
+		j += 1 - lt
 	}
 	return dot
 }
