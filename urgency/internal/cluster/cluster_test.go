@@ -419,6 +419,7 @@ func TestGrouperComparesTheLatestMembers(t *testing.T) {
 	docs = append(docs, other, d)
 	p4 := Params{Window: 1000, Similarity: 0.4}
 	g := NewGrouper(p4)
+	g.postings = 2 * memberCandidates // d meets every late doc through a
 	for _, x := range docs {
 		g.Assign(x)
 	}
