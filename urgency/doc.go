@@ -116,7 +116,13 @@
 // (internal/calendar) and the place in the order. A [Queue] (queue.go)
 // keeps the open tickets and their clusters of repeated issues
 // (internal/cluster), in memory or, for replicas, behind a [Store]
-// (queue_store.go).
+// (queue_store.go). A batch ([Engine.Rank], [Engine.RankSeq],
+// rankbatch.go) goes through a queue of its own in three stages, a chunk
+// of tickets at a time: reading (the caller's goroutine, decoding a
+// file), featurizing (the ticket's text clipped, folded and scanned once,
+// machinetext.go and features.go, on the other cores) and grouping (one
+// core); then every ticket is assessed with its cluster's facts, in
+// parallel, and the assessments are sorted.
 //
 // Replicas of a helpdesk in several processes share one queue through a
 // [Store] ([WithStore]); the PostgreSQL store is the module
