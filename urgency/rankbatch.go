@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // batchChunk is how many tickets a batch featurizes while the set groups
@@ -65,20 +66,48 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 	feat := q.feat.Load()
 	read := make(chan []Ticket, 1)
 	featurized := make(chan []*entry, 1)
+	// A panic, of seq or of a stage, stops the stages (they drain their
+	// input and drop it) and reaches the caller, on the caller's
+	// goroutine, once they are done.
+	var stop atomic.Bool
+	var failed struct {
+		sync.Mutex
+		v   any
+		set bool
+	}
+	catch := func() {
+		if r := recover(); r != nil {
+			failed.Lock()
+			if !failed.set {
+				failed.v, failed.set = r, true
+			}
+			failed.Unlock()
+			stop.Store(true)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(featurized)
+		defer drain(read)
+		defer catch()
 		for tickets := range read {
-			featurized <- featurizeChunk(tickets, feat)
+			if !stop.Load() {
+				featurized <- featurizeChunk(tickets, feat)
+			}
 		}
 	})
 	wg.Go(func() {
+		defer drain(featurized)
+		defer catch()
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		var lastCreated int64
 		var lastID string
 		inOrder := true
 		for entries := range featurized {
+			if stop.Load() {
+				continue
+			}
 			for _, e := range entries {
 				created := e.doc.Created
 				if old, ok := q.byID[e.t.ID]; ok {
@@ -98,11 +127,25 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 				q.set.Sync()
 			}
 		}
-		q.set.Sync()
+		if !stop.Load() {
+			q.set.Sync()
+		}
 		q.dupsStale = true
 	})
-	defer wg.Wait()
-	defer close(read)
+	defer func() {
+		r := recover()
+		if r != nil {
+			stop.Store(true) // seq panicked: what it gave is not grouped
+		}
+		close(read)
+		wg.Wait()
+		if r != nil {
+			panic(r)
+		}
+		if failed.set {
+			panic(failed.v)
+		}
+	}()
 	// The first chunks are small, so that the grouping starts early; then
 	// they double up to batchChunk.
 	size := firstChunk
@@ -117,6 +160,12 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 	}
 	if len(chunk) > 0 {
 		read <- chunk
+	}
+}
+
+// drain receives from c until it is closed.
+func drain[T any](c <-chan T) {
+	for range c {
 	}
 }
 
