@@ -129,7 +129,7 @@ Arguments:
 						return
 					}
 				}
-				if n >= progressEvery {
+				if n >= progressEvery && st.usable() {
 					st.progress.show("urgency rank: ranking %d tickets", n)
 				}
 			}, now)
@@ -443,22 +443,27 @@ func (s *ticketStream) all(yield func(urgency.Ticket) bool) {
 			return
 		}
 		if first, ok := s.seen[t.ID]; ok {
+			s.progress.clear()
 			fmt.Fprintf(s.stderr, "%s:%d: ticket id %q already used on line %d\n", s.name, s.r.Line(), t.ID, first)
 			s.bad++
 			continue
 		}
 		s.seen[t.ID] = s.r.Line()
-		if s.bad > 0 && !s.skipBad {
+		if n++; n%progressEvery == 0 {
+			s.progress.show("urgency %s: %d tickets read from %s", s.cmd, n, termsafe.String(s.name))
+		}
+		if !s.usable() {
 			continue
 		}
 		if !yield(t) {
 			return
 		}
-		if n++; n%progressEvery == 0 {
-			s.progress.show("urgency %s: %d tickets read from %s", s.cmd, n, termsafe.String(s.name))
-		}
 	}
 }
+
+// usable reports whether the tickets read so far can be used: no read
+// error, and no bad line unless they are skipped.
+func (s *ticketStream) usable() bool { return !s.failed && (s.bad == 0 || s.skipBad) }
 
 // ok reports whether the tickets read can be used, saying why not on
 // stderr.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -135,10 +136,11 @@ func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any))
 	workers := runtime.GOMAXPROCS(0)
 	pending := make(chan chan *encoded, workers)
 	free := make(chan *encoded, 2*workers+1)
+	var stop atomic.Bool // a write failed: no more chunks are encoded
 	go func() {
 		defer close(pending)
 		sem := make(chan struct{}, workers)
-		for lo := 0; lo < n; lo += linesChunk {
+		for lo := 0; lo < n && !stop.Load(); lo += linesChunk {
 			c := make(chan *encoded, 1)
 			pending <- c
 			sem <- struct{}{}
@@ -171,16 +173,17 @@ func writeLinesParallel(w io.Writer, n int, line func(i int) (id string, v any))
 			_, werr = w.Write(b[:k])
 			b = b[k:]
 		}
+		if werr != nil {
+			stop.Store(true)
+			continue // the chunks under way are let go
+		}
 		failed = append(failed, e.failed...)
 		select {
 		case free <- e:
 		default:
 		}
 	}
-	if werr != nil {
-		return werr
-	}
-	return errors.Join(failed...)
+	return errors.Join(append([]error{werr}, failed...)...)
 }
 
 // writePiece is the most writeLinesParallel writes at once.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -254,6 +255,20 @@ func TestJSONLinesInOrderAcrossChunks(t *testing.T) {
 
 	err = writeJSON(failingWriter{}, ranked, time.UTC, false)
 	assert.EqualError(t, err, "disk full")
+}
+
+// TestJSONLinesStopOnAWriteError: once a write fails, the lines still to
+// come are not encoded, and the error is returned.
+func TestJSONLinesStopOnAWriteError(t *testing.T) {
+	t.Parallel()
+	n := 200 * linesChunk
+	var encoded atomic.Int64
+	err := writeLinesParallel(failingWriter{}, n, func(i int) (string, any) {
+		encoded.Add(1)
+		return "T", i
+	})
+	assert.EqualError(t, err, "disk full")
+	assert.Less(t, encoded.Load(), int64(n/10), "lines encoded after the write failed")
 }
 
 type failingWriter struct{}
