@@ -115,7 +115,11 @@ func mergeRepeats(tickets []urgency.Ticket, pairs []Pair) ([]urgency.Ticket, []P
 			kept = append(kept, t)
 		}
 	}
+	// A pair named through both copies is one pair; a pair of the two
+	// copies themselves is left to evaluate, which counts it as a pair of
+	// a ticket with itself.
 	out := make([]Pair, 0, len(pairs))
+	seen := make(map[[2]string]bool, len(pairs))
 	for _, p := range pairs {
 		if id, ok := same[p.A]; ok {
 			p.A = id
@@ -123,6 +127,11 @@ func mergeRepeats(tickets []urgency.Ticket, pairs []Pair) ([]urgency.Ticket, []P
 		if id, ok := same[p.B]; ok {
 			p.B = id
 		}
+		key := [2]string{min(p.A, p.B), max(p.A, p.B)}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		out = append(out, p)
 	}
 	return kept, out, len(same)

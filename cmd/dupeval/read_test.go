@@ -21,7 +21,8 @@ func TestMergeRepeats(t *testing.T) {
 		{ID: "e-4"},
 		{ID: "e-5"},
 	}
-	pairs := []Pair{{A: "e-1.0", B: "e-4", Kind: "similar"}, {A: "e-5", B: "e-1", Kind: "similar"}, {A: "e-2.0", B: "e-3.0", Kind: "dissimilar"}}
+	pairs := []Pair{{A: "e-1.0", B: "e-4", Kind: "similar"}, {A: "e-5", B: "e-1", Kind: "similar"}, {A: "e-2.0", B: "e-3.0", Kind: "dissimilar"},
+		{A: "e-4", B: "e-1", Kind: "dissimilar"}} // the first pair again, through the other copy
 	kept, out, merged := mergeRepeats(tickets, pairs)
 	assert.Equal(t, 1, merged)
 	var ids []string
