@@ -414,6 +414,16 @@ func readSampleTickets(t testing.TB) []Ticket {
 // canonical order while it featurizes the next; what it gives is what a
 // queue given the same tickets in any order gives, a ticket of an ID
 // given twice replaced by the later one.
+// rankSummary is what the rank tests compare of a ranking: each ticket's
+// place, level, score, text and cluster facts.
+func rankSummary(as []Assessment) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = fmt.Sprintf("%s %s %v %s %v %v", a.Ticket.ID, a.Level, a.Score, a.Ticket.Subject, a.Cluster, a.Duplicate)
+	}
+	return out
+}
+
 // TestRankSeqIsRank checks that ranking tickets as they come gives what
 // ranking the batch gives, whether they come in canonical order (grouped
 // chunk by chunk), shuffled, or in order but for a few late ones, with
@@ -424,13 +434,6 @@ func TestRankSeqIsRank(t *testing.T) {
 	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	tickets := append(unrelatedTickets(rng, 2*batchChunk+300, end, 6*time.Hour), outageTickets(rng, 40, end)...)
 	now := end.Add(time.Hour)
-	summary := func(as []Assessment) []string {
-		out := make([]string, len(as))
-		for i, a := range as {
-			out[i] = fmt.Sprintf("%s %s %v %s %v %v", a.Ticket.ID, a.Level, a.Score, a.Ticket.Subject, a.Cluster, a.Duplicate)
-		}
-		return out
-	}
 	canonical := slices.Clone(tickets)
 	slices.SortFunc(canonical, func(a, b Ticket) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
@@ -455,8 +458,8 @@ func TestRankSeqIsRank(t *testing.T) {
 	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	for name, ts := range map[string][]Ticket{"canonical": canonical, "late": late, "replaced": replaced, "shuffled": shuffled} {
 		t.Run(name, func(t *testing.T) {
-			want := summary(e.Rank(ts, now))
-			got := summary(e.RankSeq(slices.Values(ts), now))
+			want := rankSummary(e.Rank(ts, now))
+			got := rankSummary(e.RankSeq(slices.Values(ts), now))
 			require.Equal(t, len(want), len(got))
 			require.Equal(t, want, got)
 		})
@@ -506,17 +509,10 @@ func TestRankIsTheQueuesRank(t *testing.T) {
 	}
 	rng.Shuffle(len(tickets), func(i, j int) { tickets[i], tickets[j] = tickets[j], tickets[i] })
 	now := end.Add(time.Hour)
-	summary := func(as []Assessment) []string {
-		out := make([]string, len(as))
-		for i, a := range as {
-			out[i] = fmt.Sprintf("%s %s %v %s %v %v", a.Ticket.ID, a.Level, a.Score, a.Ticket.Subject, a.Cluster, a.Duplicate)
-		}
-		return out
-	}
 	q := mustQueue(NewQueue(e))
 	q.Add(tickets...)
-	want := summary(q.Ranked(now))
-	got := summary(e.Rank(tickets, now))
+	want := rankSummary(q.Ranked(now))
+	got := rankSummary(e.Rank(tickets, now))
 	require.Equal(t, len(want), len(got))
 	require.Equal(t, want, got)
 	clustered := 0

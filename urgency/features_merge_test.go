@@ -55,15 +55,7 @@ func referenceFeatures(f *featurizer, t *Ticket) []cluster.Feature {
 			}
 		}
 	}
-	slices.SortStableFunc(raw, func(a, b cluster.Feature) int {
-		switch {
-		case a.Hash < b.Hash:
-			return -1
-		case a.Hash > b.Hash:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(raw, byHash)
 	var out []cluster.Feature
 	for _, ft := range raw {
 		if n := len(out); n > 0 && out[n-1].Hash == ft.Hash {
@@ -78,15 +70,7 @@ func referenceFeatures(f *featurizer, t *Ticket) []cluster.Feature {
 			out = append(out, cluster.Feature{Hash: h, Weight: 1})
 		}
 	}
-	slices.SortFunc(out, func(a, b cluster.Feature) int {
-		switch {
-		case a.Hash < b.Hash:
-			return -1
-		case a.Hash > b.Hash:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, byHash)
 	return out
 }
 

@@ -1,6 +1,7 @@
 package urgency
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 
@@ -105,6 +106,9 @@ func (ms *machineScratch) splitMachineText(toks []uint64) []uint64 {
 	return prose
 }
 
+// byHash orders features by hash, as a doc keeps them.
+func byHash(a, b cluster.Feature) int { return cmp.Compare(a.Hash, b.Hash) }
+
 // addMachineText adds to out, sorted by hash, the features of the sorted
 // hashes of machine text: weight 1 each, and none for a hash out already
 // has from the prose.
@@ -117,28 +121,12 @@ func addMachineText(out []cluster.Feature, trace []uint64) []cluster.Feature {
 		if i > 0 && trace[i-1] == h {
 			continue
 		}
-		if _, found := slices.BinarySearchFunc(out[:n], h, func(f cluster.Feature, h uint64) int {
-			switch {
-			case f.Hash < h:
-				return -1
-			case f.Hash > h:
-				return 1
-			}
-			return 0
-		}); !found {
+		if _, found := slices.BinarySearchFunc(out[:n], h, func(f cluster.Feature, h uint64) int { return cmp.Compare(f.Hash, h) }); !found {
 			out = append(out, cluster.Feature{Hash: h, Weight: 1})
 		}
 	}
 	if len(out) > n {
-		slices.SortFunc(out, func(a, b cluster.Feature) int {
-			switch {
-			case a.Hash < b.Hash:
-				return -1
-			case a.Hash > b.Hash:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(out, byHash)
 	}
 	return out
 }
