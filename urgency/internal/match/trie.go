@@ -103,6 +103,11 @@ func buildTrie(words []trieWord) trie {
 		}
 		base := max(firstFree-codes[0], 0)
 		for ; ; base++ {
+			// The first code's slot must be free: bases where it is not
+			// are passed over at once (the same base is found).
+			for base+codes[0] < int32(len(states)) && states[base+codes[0]].check != -1 {
+				base++
+			}
 			grow(base + codes[len(codes)-1] + 1)
 			fits := true
 			for _, c := range codes {
