@@ -344,6 +344,12 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 			ls = ls[over:]
 			g.posts[ft.Hash] = ls
 		}
+		if n > crowded && len(ls) > crowdedPostings {
+			// Read the latest of a crowded feature only, but keep the
+			// others: the feature may be less crowded for a later doc,
+			// which must find what a pass from anywhere would find.
+			ls = ls[len(ls)-crowdedPostings:]
+		}
 		if int(n)-1 > len(ls) {
 			// Some docs of the window that have it (d is counted, not
 			// posted yet) are not read: those before the first read.
@@ -429,6 +435,16 @@ func (g *Grouper) bound(c *Doc, shared, norm2 float64) float64 {
 // are read in part, the bound on the leaders met only through their
 // clusters is looser, and more of them are compared in full.
 const postingsRead = 32
+
+// A feature that more than crowded docs of the window have is crowded: a
+// flood of one template, a word of every ticket of a busy window that is
+// not yet frequent. Of its postings a doc reads only the crowdedPostings
+// latest: they are mostly in the few clusters the flood makes, whose
+// first tickets are compared in full, and reading 32 found no more.
+// Measured: rank of 100k templated tickets 2.86 -> 2.00 s; the queue's
+// everyday stream (no word that crowded) and every cmd/dupeval figure
+// the same.
+const crowded, crowdedPostings = 256, 8
 
 func (g *Grouper) unpost(h uint64, d *Doc) {
 	ls := g.posts[h]

@@ -291,3 +291,59 @@ func TestCountsIsAMap(t *testing.T) {
 		}
 	}
 }
+
+// TestSetIsOnePassWhenFeaturesCrowd: a word in more than crowded docs of
+// a window (a flood leaving the window) is read in part while crowded and
+// in full once it is not; the set's clusters after any history are still
+// those of one pass, which a regrouping from anywhere must find too.
+func TestSetIsOnePassWhenFeaturesCrowd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for round := range 3 {
+		p := Params{Window: 1000, Similarity: 0.3 + 0.1*float64(round)}
+		newDoc := func(id string, created int64) *Doc {
+			topic := uint64(rng.IntN(8)) * 100
+			hashes := []uint64{topic + uint64(rng.IntN(3)), topic + 10 + uint64(rng.IntN(20))}
+			if rng.IntN(6) == 0 {
+				hashes = append(hashes, 7) // crowded in the flood, not frequent
+			}
+			return doc(id, created, hashes...)
+		}
+		s := NewSet(p)
+		open := make(map[string]*Doc)
+		var ids []string
+		add := func(d *Doc) {
+			s.Add(d)
+			open[d.ID] = d
+			ids = append(ids, d.ID)
+		}
+		// A flood of 2,000 docs in the first 100 units, then a trickle
+		// while it leaves the window.
+		for i := range 2000 {
+			add(newDoc(fmt.Sprintf("f%04d", i), int64(i/20)))
+		}
+		for i := range 300 {
+			add(newDoc(fmt.Sprintf("t%04d", i), 950+int64(i)))
+		}
+		s.Sync()
+		check := func(step int) {
+			var docs []*Doc
+			for _, d := range open {
+				docs = append(docs, d)
+			}
+			require.Equal(t, onePass(p, docs), leaders(s), "round %d step %d", round, step)
+		}
+		check(-1)
+		for step := range 12 {
+			// A change in the trickle regroups from there, with the
+			// flood's postings counted afresh.
+			id := ids[2000+rng.IntN(300)]
+			if old := open[id]; old != nil {
+				require.True(t, s.Remove(old))
+				old.Feats = nil
+				delete(open, id)
+			}
+			s.Sync()
+			check(step)
+		}
+	}
+}
