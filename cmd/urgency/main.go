@@ -293,13 +293,17 @@ func openInput(cmd string, paths, args []string, s *streams, skipBad bool) (eng 
 	if c, ok := in.(io.Closer); ok && in != s.in {
 		done = func() { c.Close() }
 	}
+	// The tickets are read and decoded while the pack loads.
+	st = newTicketStream(cmd, in, name, skipBad, s.progress(), s.errOut)
+	st.readAhead()
 	eng, err = loadEngine(paths)
 	if err != nil {
+		st.stop()
 		done()
 		printLoadError(s.errOut, cmd, err)
 		return nil, nil, nil, exitCode(exitFindings)
 	}
-	return eng, newTicketStream(cmd, in, name, skipBad, s.progress(), s.errOut), done, nil
+	return eng, st, done, nil
 }
 
 // openTickets opens the one tickets file of args, or standard input for
@@ -409,6 +413,63 @@ type ticketStream struct {
 	seen      map[string]int // the line of each ticket ID
 	bad       int
 	failed    bool // a read error ended the input
+	// ahead, when not nil, brings what a goroutine of its own reads,
+	// until halt is closed.
+	ahead chan readResult
+	halt  chan struct{}
+}
+
+// readResult is what TicketReader.Next returned, with the line.
+type readResult struct {
+	t    urgency.Ticket
+	err  error
+	line int
+}
+
+// aheadTickets is how many tickets readAhead reads before they are asked
+// for.
+const aheadTickets = 4096
+
+// readAhead reads the tickets on a goroutine of its own, up to
+// aheadTickets before all asks for them, until the end of the input or
+// stop.
+func (s *ticketStream) readAhead() {
+	s.ahead, s.halt = make(chan readResult, aheadTickets), make(chan struct{})
+	go func() {
+		defer close(s.ahead)
+		for {
+			t, err := s.r.Next()
+			select {
+			case s.ahead <- readResult{t, err, s.r.Line()}:
+			case <-s.halt:
+				return
+			}
+			if err != nil && !errors.As(err, new(*urgency.LineError)) {
+				return // io.EOF or a read error: the end
+			}
+		}
+	}()
+}
+
+// stop ends the reading ahead.
+func (s *ticketStream) stop() {
+	if s.halt != nil {
+		close(s.halt)
+		s.halt = nil
+	}
+}
+
+// next returns the next ticket read, or the error, with its line.
+func (s *ticketStream) next() (urgency.Ticket, error, int) {
+	if s.ahead == nil {
+		t, err := s.r.Next()
+		return t, err, s.r.Line()
+	}
+	r, ok := <-s.ahead
+	if !ok {
+		return urgency.Ticket{}, io.EOF, 0
+	}
+	return r.t, r.err, r.line
 }
 
 func newTicketStream(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) *ticketStream {
@@ -422,9 +483,10 @@ func newTicketStream(cmd string, in io.Reader, name string, skipBad bool, progre
 // tickets are yielded.
 func (s *ticketStream) all(yield func(urgency.Ticket) bool) {
 	defer s.progress.clear()
+	defer s.stop()
 	n := 0
 	for {
-		t, err := s.r.Next()
+		t, err, line := s.next()
 		if err == io.EOF {
 			return
 		}
@@ -444,11 +506,11 @@ func (s *ticketStream) all(yield func(urgency.Ticket) bool) {
 		}
 		if first, ok := s.seen[t.ID]; ok {
 			s.progress.clear()
-			fmt.Fprintf(s.stderr, "%s:%d: ticket id %q already used on line %d\n", s.name, s.r.Line(), t.ID, first)
+			fmt.Fprintf(s.stderr, "%s:%d: ticket id %q already used on line %d\n", s.name, line, t.ID, first)
 			s.bad++
 			continue
 		}
-		s.seen[t.ID] = s.r.Line()
+		s.seen[t.ID] = line
 		if n++; n%progressEvery == 0 {
 			s.progress.show("urgency %s: %d tickets read from %s", s.cmd, n, termsafe.String(s.name))
 		}

@@ -371,3 +371,27 @@ func TestTerminalEscapes(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &back))
 	assert.Equal(t, id, back.ID)
 }
+
+// TestLinesNamedPastTheReadAhead: the tickets are read ahead of the
+// ranking, while the pack loads; a bad line and an ID used again far past
+// what is read ahead are still named by their own line numbers.
+func TestLinesNamedPastTheReadAhead(t *testing.T) {
+	t.Parallel()
+	var in strings.Builder
+	n := aheadTickets + 900
+	for i := 1; i <= n; i++ {
+		switch i {
+		case aheadTickets + 500:
+			in.WriteString("{not json\n")
+		case aheadTickets + 800:
+			in.WriteString(`{"id":"T7","created_at":"2026-11-22T09:00:00Z"}` + "\n")
+		default:
+			fmt.Fprintf(&in, `{"id":"T%d","created_at":"2026-11-22T09:00:00Z"}`+"\n", i)
+		}
+	}
+	r := runCmd(t, in.String(), "rank", "-now", fixedNow, "-format", "json", "-skip-bad")
+	require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("stdin:%d: ", aheadTickets+500))
+	assert.Contains(t, r.stderr, fmt.Sprintf(`stdin:%d: ticket id "T7" already used on line 7`, aheadTickets+800))
+	assert.Len(t, parseJSON(t, r.stdout), n-2)
+}
