@@ -66,10 +66,8 @@ func (e *Engine) Sort(as []Assessment) {
 	// touches one small record, not two scattered assessments), then move
 	// each assessment once, following the cycles of the permutation.
 	keys := make([]sortKey, len(as))
-	for i := range as {
-		keys[i] = keyOf(&as[i], i)
-	}
-	slices.SortFunc(keys, func(a, b sortKey) int {
+	parallel(len(as), func(i int) { keys[i] = keyOf(&as[i], i) })
+	keys = sortKeys(keys, func(a, b sortKey) int {
 		return cmp.Or(e.compareKeys(a, b), cmp.Compare(a.idx, b.idx))
 	})
 	idx := make([]int32, len(keys))
@@ -93,6 +91,37 @@ func (e *Engine) Sort(as []Assessment) {
 			cur = src
 		}
 	}
+}
+
+// parallelSort is the fewest keys sortKeys sorts in two halves at once.
+const parallelSort = 8192
+
+// sortKeys sorts keys, which compare never finds equal, and returns them:
+// a long slice in two halves on two goroutines, then merged. The order is
+// the same either way, since no two keys are equal.
+func sortKeys(keys []sortKey, compare func(a, b sortKey) int) []sortKey {
+	if len(keys) < parallelSort || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(keys, compare)
+		return keys
+	}
+	lo, hi := keys[:len(keys)/2], keys[len(keys)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(lo, compare) })
+	slices.SortFunc(hi, compare)
+	wg.Wait()
+	out := make([]sortKey, 0, len(keys))
+	i, j := 0, 0
+	for i < len(lo) && j < len(hi) {
+		if compare(lo[i], hi[j]) < 0 {
+			out = append(out, lo[i])
+			i++
+		} else {
+			out = append(out, hi[j])
+			j++
+		}
+	}
+	out = append(out, lo[i:]...)
+	return append(out, hi[j:]...)
 }
 
 // sortKey is what the order keys read of one assessment, laid out
