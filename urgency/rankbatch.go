@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/triagekit/triage/urgency/internal/cluster"
 )
 
 // batchChunk is how many tickets a batch featurizes while the set groups
@@ -101,23 +103,21 @@ func (q *Queue) addSeq(seq iter.Seq[Ticket]) {
 		defer catch()
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		var lastCreated int64
-		var lastID string
+		var last *cluster.Doc // the latest doc added, in canonical order
 		inOrder := true
 		for entries := range featurized {
 			if stop.Load() {
 				continue
 			}
 			for _, e := range entries {
-				created := e.doc.Created
 				if old, ok := q.byID[e.t.ID]; ok {
 					q.remove(old)
 					inOrder = false
-				} else if len(q.byID) > 0 && (created < lastCreated || created == lastCreated && e.t.ID < lastID) {
+				} else if last != nil && cluster.Compare(e.doc, last) < 0 {
 					inOrder = false
 				}
-				if len(q.byID) == 0 || created > lastCreated || created == lastCreated && e.t.ID > lastID {
-					lastCreated, lastID = created, e.t.ID
+				if last == nil || cluster.Compare(e.doc, last) > 0 {
+					last = e.doc
 				}
 				q.byID[e.t.ID] = e
 				q.set.Add(e.doc)
@@ -189,11 +189,6 @@ func featurizeChunk(tickets []Ticket, feat *featurizer) []*entry {
 			kept = append(kept, e)
 		}
 	}
-	slices.SortFunc(kept, func(a, b *entry) int {
-		if c := cmp.Compare(a.doc.Created, b.doc.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.t.ID, b.t.ID)
-	})
+	slices.SortFunc(kept, func(a, b *entry) int { return cluster.Compare(a.doc, b.doc) })
 	return kept
 }
