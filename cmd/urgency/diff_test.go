@@ -450,12 +450,7 @@ func TestDiffInput(t *testing.T) {
 
 func TestDiffUsage(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string // part of stderr
-	}{
+	tests := []usageCase{
 		{"no pack", []string{"diff", ticketsFile}, 2, "-new"},
 		{"format xml", []string{"diff", "-new", darkPack, "-format", "xml", ticketsFile}, 2, "-format must be table or json"},
 		{"moves 0", []string{"diff", "-new", darkPack, "-moves", "0", ticketsFile}, 2, "-moves must be at least 1"},
@@ -466,15 +461,7 @@ func TestDiffUsage(t *testing.T) {
 		{"missing tickets file", []string{"diff", "-new", darkPack, "testdata/no_such.jsonl"}, 1, "no_such.jsonl"},
 		{"missing pack", []string{"diff", "-new", "testdata/no_such.yaml", ticketsFile}, 1, "testdata/no_such.yaml"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := runCmd(t, "", tt.args...)
-			assert.Equal(t, tt.code, r.code, "stderr:\n%s", r.stderr)
-			assert.Empty(t, r.stdout)
-			assert.Contains(t, r.stderr, tt.want)
-		})
-	}
+	runUsageCases(t, tests)
 }
 
 // TestDiffRunTimeFailures: a rule that fails on tickets at run time is

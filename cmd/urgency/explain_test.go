@@ -101,25 +101,12 @@ func TestExplainMatchesRank(t *testing.T) {
 
 func TestExplainUsage(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string // part of stderr
-	}{
+	tests := []usageCase{
 		{"no id", []string{"explain", "-now", fixedNow, ticketsFile}, 2, "-id ID"},
 		{"unknown id", []string{"explain", "-now", fixedNow, "-id", "T-1", ticketsFile}, 1, `no ticket with id "T-1"`},
 		{"format xml", []string{"explain", "-format", "xml", "-id", "T-1001", ticketsFile}, 2, "-format must be table or json"},
 		{"bad now", []string{"explain", "-now", "tomorrow", "-id", "T-1001", ticketsFile}, 2, "urgency explain: -now"},
 		{"two files", []string{"explain", "-id", "T-1001", ticketsFile, ticketsFile}, 2, "one tickets file"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := runCmd(t, "", tt.args...)
-			assert.Equal(t, tt.code, r.code, "stderr:\n%s", r.stderr)
-			assert.Empty(t, r.stdout)
-			assert.Contains(t, r.stderr, tt.want)
-		})
-	}
+	runUsageCases(t, tests)
 }

@@ -271,11 +271,8 @@ func loadInput(cmd string, paths, args []string, s *streams, skipBad bool) (*urg
 		return nil, nil, err
 	}
 	defer done()
-	var tickets []urgency.Ticket
-	for t := range st.all {
-		tickets = append(tickets, t)
-	}
-	if !st.ok() {
+	tickets, ok := st.collect()
+	if !ok {
 		return nil, nil, exitCode(exitFindings)
 	}
 	return eng, tickets, nil
@@ -394,12 +391,7 @@ Arguments:
 // false when the input cannot be used: a read error, or bad lines
 // without skipBad.
 func readTickets(cmd string, in io.Reader, name string, skipBad bool, progress *progressLine, stderr io.Writer) ([]urgency.Ticket, bool) {
-	st := newTicketStream(cmd, in, name, skipBad, progress, stderr)
-	var tickets []urgency.Ticket
-	for t := range st.all {
-		tickets = append(tickets, t)
-	}
-	return tickets, st.ok()
+	return newTicketStream(cmd, in, name, skipBad, progress, stderr).collect()
 }
 
 // ticketStream reads tickets one at a time, as readTickets does, for a
@@ -526,6 +518,15 @@ func (s *ticketStream) all(yield func(urgency.Ticket) bool) {
 // usable reports whether the tickets read so far can be used: no read
 // error, and no bad line unless they are skipped.
 func (s *ticketStream) usable() bool { return !s.failed && (s.bad == 0 || s.skipBad) }
+
+// collect reads every good ticket and reports whether they can be used.
+func (s *ticketStream) collect() ([]urgency.Ticket, bool) {
+	var tickets []urgency.Ticket
+	for t := range s.all {
+		tickets = append(tickets, t)
+	}
+	return tickets, s.ok()
+}
 
 // ok reports whether the tickets read can be used, saying why not on
 // stderr.

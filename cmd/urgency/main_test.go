@@ -452,14 +452,31 @@ func TestRankBadLines(t *testing.T) {
 	}
 }
 
+// usageCase is a command line refused before it runs: its exit code,
+// and a part of what it writes on stderr (nothing on stdout).
+type usageCase struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+func runUsageCases(t *testing.T, tests []usageCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCmd(t, "", tt.args...)
+			assert.Equal(t, tt.code, r.code, "stderr:\n%s", r.stderr)
+			assert.Empty(t, r.stdout)
+			assert.Contains(t, r.stderr, tt.want)
+		})
+	}
+}
+
 func TestUsage(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string // part of stderr
-	}{
+	tests := []usageCase{
 		{"no command", nil, 2, "Usage:"},
 		{"unknown command", []string{"rnak"}, 2, `unknown command "rnak"`},
 		{"format xml", []string{"rank", "-format", "xml", ticketsFile}, 2, "-format must be table, json or csv"},
@@ -472,15 +489,7 @@ func TestUsage(t *testing.T) {
 		{"missing tickets file", []string{"rank", "-now", fixedNow, "testdata/no_such.jsonl"}, 1, "no_such.jsonl"},
 		{"missing rules file", []string{"check", "-rules", "testdata/no_such.yaml"}, 1, "testdata/no_such.yaml"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := runCmd(t, "", tt.args...)
-			assert.Equal(t, tt.code, r.code, "stderr:\n%s", r.stderr)
-			assert.Empty(t, r.stdout)
-			assert.Contains(t, r.stderr, tt.want)
-		})
-	}
+	runUsageCases(t, tests)
 
 	t.Run("help", func(t *testing.T) {
 		t.Parallel()
