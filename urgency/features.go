@@ -157,18 +157,20 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 	return f
 }
 
-// features returns the ticket's features sorted by hash, and what the
-// list scan of its text found, which its assessments use instead of
+// features returns the ticket's features sorted by hash, its subject's
+// words in order (see [cluster.Doc]), and what the list scan of its text
+// found, which its assessments use instead of
 // scanning it again. Terms of the pack's lists add a concept feature per
 // list, so that "plaćanje", "płatność" and "Zahlung" meet as the payment
 // concept. Each of subject and body is clipped, folded and scanned once:
 // the words are read from the scan's folded text.
-func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
+func (f *featurizer) features(t *Ticket) ([]cluster.Feature, cluster.Subject, scanned) {
 	sc := f.scratch.Get().(*featureScratch)
 	defer f.scratch.Put(sc)
 	hits, found := &sc.hits, sc.found[:0]
 	var pre scanned
 	words := 0
+	var subj cluster.Subject
 	subject, body, _ := textOf(t)
 	for i, text := range [2]string{subject, body} {
 		raw := sc.hashes[i][:0]
@@ -195,7 +197,11 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 				if words++; words > maxFeatureWords {
 					break
 				}
-				raw = append(raw, cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok)))
+				h := cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok))
+				raw = append(raw, h)
+				if i == 0 {
+					subj.Add(h)
+				}
 			}
 		}
 		if i == 1 {
@@ -213,7 +219,7 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, scanned) {
 	pre.found = cloneOrNil(found) // compact: the queue keeps it
 	sc.out = mergeFeatures(sc.out[:0], sc.hashes[0], sc.hashes[1])
 	sc.out = addMachineText(sc.out, sc.mt.trace)
-	return slices.Clone(sc.out), pre // compact: the queue keeps it
+	return slices.Clone(sc.out), subj, pre // compact: the queue keeps it
 }
 
 // mergeFeatures appends to out the features of the sorted hashes of the

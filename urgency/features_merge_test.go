@@ -141,7 +141,7 @@ func TestFeaturesAreTheSortedWords(t *testing.T) {
 	}
 	tickets = append(tickets, Ticket{Subject: strings.Repeat("payment payment ", 10), Body: strings.Repeat("payment ", 20)}, Ticket{})
 	for _, tk := range tickets {
-		got, _ := f.features(&tk)
+		got, _, _ := f.features(&tk)
 		want := referenceFeatures(f, &tk)
 		if len(want) == 0 {
 			require.Empty(t, got)
@@ -166,10 +166,10 @@ func TestFeaturesReadTheFirstWords(t *testing.T) {
 		b.WriteString(word(n) + " ")
 	}
 	tk := Ticket{Subject: "zzzfirst zzzsecond", Body: b.String()}
-	got, _ := f.features(&tk)
+	got, _, _ := f.features(&tk)
 	require.Len(t, got, maxFeatureWords)
 	short := Ticket{Subject: tk.Subject, Body: strings.Join(strings.Fields(tk.Body)[:maxFeatureWords-2], " ")}
-	want, _ := f.features(&short)
+	want, _, _ := f.features(&short)
 	require.Equal(t, want, got, "the subject's words and the body's first")
 }
 
@@ -182,7 +182,7 @@ func TestMachineTextCountsOnce(t *testing.T) {
 	f := newFeaturizer(e.matcher)
 	frames := strings.Repeat("at org eclipse jdt internal compiler parser parse ", 6)
 	tk := Ticket{Subject: "Parser crash on save", Body: "The editor crashes when I save a file. " + frames + "Please fix the parser crash."}
-	got, _ := f.features(&tk)
+	got, _, _ := f.features(&tk)
 	weight := func(word string) float32 {
 		h := cluster.WithKind(maphash.Bytes(f.seed, []byte(word)), cluster.KindWord)
 		for _, ft := range got {
@@ -200,14 +200,14 @@ func TestMachineTextCountsOnce(t *testing.T) {
 	assert.Equal(t, float32(2), weight("editor")+weight("file"))
 
 	prose := Ticket{Body: "The invoice is wrong. I paid it twice, and the invoice still shows the old price. Is the invoice late? The invoice number is on the receipt."}
-	got, _ = f.features(&prose)
+	got, _, _ = f.features(&prose)
 	h := cluster.WithKind(maphash.Bytes(f.seed, []byte("invoice")), cluster.KindWord)
 	i := slices.IndexFunc(got, func(ft cluster.Feature) bool { return ft.Hash == h })
 	require.GreaterOrEqual(t, i, 0)
 	assert.Equal(t, float32(4), got[i].Weight, "a word the customer repeats keeps its count")
 	// Four times "the invoice is" within a dozen words is machine text.
 	chant := Ticket{Body: "the invoice is the invoice is the invoice is the invoice is"}
-	got, _ = f.features(&chant)
+	got, _, _ = f.features(&chant)
 	i = slices.IndexFunc(got, func(ft cluster.Feature) bool { return ft.Hash == h })
 	require.GreaterOrEqual(t, i, 0)
 	assert.Equal(t, float32(1), got[i].Weight)

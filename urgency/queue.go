@@ -281,8 +281,8 @@ func (q *Queue) settle() {
 // newDoc returns what the detector knows of t, and what the list scan
 // of its text found.
 func newDoc(t *Ticket, f *featurizer) (*cluster.Doc, scanned) {
-	feats, pre := f.features(t)
-	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: feats}, pre
+	feats, subj, pre := f.features(t)
+	return &cluster.Doc{ID: t.ID, Created: unixNano(t.CreatedAt), Customer: f.customer(t.Customer.ID), Feats: feats, Subject: subj}, pre
 }
 
 // unixNano is t in nanoseconds, with a ticket of unknown time (zero) at

@@ -369,3 +369,26 @@ func mustQueue[Q any](q Q, err error) Q {
 	}
 	return q
 }
+
+// TestQueueKeepsASeriesApart: customers asking for one change on
+// different pages write one template with a different page; each is its
+// own request, and three of them are no trend. Three customers writing
+// the same request are.
+func TestQueueKeepsASeriesApart(t *testing.T) {
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
+	body := "Our team works late and the bright screens are hard on the eyes. Could you add a dark theme there as well?"
+	for i, page := range []string{"Reports", "Billing", "Settings", "Invoices"} {
+		q.Add(Ticket{ID: page, Subject: "Please add a dark theme to the " + page + " page of the web app", Body: body,
+			CreatedAt: now.Add(time.Duration(i-30) * time.Minute), Customer: Customer{ID: "c-" + page}})
+	}
+	for i := range 3 {
+		q.Add(Ticket{ID: fmt.Sprint("same-", i), Subject: "Please add a dark theme to the Dashboard page of the web app", Body: body,
+			CreatedAt: now.Add(time.Duration(i-20) * time.Minute), Customer: Customer{ID: fmt.Sprint("d-", i)}})
+	}
+	ranked := byTicket(q.Ranked(now))
+	for _, page := range []string{"Reports", "Billing", "Settings", "Invoices"} {
+		assert.Equal(t, 1, ranked[page].Cluster.Size, "%s stays alone", page)
+		assert.NotContains(t, ranked[page].Tags, "trend")
+	}
+	assert.Equal(t, 3, ranked["same-0"].Cluster.Size, "the same request from three customers")
+}

@@ -74,14 +74,17 @@ type Doc struct {
 	// removed from it are dropped lazily.
 	indexed bool
 
+	// Subject is the subject's first words: two docs whose subjects are
+	// one series are never alike (see [series]). Set before the doc is
+	// added to a Set. (Beside the flags, it packs into their padding: a Doc is 192 bytes.)
+	Subject Subject
+
 	// slot is the doc's place among the candidates of the comparison
-	// stamp names, while another doc is compared.
-	slot  int32
-	stamp uint64
-	// voteSlot is, likewise, the doc's cluster's place among the clusters
-	// of the candidates, when the doc leads it.
-	voteSlot  int32
-	voteStamp uint64
+	// stamp names, while another doc is compared. voteSlot is, likewise,
+	// the doc's cluster's place among the clusters of the candidates,
+	// when the doc leads it. (The two int32 side by side pack.)
+	slot, voteSlot   int32
+	stamp, voteStamp uint64
 
 	// norm caches the doc's idf-weighted length in an Index, valid while
 	// the index's version is normVersion.

@@ -267,16 +267,16 @@ func (g *Grouper) linkMembers(d *Doc, length float64) {
 }
 
 // alike returns the similarity of d, the doc being grouped, of the given
-// length, and c, or 0 when it is below need. c's length, whose every
-// feature's idf is looked up, is computed only when the features the two
-// share could make them need alike: c is at least as long as its weight
-// on them.
+// length, and c, or 0 when it is below need or their subjects are one
+// series. c's length, whose every feature's idf is looked up, is
+// computed only when the features the two share could make them need
+// alike: c is at least as long as its weight on them.
 func (g *Grouper) alike(d, c *Doc, length, need float64) float64 {
 	dot, shared2 := dotIDF(g.idfs, d, c)
 	if shared2 == 0 || dot/(length*math.Sqrt(shared2)) < need-1e-6 {
 		return 0
 	}
-	if s := cosine(dot, length, g.df.length(c)); s >= need {
+	if s := cosine(dot, length, g.df.length(c)); s >= need && !series(d.Subject.Words(), c.Subject.Words()) {
 		return s
 	}
 	return 0
