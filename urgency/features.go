@@ -158,12 +158,12 @@ func newFeaturizer(m *match.Matcher) *featurizer {
 }
 
 // features returns the ticket's features sorted by hash, its subject's
-// words in order (see [cluster.Doc]), and what the list scan of its text
-// found, which its assessments use instead of
-// scanning it again. Terms of the pack's lists add a concept feature per
-// list, so that "plaćanje", "płatność" and "Zahlung" meet as the payment
-// concept. Each of subject and body is clipped, folded and scanned once:
-// the words are read from the scan's folded text.
+// words in order (see [cluster.Subject]), and what the list scan of its
+// text found, which its assessments use instead of scanning it again.
+// Terms of the pack's lists add a concept feature per list, so that
+// "plaćanje", "płatność" and "Zahlung" meet as the payment concept. Each
+// of subject and body is clipped, folded and scanned once: the words are
+// read from the scan's folded text.
 func (f *featurizer) features(t *Ticket) ([]cluster.Feature, cluster.Subject, scanned) {
 	sc := f.scratch.Get().(*featureScratch)
 	defer f.scratch.Put(sc)

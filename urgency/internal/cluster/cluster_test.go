@@ -441,12 +441,13 @@ func TestGrouperComparesTheLatestMembers(t *testing.T) {
 // TestGrouperShortcutsAreExact: with words frequent in the window,
 // crowded ones and weights above one, the bound the grouper puts on any
 // doc of the window is at least their similarity, and alike returns the
-// similarity for any need up to it, and 0 above it: neither the bound nor
-// the put-off length skips a doc that is alike enough.
+// similarity for any need up to it, and 0 above it or for a doc of the
+// same series: neither the bound nor the put-off length skips a doc that
+// is alike enough.
 func TestGrouperShortcutsAreExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	g := NewGrouper(Params{Window: 30, Similarity: 0.4})
-	checked, frequent, partial, alike := 0, 0, 0, 0
+	checked, frequent, partial, alike, inSeries := 0, 0, 0, 0, 0
 	for i := range 1000 {
 		topic := uint64(rng.IntN(3)) * 100
 		var hashes []uint64
@@ -459,6 +460,14 @@ func TestGrouperShortcutsAreExact(t *testing.T) {
 		d := doc(fmt.Sprintf("d%04d", i), int64(i/10), hashes...)
 		for j := range d.Feats {
 			d.Feats[j].Weight = float32(1 + rng.IntN(4))
+		}
+		// A template of the topic around a slot: docs of one topic with
+		// different slots are one series.
+		for w := range uint64(6) {
+			if w == 2 {
+				d.Subject.Add(1000 + uint64(rng.IntN(3)))
+			}
+			d.Subject.Add(topic + 500 + w)
 		}
 		if i%8 != 0 {
 			g.Assign(d)
@@ -485,7 +494,10 @@ func TestGrouperShortcutsAreExact(t *testing.T) {
 			}
 			s := g.df.similarity(d, c)
 			require.GreaterOrEqual(t, g.bound(c, shared, norm2)+1e-9, s, "%s and %s", d.ID, c.ID)
-			if s > 0 {
+			if s > 0 && series(d.Subject.Words(), c.Subject.Words()) {
+				inSeries++
+				require.Zero(t, g.alike(d, c, length, s), "%s and %s, one series", d.ID, c.ID)
+			} else if s > 0 {
 				alike++
 				require.Equal(t, s, g.alike(d, c, length, s), "%s and %s", d.ID, c.ID)
 				require.Zero(t, g.alike(d, c, length, s+1e-9), "%s and %s", d.ID, c.ID)
@@ -498,6 +510,7 @@ func TestGrouperShortcutsAreExact(t *testing.T) {
 	require.Greater(t, frequent, checked/4, "docs with frequent words")
 	require.Greater(t, partial, checked/4, "docs reading only some postings")
 	require.Greater(t, alike, 10*checked, "pairs compared")
+	require.Greater(t, inSeries, 2*checked, "pairs of one series")
 }
 
 // TestGrouperGroupsAFlood: a form or a bot sends one text hundreds of

@@ -111,7 +111,7 @@ func TestIndexLongLivedEqualsFresh(t *testing.T) {
 		f := small(NewIndex())
 		fresh := make([]*Doc, len(qs))
 		for i, d := range qs {
-			fresh[i] = &Doc{ID: d.ID, Created: d.Created, Feats: d.Feats}
+			fresh[i] = &Doc{ID: d.ID, Created: d.Created, Feats: d.Feats, Subject: d.Subject}
 		}
 		for _, i := range rng.Perm(len(qs)) {
 			f.Add(fresh[i])

@@ -15,7 +15,7 @@ import (
 func onePass(p Params, docs []*Doc) map[string]string {
 	copies := make([]*Doc, len(docs))
 	for i, d := range docs {
-		copies[i] = &Doc{ID: d.ID, Created: d.Created, Customer: d.Customer, Feats: d.Feats}
+		copies[i] = &Doc{ID: d.ID, Created: d.Created, Customer: d.Customer, Feats: d.Feats, Subject: d.Subject}
 	}
 	slices.SortFunc(copies, Compare)
 	g := NewGrouper(p)
@@ -79,6 +79,16 @@ func TestSetIsOnePass(t *testing.T) {
 			}
 			if rng.IntN(10) == 0 {
 				d.Created = int64(rng.IntN(5)) // many at one time
+			}
+			if rng.IntN(3) == 0 {
+				// A subject of its topic's template with one of a few
+				// slots: some docs alike enough are one series.
+				for w := range uint64(6) {
+					if w == 3 {
+						d.Subject.Add(2000 + uint64(rng.IntN(3)))
+					}
+					d.Subject.Add(topic + 5000 + w)
+				}
 			}
 			return d
 		}
