@@ -141,7 +141,12 @@ func (g *Grouper) Assign(d *Doc) {
 		}
 		if l.voteStamp != stamp {
 			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
-			g.votes = append(g.votes, vote{leader: l})
+			// Grown in place, not appended as a composite literal: that
+			// is built on the stack and copied, a stall for each vote.
+			g.votes = slices.Grow(g.votes, 1)[:len(g.votes)+1]
+			v := &g.votes[len(g.votes)-1]
+			*v = vote{}
+			v.leader = l
 		}
 	}
 	// Leaders first, then the other docs: a doc of a cluster d can join
