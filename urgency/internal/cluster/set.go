@@ -171,19 +171,16 @@ func (s *Set) Sync() {
 // their features.
 type leadChanges struct {
 	docs  []*Doc // in canonical order
-	feats map[uint64]int32
+	feats counts
 }
 
 func (r *leadChanges) add(d *Doc) {
 	if len(d.Feats) == 0 {
 		return // a candidate of no doc
 	}
-	if r.feats == nil {
-		r.feats = make(map[uint64]int32)
-	}
 	r.docs = append(r.docs, d)
 	for _, ft := range d.Feats {
-		r.feats[ft.Hash]++
+		r.feats.inc(ft.Hash)
 	}
 }
 
@@ -192,11 +189,7 @@ func (r *leadChanges) expire(cut int64) {
 	n := 0
 	for n < len(r.docs) && r.docs[n].Created < cut {
 		for _, ft := range r.docs[n].Feats {
-			if c := r.feats[ft.Hash] - 1; c > 0 {
-				r.feats[ft.Hash] = c
-			} else {
-				delete(r.feats, ft.Hash)
-			}
+			r.feats.dec(ft.Hash)
 		}
 		r.docs[n] = nil
 		n++
@@ -210,7 +203,7 @@ func (r *leadChanges) touches(d *Doc) bool {
 		return false
 	}
 	for _, ft := range d.Feats {
-		if r.feats[ft.Hash] > 0 {
+		if r.feats.get(ft.Hash) > 0 {
 			return true
 		}
 	}
@@ -220,10 +213,10 @@ func (r *leadChanges) touches(d *Doc) bool {
 func (r *leadChanges) clear() {
 	clear(r.docs)
 	r.docs = r.docs[:0]
-	if len(r.feats) > 4096 {
-		r.feats = nil
+	if r.feats.len() > 4096 {
+		r.feats = counts{}
 	} else {
-		clear(r.feats)
+		r.feats.reset()
 	}
 }
 
