@@ -340,11 +340,6 @@ type Cluster struct {
 func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 	out := make(map[*cluster.Doc]*Cluster)
 	entries := make([]*entry, 0, q.set.Len())
-	type member struct {
-		leader   *cluster.Doc
-		customer uint64
-	}
-	customers := make(map[member]bool)
 	for d := range q.set.All() {
 		e := q.byID[d.ID]
 		entries = append(entries, e)
@@ -361,8 +356,9 @@ func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 		if members || c.Size == 1 {
 			c.Members = append(c.Members, e.t.ID)
 		}
-		if m := (member{l, d.Customer}); d.Customer == 0 || !customers[m] {
-			customers[m] = true
+		// sync marked as a duplicate each doc whose known customer an
+		// earlier doc of its cluster has.
+		if !d.Duplicate() {
 			c.Customers++
 		}
 	}
