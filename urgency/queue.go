@@ -375,6 +375,9 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 	q.sync()
 	var out []Cluster
 	byLeader, entries := q.clusters(true)
+	if len(byLeader) > 0 {
+		out = make([]Cluster, 0, len(byLeader))
+	}
 	for _, e := range entries {
 		if e.doc.Leader() == e.doc {
 			out = append(out, *byLeader[e.doc])
