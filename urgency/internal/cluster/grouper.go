@@ -344,13 +344,11 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 			continue
 		}
 		var ls []*Doc
-		if p := g.posts.find(ft.Hash); p != nil {
-			ls = *p
-			if over := len(ls) - g.postings; over > 0 {
-				clear(ls[:over])
-				ls = ls[over:]
-				*p = ls
+		if s := g.posts.find(ft.Hash); s != nil {
+			if over := len(s.docs()) - g.postings; over > 0 {
+				s.drop(over)
 			}
+			ls = s.docs()
 		}
 		if n > crowded && len(ls) > crowdedPostings {
 			// Read the latest of a crowded feature only, but keep the
@@ -455,14 +453,13 @@ const postingsRead = 32
 const crowded, crowdedPostings = 256, 8
 
 func (g *Grouper) unpost(h uint64, d *Doc) {
-	p := g.posts.find(h)
+	s := g.posts.find(h)
 	// Docs are counted and expire in canonical order, so the first to go
 	// is first, if gather has not dropped it already.
-	if p == nil || (*p)[0] != d {
+	if s == nil || s.docs()[0] != d {
 		return
 	}
-	(*p)[0] = nil
-	if *p = (*p)[1:]; len(*p) == 0 {
+	if s.drop(1); len(s.docs()) == 0 {
 		g.posts.remove(h)
 	}
 }

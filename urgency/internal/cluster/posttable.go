@@ -10,21 +10,47 @@ type postTable struct {
 	slots []postSlot // a power of two long, or nil
 	n     int        // slots used
 	shift uint       // 64 - log2(len(slots))
-	zero  []*Doc     // the list of hash 0, which marks a free slot
+	zero  postSlot   // the list of hash 0, which marks a free slot
 }
 
+// postSlot is a hash and its list, buf[head:]. The docs dropped from the
+// front leave their room to the docs appended, so that a list that docs
+// go through, as the window moves on, keeps one array.
 type postSlot struct {
 	hash uint64
-	docs []*Doc
+	buf  []*Doc
+	head int
+}
+
+// docs returns the list.
+func (s *postSlot) docs() []*Doc { return s.buf[s.head:] }
+
+// drop removes the list's n first docs.
+func (s *postSlot) drop(n int) {
+	clear(s.buf[s.head : s.head+n])
+	if s.head += n; s.head == len(s.buf) {
+		s.buf, s.head = s.buf[:0], 0
+	}
+}
+
+func (s *postSlot) add(d *Doc) {
+	if len(s.buf) == cap(s.buf) && 2*s.head >= len(s.buf) {
+		// The dropped docs are at least half of it: move the list to
+		// the front rather than to an array twice as long.
+		n := copy(s.buf, s.buf[s.head:])
+		clear(s.buf[n:])
+		s.buf, s.head = s.buf[:n], 0
+	}
+	s.buf = append(s.buf, d)
 }
 
 func (t *postTable) home(h uint64) int { return int((h * 0x9E3779B97F4A7C15) >> t.shift) }
 
-// find returns h's list, or nil when h has none. The pointer is valid
+// find returns h's slot, or nil when h has no list. The pointer is valid
 // until the next add or remove.
-func (t *postTable) find(h uint64) *[]*Doc {
+func (t *postTable) find(h uint64) *postSlot {
 	if h == 0 {
-		if len(t.zero) == 0 {
+		if len(t.zero.docs()) == 0 {
 			return nil
 		}
 		return &t.zero
@@ -36,7 +62,7 @@ func (t *postTable) find(h uint64) *[]*Doc {
 	for i := t.home(h); ; i = (i + 1) & mask {
 		switch t.slots[i].hash {
 		case h:
-			return &t.slots[i].docs
+			return &t.slots[i]
 		case 0:
 			return nil
 		}
@@ -45,8 +71,8 @@ func (t *postTable) find(h uint64) *[]*Doc {
 
 // get returns h's list, nil when h has none.
 func (t *postTable) get(h uint64) []*Doc {
-	if p := t.find(h); p != nil {
-		return *p
+	if s := t.find(h); s != nil {
+		return s.docs()
 	}
 	return nil
 }
@@ -54,7 +80,7 @@ func (t *postTable) get(h uint64) []*Doc {
 // add appends d to h's list.
 func (t *postTable) add(h uint64, d *Doc) {
 	if h == 0 {
-		t.zero = append(t.zero, d)
+		t.zero.add(d)
 		return
 	}
 	if 2*(t.n+1) > len(t.slots) {
@@ -64,10 +90,10 @@ func (t *postTable) add(h uint64, d *Doc) {
 	for i := t.home(h); ; i = (i + 1) & mask {
 		switch t.slots[i].hash {
 		case h:
-			t.slots[i].docs = append(t.slots[i].docs, d)
+			t.slots[i].add(d)
 			return
 		case 0:
-			t.slots[i] = postSlot{h, append([]*Doc(nil), d)}
+			t.slots[i] = postSlot{hash: h, buf: append([]*Doc(nil), d)}
 			t.n++
 			return
 		}
@@ -77,7 +103,7 @@ func (t *postTable) add(h uint64, d *Doc) {
 // remove forgets h and its list. h must have one.
 func (t *postTable) remove(h uint64) {
 	if h == 0 {
-		t.zero = nil
+		t.zero = postSlot{}
 		return
 	}
 	mask := len(t.slots) - 1
@@ -124,5 +150,5 @@ func (t *postTable) resize(size int) {
 // reset forgets every list, keeping the table.
 func (t *postTable) reset() {
 	clear(t.slots)
-	t.n, t.zero = 0, nil
+	t.n, t.zero = 0, postSlot{}
 }
