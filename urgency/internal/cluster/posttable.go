@@ -25,11 +25,17 @@ type postSlot struct {
 // docs returns the list.
 func (s *postSlot) docs() []*Doc { return s.buf[s.head:] }
 
-// drop removes the list's n first docs.
+// drop removes the list's n first docs. A list that shrank to less than
+// a quarter of its array moves to one twice its length: a word that a
+// flood of docs had keeps no more room once they leave.
 func (s *postSlot) drop(n int) {
 	clear(s.buf[s.head : s.head+n])
-	if s.head += n; s.head == len(s.buf) {
+	s.head += n
+	switch live := len(s.buf) - s.head; {
+	case live == 0:
 		s.buf, s.head = s.buf[:0], 0
+	case cap(s.buf) > 64 && 4*live < cap(s.buf):
+		s.buf, s.head = append(make([]*Doc, 0, 2*live), s.buf[s.head:]...), 0
 	}
 }
 

@@ -293,8 +293,9 @@ func TestCountsIsAMap(t *testing.T) {
 }
 
 // TestPostTableIsAMap holds the grouper's posting table to a Go map of
-// lists through random appends, drops of a list's first doc and of whole
-// lists, hash 0 and colliding homes included, as it grows and shrinks.
+// lists through random appends, drops of a list's first docs and of whole
+// lists, hash 0 and colliding homes included, as it grows and shrinks, and
+// its lists' arrays with them.
 func TestPostTableIsAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	var pt postTable
@@ -330,10 +331,23 @@ func TestPostTableIsAMap(t *testing.T) {
 		if step%997 == 0 {
 			for _, k := range keys {
 				require.Equal(t, want[k], pt.get(k), "step %d, hash %d", step, k)
+				if s := pt.find(k); s != nil {
+					require.LessOrEqual(t, cap(s.buf), max(64, 4*len(want[k])), "a list's array shrinks with it")
+				}
 			}
 			require.LessOrEqual(t, len(pt.slots), max(minSlots, 16*len(want)), "the table shrinks")
 		}
 	}
+	// A flood through one word: its list's array shrinks as the list
+	// does.
+	flood := keys[len(keys)-1]
+	for i := range 10000 {
+		pt.add(flood, docs[i%len(docs)])
+	}
+	for len(pt.get(flood)) > 3 {
+		pt.find(flood).drop(1)
+	}
+	require.LessOrEqual(t, cap(pt.find(flood).buf), 64)
 	pt.reset()
 	for _, k := range keys {
 		require.Nil(t, pt.get(k))
