@@ -89,7 +89,9 @@ func (t *postTable) add(h uint64, d *Doc) {
 		t.zero.add(d)
 		return
 	}
-	if 2*(t.n+1) > len(t.slots) {
+	// Filled up to three quarters, not half as counts is: a slot is 40
+	// bytes, and most probes find their hash.
+	if 4*(t.n+1) > 3*len(t.slots) {
 		t.resize(max(minSlots, 2*len(t.slots)))
 	}
 	mask := len(t.slots) - 1
