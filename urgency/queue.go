@@ -340,11 +340,6 @@ type Cluster struct {
 func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 	out := make(map[*cluster.Doc]*Cluster)
 	entries := make([]*entry, 0, q.set.Len())
-	type member struct {
-		leader   *cluster.Doc
-		customer uint64
-	}
-	customers := make(map[member]bool)
 	for d := range q.set.All() {
 		e := q.byID[d.ID]
 		entries = append(entries, e)
@@ -361,8 +356,9 @@ func (q *Queue) clusters(members bool) (map[*cluster.Doc]*Cluster, []*entry) {
 		if members || c.Size == 1 {
 			c.Members = append(c.Members, e.t.ID)
 		}
-		if m := (member{l, d.Customer}); d.Customer == 0 || !customers[m] {
-			customers[m] = true
+		// sync marked as a duplicate each doc whose known customer an
+		// earlier doc of its cluster has.
+		if !d.Duplicate() {
 			c.Customers++
 		}
 	}
@@ -379,6 +375,9 @@ func (q *Queue) Clusters(now time.Time) []Cluster {
 	q.sync()
 	var out []Cluster
 	byLeader, entries := q.clusters(true)
+	if len(byLeader) > 0 {
+		out = make([]Cluster, 0, len(byLeader))
+	}
 	for _, e := range entries {
 		if e.doc.Leader() == e.doc {
 			out = append(out, *byLeader[e.doc])

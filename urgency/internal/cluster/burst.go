@@ -46,7 +46,7 @@ func (g *Grouper) burst(d *Doc, length float64, stamp uint64, cut int64) *vote {
 				if g.df.frequent(code.Hash) {
 					break
 				}
-				if posts = g.posts[code.Hash]; posts == nil {
+				if posts = g.posts.get(code.Hash); posts == nil {
 					break
 				}
 			}

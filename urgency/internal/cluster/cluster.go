@@ -60,31 +60,36 @@ func KindOf(h uint64) uint64 { return h & kindMask }
 
 // Doc is what the detector knows of one ticket.
 type Doc struct {
-	ID       string
-	Created  int64  // Unix nanoseconds
+	ID      string
+	Created int64 // Unix nanoseconds
+
+	// The fields a grouping reads of every candidate follow Created, so
+	// that they mostly share its cache line.
+	leader *Doc // nil until assigned; itself for a leader
+	// slot is the doc's place among the candidates of the comparison
+	// stamp names, while another doc is compared.
+	stamp uint64
+	slot  int32
+	// voteSlot is, likewise, the doc's cluster's place among the clusters
+	// of the candidates, when the doc leads it.
+	voteSlot  int32
+	voteStamp uint64
+
 	Customer uint64 // keyed hash of the customer ID; 0 when unknown
 	// Feats are sorted by Hash, one per hash. They must not change while
 	// the doc is in a Set or an Index.
 	Feats []Feature
 
-	leader *Doc // nil until assigned; itself for a leader
-	dup    bool
-
+	dup bool
 	// indexed is set while the doc is in an Index: postings of docs
 	// removed from it are dropped lazily.
 	indexed bool
 
 	// Subject is the subject's first words: two docs whose subjects are
 	// one series are never alike (see [series]). Set before the doc is
-	// added to a Set. (Beside the flags, it packs into their padding: a Doc is 192 bytes.)
+	// added to a Set. (Beside the flags, it packs into their padding: a
+	// Doc is 192 bytes.)
 	Subject Subject
-
-	// slot is the doc's place among the candidates of the comparison
-	// stamp names, while another doc is compared. voteSlot is, likewise,
-	// the doc's cluster's place among the clusters of the candidates,
-	// when the doc leads it. (The two int32 side by side pack.)
-	slot, voteSlot   int32
-	stamp, voteStamp uint64
 
 	// norm caches the doc's idf-weighted length in an Index, valid while
 	// the index's version is normVersion.

@@ -353,7 +353,7 @@ func TestGrouperReadsTheLatestPostings(t *testing.T) {
 	require.Greater(t, 0.25*memberShare, g.df.similarity(last, docs[700]), "the members are not alike enough to link")
 	require.Equal(t, "lead", last.Leader().ID)
 	for _, h := range []uint64{a, b} {
-		require.LessOrEqual(t, len(g.posts[h]), postingsRead+1, "postings of a shared word")
+		require.LessOrEqual(t, len(g.posts.get(h)), postingsRead+1, "postings of a shared word")
 	}
 }
 

@@ -13,11 +13,11 @@ import (
 type Grouper struct {
 	p       Params
 	df      *df
-	window  []*Doc            // docs counted in df, in canonical order
-	posts   map[uint64][]*Doc // the docs counted, by feature, in canonical order
-	cands   []cand            // docs sharing a feature with the doc being grouped
-	votes   []vote            // the clusters of the candidates
-	members []member          // the candidates that are not leaders, to compare
+	window  []*Doc    // docs counted in df, in canonical order
+	posts   postTable // the docs counted, by feature, in canonical order
+	cands   []cand    // docs sharing a feature with the doc being grouped
+	votes   []vote    // the clusters of the candidates
+	members []member  // the candidates that are not leaders, to compare
 	scratch memberScratch
 	idfs    []float64 // the idf of each feature of the doc being grouped
 	// Of the doc being grouped: the squared weight of its frequent
@@ -35,7 +35,7 @@ type Grouper struct {
 
 // NewGrouper returns a grouper with empty state.
 func NewGrouper(p Params) *Grouper {
-	return &Grouper{p: p, df: newDF(), posts: make(map[uint64][]*Doc), postings: postingsRead}
+	return &Grouper{p: p, df: newDF(), postings: postingsRead}
 }
 
 // Reset empties the state and then counts the docs of context (earlier
@@ -55,7 +55,7 @@ func (g *Grouper) Reset(context []*Doc) {
 // shrinks.
 func (g *Grouper) Clear(docs int) {
 	if g.peak > 1024 && docs < g.peak/4 {
-		g.df, g.posts, g.peak = newDF(), make(map[uint64][]*Doc), 0
+		g.df, g.posts, g.peak = newDF(), postTable{}, 0
 		g.window, g.cands, g.idfs = nil, nil, nil
 		g.members, g.scratch = nil, memberScratch{}
 		g.partial, g.unreadFrom, g.counts = nil, nil, nil
@@ -63,7 +63,7 @@ func (g *Grouper) Clear(docs int) {
 	}
 	g.df.count.reset()
 	g.df.docs = 0
-	clear(g.posts)
+	g.posts.reset()
 	clear(g.window)
 	g.window = g.window[:0]
 	clear(g.cands)
@@ -77,7 +77,7 @@ func (g *Grouper) count(d *Doc) {
 	g.window = append(g.window, d)
 	g.peak = max(g.peak, len(g.window))
 	for _, ft := range d.Feats {
-		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
+		g.posts.add(ft.Hash, d)
 	}
 }
 
@@ -141,7 +141,12 @@ func (g *Grouper) Assign(d *Doc) {
 		}
 		if l.voteStamp != stamp {
 			l.voteStamp, l.voteSlot = stamp, int32(len(g.votes))
-			g.votes = append(g.votes, vote{leader: l})
+			// Grown in place, not appended as a composite literal: that
+			// is built on the stack and copied, a stall for each vote.
+			g.votes = slices.Grow(g.votes, 1)[:len(g.votes)+1]
+			v := &g.votes[len(g.votes)-1]
+			*v = vote{}
+			v.leader = l
 		}
 	}
 	// Leaders first, then the other docs: a doc of a cluster d can join
@@ -209,7 +214,7 @@ func (g *Grouper) Assign(d *Doc) {
 		d.leader = best.leader
 	}
 	for _, ft := range d.Feats {
-		g.posts[ft.Hash] = append(g.posts[ft.Hash], d)
+		g.posts.add(ft.Hash, d)
 	}
 	clear(g.votes)
 }
@@ -338,11 +343,12 @@ func (g *Grouper) gather(d *Doc, stamp uint64) (norm2 float64) {
 			g.frequent2 += w * w
 			continue
 		}
-		ls := g.posts[ft.Hash]
-		if over := len(ls) - g.postings; over > 0 {
-			clear(ls[:over])
-			ls = ls[over:]
-			g.posts[ft.Hash] = ls
+		var ls []*Doc
+		if s := g.posts.find(ft.Hash); s != nil {
+			if over := len(s.docs()) - g.postings; over > 0 {
+				s.drop(over)
+			}
+			ls = s.docs()
 		}
 		if n > crowded && len(ls) > crowdedPostings {
 			// Read the latest of a crowded feature only, but keep the
@@ -447,16 +453,13 @@ const postingsRead = 32
 const crowded, crowdedPostings = 256, 8
 
 func (g *Grouper) unpost(h uint64, d *Doc) {
-	ls := g.posts[h]
+	s := g.posts.find(h)
 	// Docs are counted and expire in canonical order, so the first to go
 	// is first, if gather has not dropped it already.
-	if len(ls) == 0 || ls[0] != d {
+	if s == nil || s.docs()[0] != d {
 		return
 	}
-	ls[0] = nil
-	if ls = ls[1:]; len(ls) == 0 {
-		delete(g.posts, h)
-	} else {
-		g.posts[h] = ls
+	if s.drop(1); len(s.docs()) == 0 {
+		g.posts.remove(h)
 	}
 }

@@ -168,40 +168,36 @@ func (s *Set) Sync() {
 }
 
 // leadChanges holds the docs of a sweep's window whose cluster changed, and
-// their features.
+// their features. The features are counted only once a doc is tested
+// against them: a sweep that regroups every doc of a stretch (all of them
+// changed, as when a queue is first read) tests none.
 type leadChanges struct {
-	docs  []*Doc // in canonical order
-	feats map[uint64]int32
+	docs    []*Doc // in canonical order
+	counted int    // the features of docs[:counted] are in feats
+	feats   counts
 }
 
 func (r *leadChanges) add(d *Doc) {
 	if len(d.Feats) == 0 {
 		return // a candidate of no doc
 	}
-	if r.feats == nil {
-		r.feats = make(map[uint64]int32)
-	}
 	r.docs = append(r.docs, d)
-	for _, ft := range d.Feats {
-		r.feats[ft.Hash]++
-	}
 }
 
 // expire forgets the docs created before cut.
 func (r *leadChanges) expire(cut int64) {
 	n := 0
 	for n < len(r.docs) && r.docs[n].Created < cut {
-		for _, ft := range r.docs[n].Feats {
-			if c := r.feats[ft.Hash] - 1; c > 0 {
-				r.feats[ft.Hash] = c
-			} else {
-				delete(r.feats, ft.Hash)
+		if n < r.counted {
+			for _, ft := range r.docs[n].Feats {
+				r.feats.dec(ft.Hash)
 			}
 		}
 		r.docs[n] = nil
 		n++
 	}
 	r.docs = r.docs[n:]
+	r.counted = max(r.counted-n, 0)
 }
 
 // touches reports whether d shares a feature with a doc held.
@@ -209,8 +205,14 @@ func (r *leadChanges) touches(d *Doc) bool {
 	if len(r.docs) == 0 {
 		return false
 	}
+	for _, c := range r.docs[r.counted:] {
+		for _, ft := range c.Feats {
+			r.feats.inc(ft.Hash)
+		}
+	}
+	r.counted = len(r.docs)
 	for _, ft := range d.Feats {
-		if r.feats[ft.Hash] > 0 {
+		if r.feats.get(ft.Hash) > 0 {
 			return true
 		}
 	}
@@ -219,11 +221,11 @@ func (r *leadChanges) touches(d *Doc) bool {
 
 func (r *leadChanges) clear() {
 	clear(r.docs)
-	r.docs = r.docs[:0]
-	if len(r.feats) > 4096 {
-		r.feats = nil
+	r.docs, r.counted = r.docs[:0], 0
+	if r.feats.len() > 4096 {
+		r.feats = counts{}
 	} else {
-		clear(r.feats)
+		r.feats.reset()
 	}
 }
 

@@ -302,6 +302,68 @@ func TestCountsIsAMap(t *testing.T) {
 	}
 }
 
+// TestPostTableIsAMap holds the grouper's posting table to a Go map of
+// lists through random appends, drops of a list's first docs and of whole
+// lists, hash 0 and colliding homes included, as it grows and shrinks, and
+// its lists' arrays with them.
+func TestPostTableIsAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var pt postTable
+	want := make(map[uint64][]*Doc)
+	keys := []uint64{0, 1, 2, 3}
+	for range 300 {
+		keys = append(keys, rng.Uint64())
+	}
+	docs := make([]*Doc, 64)
+	for i := range docs {
+		docs[i] = &Doc{ID: fmt.Sprint(i)}
+	}
+	for step := range 100000 {
+		phase := step / 10000 % 2 // grow, then shrink, and again
+		h := keys[rng.IntN(len(keys))]
+		switch s := pt.find(h); {
+		case rng.IntN(10) < 6-3*phase || s == nil:
+			d := docs[rng.IntN(len(docs))]
+			pt.add(h, d)
+			want[h] = append(want[h], d)
+		case rng.IntN(4) == 0:
+			pt.remove(h)
+			delete(want, h)
+		default:
+			n := 1 + rng.IntN(len(s.docs()))
+			if s.drop(n); len(s.docs()) == 0 {
+				pt.remove(h)
+			}
+			if want[h] = want[h][n:]; len(want[h]) == 0 {
+				delete(want, h)
+			}
+		}
+		if step%997 == 0 {
+			for _, k := range keys {
+				require.Equal(t, want[k], pt.get(k), "step %d, hash %d", step, k)
+				if s := pt.find(k); s != nil {
+					require.LessOrEqual(t, cap(s.buf), max(64, 4*len(want[k])), "a list's array shrinks with it")
+				}
+			}
+			require.LessOrEqual(t, len(pt.slots), max(minSlots, 16*len(want)), "the table shrinks")
+		}
+	}
+	// A flood through one word: its list's array shrinks as the list
+	// does.
+	flood := keys[len(keys)-1]
+	for i := range 10000 {
+		pt.add(flood, docs[i%len(docs)])
+	}
+	for len(pt.get(flood)) > 3 {
+		pt.find(flood).drop(1)
+	}
+	require.LessOrEqual(t, cap(pt.find(flood).buf), 64)
+	pt.reset()
+	for _, k := range keys {
+		require.Nil(t, pt.get(k))
+	}
+}
+
 // TestSetIsOnePassWhenFeaturesCrowd: a word in more than crowded docs of
 // a window (a flood leaving the window) is read in part while crowded and
 // in full once it is not; the set's clusters after any history are still
