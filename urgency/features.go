@@ -170,7 +170,8 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, cluster.Subject, sc
 	hits, found := &sc.hits, sc.found[:0]
 	var pre scanned
 	words := 0
-	var subj cluster.Subject
+	var subj [cluster.MaxSubjectWords]uint64 // the subject's first words
+	nsubj := 0
 	subject, body, _ := textOf(t)
 	for i, text := range [2]string{subject, body} {
 		raw := sc.hashes[i][:0]
@@ -199,8 +200,9 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, cluster.Subject, sc
 				}
 				h := cluster.WithKind(maphash.Bytes(f.seed, tok), tokenKind(tok))
 				raw = append(raw, h)
-				if i == 0 {
-					subj.Add(h)
+				if i == 0 && nsubj < len(subj) {
+					subj[nsubj] = h
+					nsubj++
 				}
 			}
 		}
@@ -219,7 +221,8 @@ func (f *featurizer) features(t *Ticket) ([]cluster.Feature, cluster.Subject, sc
 	pre.found = cloneOrNil(found) // compact: the queue keeps it
 	sc.out = mergeFeatures(sc.out[:0], sc.hashes[0], sc.hashes[1])
 	sc.out = addMachineText(sc.out, sc.mt.trace)
-	return slices.Clone(sc.out), subj, pre // compact: the queue keeps it
+	feats := slices.Clone(sc.out) // compact: the queue keeps it
+	return feats, cluster.SubjectOf(feats, subj[:nsubj]), pre
 }
 
 // mergeFeatures appends to out the features of the sorted hashes of the

@@ -2,6 +2,7 @@ package urgency
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -391,4 +392,32 @@ func TestQueueKeepsASeriesApart(t *testing.T) {
 		assert.NotContains(t, ranked[page].Tags, "trend")
 	}
 	assert.Equal(t, 3, ranked["same-0"].Cluster.Size, "the same request from three customers")
+}
+
+// TestQueueSeriesIgnoresItsKey: whether two subjects are one series
+// depends on their words, not on the queue's random key: two page names
+// whose keyed hashes agree in their last 16 bits under this queue's key
+// are still two pages, and the two requests stay apart as they would in
+// any other queue.
+func TestQueueSeriesIgnoresItsKey(t *testing.T) {
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
+	seed := q.feat.Load().seed
+	var a, b string
+	seen := make(map[uint16]string)
+	for i := 0; a == ""; i++ {
+		w := "page" + strings.Map(func(r rune) rune { return 'a' + (r - '0') }, fmt.Sprint(i))
+		h := uint16(maphash.String(seed, w))
+		if o, ok := seen[h]; ok {
+			a, b = o, w
+		}
+		seen[h] = w
+	}
+	body := "Our team works late and the bright screens are hard on the eyes. Could you add a dark theme there as well?"
+	for i, page := range []string{a, b} {
+		q.Add(Ticket{ID: page, Subject: "Please add a dark theme to the " + page + " page of the web app", Body: body,
+			CreatedAt: now.Add(time.Duration(i-30) * time.Minute), Customer: Customer{ID: "c-" + page}})
+	}
+	ranked := byTicket(q.Ranked(now))
+	assert.Equal(t, 1, ranked[a].Cluster.Size, "%s stays alone", a)
+	assert.Equal(t, 1, ranked[b].Cluster.Size, "%s stays alone", b)
 }

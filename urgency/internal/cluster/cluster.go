@@ -85,10 +85,10 @@ type Doc struct {
 	// removed from it are dropped lazily.
 	indexed bool
 
-	// Subject is the subject's first words: two docs whose subjects are
-	// one series are never alike (see [series]). Set before the doc is
-	// added to a Set. (Beside the flags, it packs into their padding: a
-	// Doc is 192 bytes.)
+	// Subject is the subject's first words, as places among Feats (see
+	// [SubjectOf]): two docs whose subjects are one series are never
+	// alike (see [series]). Set before the doc is added to a Set. (Beside
+	// the flags, it packs into their padding: a Doc is 192 bytes.)
 	Subject Subject
 
 	// norm caches the doc's idf-weighted length in an Index, valid while

@@ -281,7 +281,7 @@ func (g *Grouper) alike(d, c *Doc, length, need float64) float64 {
 	if shared2 == 0 || dot/(length*math.Sqrt(shared2)) < need-1e-6 {
 		return 0
 	}
-	if s := cosine(dot, length, g.df.length(c)); s >= need && !series(d.Subject.Words(), c.Subject.Words()) {
+	if s := cosine(dot, length, g.df.length(c)); s >= need && !oneSeries(d, c) {
 		return s
 	}
 	return 0

@@ -1,6 +1,10 @@
 package cluster
 
-import "slices"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // Two subjects are one series, and their docs never alike, when they
 // fill one template's slot with different words: the same seriesCommon
@@ -32,29 +36,53 @@ const (
 // judged on its first words.
 const MaxSubjectWords = 14
 
-// Subject is a subject's first MaxSubjectWords words in order, as short
-// keyed hashes. Two words may have the same short hash, one time in
-// 65,536: they count as one word, and a series may then be missed or,
-// more rarely, found where a word differs.
+// Subject is a subject's first MaxSubjectWords words in order, each as
+// the place of its feature among the doc's Feats. Two subjects' words
+// are compared by their features' whole keyed hashes, not by a short
+// hash of their own: two words of a short hash would agree under one
+// queue's key, one time in 65,536, and whether two docs are alike would
+// then depend on the key, not on their words.
 type Subject struct {
 	words [MaxSubjectWords]uint16
 	n     uint8
 }
 
-// Add appends the hash of the subject's next word; past MaxSubjectWords
-// it does nothing.
-func (s *Subject) Add(h uint64) {
-	if int(s.n) < MaxSubjectWords {
-		s.words[s.n] = uint16(h)
+// SubjectOf returns the subject whose words have the given hashes, in
+// order, of a doc whose features are feats: the first MaxSubjectWords of
+// them, up to the first that is not among feats.
+func SubjectOf(feats []Feature, words []uint64) Subject {
+	var s Subject
+	for _, h := range words {
+		i, ok := slices.BinarySearchFunc(feats, h, func(f Feature, h uint64) int { return cmp.Compare(f.Hash, h) })
+		if !ok || i > math.MaxUint16 || int(s.n) == MaxSubjectWords {
+			break
+		}
+		s.words[s.n] = uint16(i)
 		s.n++
 	}
+	return s
 }
 
-// Words returns the subject's words kept.
-func (s *Subject) Words() []uint16 { return s.words[:s.n] }
+// subject returns the hashes of d's subject's words, in buf: none once
+// its features are dropped.
+func (d *Doc) subject(buf *[MaxSubjectWords]uint64) []uint64 {
+	for i, w := range d.Subject.words[:d.Subject.n] {
+		if int(w) >= len(d.Feats) {
+			return buf[:i]
+		}
+		buf[i] = d.Feats[w].Hash
+	}
+	return buf[:d.Subject.n]
+}
+
+// oneSeries reports whether the subjects of a and b are one series.
+func oneSeries(a, b *Doc) bool {
+	var wa, wb [MaxSubjectWords]uint64
+	return series(a.subject(&wa), b.subject(&wb))
+}
 
 // series reports whether subjects a and b are one series.
-func series(a, b []uint16) bool {
+func series(a, b []uint64) bool {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -75,7 +103,7 @@ func series(a, b []uint16) bool {
 }
 
 // lacks reports whether a has a word b lacks.
-func lacks(a, b []uint16) bool {
+func lacks(a, b []uint64) bool {
 	for _, w := range a {
 		if !slices.Contains(b, w) {
 			return true

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -9,12 +10,15 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func subjectWords(seed maphash.Seed, s string) []uint16 {
-	var sub Subject
-	for _, w := range strings.Fields(s) {
-		sub.Add(maphash.String(seed, w))
+// subjectDoc returns a doc of the words of subject, its subject.
+func subjectDoc(seed maphash.Seed, subject string) *Doc {
+	var hs []uint64
+	for _, w := range strings.Fields(subject) {
+		hs = append(hs, maphash.String(seed, w))
 	}
-	return sub.Words()
+	d := doc(subject, 0, slices.Clone(hs)...)
+	d.Subject = SubjectOf(d.Feats, hs)
+	return d
 }
 
 func TestSeries(t *testing.T) {
@@ -46,10 +50,33 @@ func TestSeries(t *testing.T) {
 		{"add automated test for top sites context menu pin unpin item", "add automated test for top sites context menu unpin pin item", false},
 		{"", "", false},
 	} {
-		a, b := subjectWords(seed, c.a), subjectWords(seed, c.b)
-		assert.Equal(t, c.want, series(a, b), "%q / %q", c.a, c.b)
-		assert.Equal(t, c.want, series(b, a), "%q / %q, the other way", c.b, c.a)
+		a, b := subjectDoc(seed, c.a), subjectDoc(seed, c.b)
+		assert.Equal(t, c.want, oneSeries(a, b), "%q / %q", c.a, c.b)
+		assert.Equal(t, c.want, oneSeries(b, a), "%q / %q, the other way", c.b, c.a)
 	}
+}
+
+// TestSeriesComparesWholeHashes: two words whose hashes agree in their
+// last 16 bits are two words, whatever the key makes of them.
+func TestSeriesComparesWholeHashes(t *testing.T) {
+	words := []uint64{1, 2, 3, 4, 0x10000 + 5, 6, 7}
+	other := slices.Clone(words)
+	other[4] = 0x20000 + 5
+	a, b := doc("a", 0, slices.Clone(words)...), doc("b", 0, slices.Clone(other)...)
+	a.Subject, b.Subject = SubjectOf(a.Feats, words), SubjectOf(b.Feats, other)
+	assert.True(t, oneSeries(a, b))
+	// A subject keeps its first MaxSubjectWords words, up to one not
+	// among the doc's features.
+	long := make([]uint64, MaxSubjectWords+3)
+	for i := range long {
+		long[i] = uint64(100 + i)
+	}
+	d := doc("long", 0, slices.Clone(long)...)
+	var buf [MaxSubjectWords]uint64
+	d.Subject = SubjectOf(d.Feats, long)
+	assert.Equal(t, long[:MaxSubjectWords], d.subject(&buf))
+	d.Subject = SubjectOf(d.Feats, append([]uint64{100, 101, 7}, long...))
+	assert.Equal(t, long[:2], d.subject(&buf))
 }
 
 // TestGrouperKeepsASeriesApart: tickets of one template, alike in all
@@ -57,14 +84,8 @@ func TestSeries(t *testing.T) {
 func TestGrouperKeepsASeriesApart(t *testing.T) {
 	seed := maphash.MakeSeed()
 	text := func(id, subject string, created int64) *Doc {
-		var hs []uint64
-		for _, w := range strings.Fields(subject) {
-			hs = append(hs, maphash.String(seed, w))
-		}
-		d := doc(id, created, hs...)
-		for _, w := range strings.Fields(subject) {
-			d.Subject.Add(maphash.String(seed, w))
-		}
+		d := subjectDoc(seed, subject)
+		d.ID, d.Created = id, created
 		return d
 	}
 	s := NewSet(Params{Window: 100, Similarity: 0.5})

@@ -73,22 +73,24 @@ func TestSetIsOnePass(t *testing.T) {
 			if rng.IntN(20) == 0 {
 				hashes = nil // a doc without words
 			}
-			d := doc(id, int64(rng.IntN(span)), hashes...)
+			var subject []uint64
+			if len(hashes) > 0 && rng.IntN(3) == 0 {
+				// A subject of its topic's template with one of a few
+				// slots: some docs alike enough are one series.
+				for w := range uint64(6) {
+					if w == 3 {
+						subject = append(subject, 2000+uint64(rng.IntN(3)))
+					}
+					subject = append(subject, topic+5000+w)
+				}
+			}
+			d := doc(id, int64(rng.IntN(span)), append(hashes, subject...)...)
+			d.Subject = SubjectOf(d.Feats, subject)
 			if bursty {
 				d.Customer = uint64(rng.IntN(6)) // 0: unknown
 			}
 			if rng.IntN(10) == 0 {
 				d.Created = int64(rng.IntN(5)) // many at one time
-			}
-			if rng.IntN(3) == 0 {
-				// A subject of its topic's template with one of a few
-				// slots: some docs alike enough are one series.
-				for w := range uint64(6) {
-					if w == 3 {
-						d.Subject.Add(2000 + uint64(rng.IntN(3)))
-					}
-					d.Subject.Add(topic + 5000 + w)
-				}
 			}
 			return d
 		}
