@@ -421,3 +421,18 @@ func TestQueueSeriesIgnoresItsKey(t *testing.T) {
 	assert.Equal(t, 1, ranked[a].Cluster.Size, "%s stays alone", a)
 	assert.Equal(t, 1, ranked[b].Cluster.Size, "%s stays alone", b)
 }
+
+// TestQueueSeriesOfReferencesIsOneOutage: five customers paste the same
+// error banner, each with their own payment reference. A reference is a
+// code, not a slot of a template: the reports are one outage.
+func TestQueueSeriesOfReferencesIsOneOutage(t *testing.T) {
+	q := mustQueue(NewQueue(loadDefaultPack(t)))
+	for i, ref := range []string{"a7f3c9", "b81e4d", "c29a7f", "d4e81b", "e93c2a"} {
+		q.Add(Ticket{ID: ref, Subject: "Error: We could not process your payment (reference " + ref + ")",
+			Body: "This is what the checkout shows when we try to pay.", CreatedAt: now.Add(time.Duration(i-30) * time.Minute),
+			Customer: Customer{ID: "c-" + ref}})
+	}
+	first := byTicket(q.Ranked(now))["a7f3c9"]
+	assert.Equal(t, 5, first.Cluster.Size)
+	assert.Contains(t, first.Tags, "incident", "five customers within the hour")
+}

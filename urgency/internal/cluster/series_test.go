@@ -10,11 +10,16 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// subjectDoc returns a doc of the words of subject, its subject.
+// subjectDoc returns a doc of the words of subject, its subject; a word
+// with a digit is a code.
 func subjectDoc(seed maphash.Seed, subject string) *Doc {
 	var hs []uint64
 	for _, w := range strings.Fields(subject) {
-		hs = append(hs, maphash.String(seed, w))
+		kind := KindWord
+		if strings.ContainsAny(w, "0123456789") {
+			kind = KindCode
+		}
+		hs = append(hs, WithKind(maphash.String(seed, w), kind))
 	}
 	d := doc(subject, 0, slices.Clone(hs)...)
 	d.Subject = SubjectOf(d.Feats, hs)
@@ -48,6 +53,22 @@ func TestSeries(t *testing.T) {
 		{"add dark mode a b c d e f g to the reports page", "add dark mode h i j k l m n to the reports page", false},
 		// The slot's words only reordered: each side lacks nothing.
 		{"add automated test for top sites context menu pin unpin item", "add automated test for top sites context menu unpin pin item", false},
+		// At the bounds: five common words, a slot of six, half of each
+		// subject, the slot of each side.
+		{"aa bb cc dd ee xa", "aa bb cc dd ee ya", true},
+		{"aa bb cc dd xa", "aa bb cc dd ya", false},
+		{"aa bb cc xa xb xc xd xe xf dd ee ff", "aa bb cc ya yb yc yd ye yf dd ee ff", true},
+		{"aa bb cc dd xa xb xc xd xe xf xg ee ff gg", "aa bb cc dd ya yb yc yd ye yf yg ee ff gg", false},
+		{"aa bb cc xa xb xc xd xe dd ee", "aa bb cc ya yb yc yd ye dd ee", true},
+		{"aa bb cc xa xb xc xd xe xf dd ee", "aa bb cc ya yb yc yd ye yf dd ee", false},
+		{"aa bb cc dd xa ee ff gg", "aa bb cc dd ya yb yc yd ye yf ee ff gg", true},
+		{"aa bb cc dd xa ee ff gg", "aa bb cc dd ya yb yc yd ye yf yg ee ff gg", false},
+		// A slot that differs only in codes (a reference, a status, an
+		// order number) is one problem; words beside the codes are not.
+		{"error we could not process your payment reference a7f3c9", "error we could not process your payment reference b81e4d", false},
+		{"checkout fails with error 502 on the web shop", "checkout fails with error 503 on the web shop", false},
+		{"error 502 on the reports page of the web app", "error 502 on the billing page of the web app", true},
+		{"error on the reports page e1234 of the web app", "error on the billing page e1234 of the web app", true},
 		{"", "", false},
 	} {
 		a, b := subjectDoc(seed, c.a), subjectDoc(seed, c.b)
