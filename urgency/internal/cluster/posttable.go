@@ -7,10 +7,8 @@ package cluster
 // the window; a Go map does each in a lookup and a store, this table in
 // one probe. A hash is held while its list is not empty.
 type postTable struct {
-	slots []postSlot // a power of two long, or nil
-	n     int        // slots used
-	shift uint       // 64 - log2(len(slots))
-	zero  postSlot   // the list of hash 0, which marks a free slot
+	table[postSlot]
+	zero postSlot // the list of hash 0, which marks a free slot
 }
 
 // postSlot is a hash and its list, buf[head:]. The docs dropped from the
@@ -21,6 +19,8 @@ type postSlot struct {
 	buf  []*Doc
 	head int
 }
+
+func (s postSlot) key() uint64 { return s.hash }
 
 // docs returns the list.
 func (s *postSlot) docs() []*Doc { return s.buf[s.head:] }
@@ -49,8 +49,6 @@ func (s *postSlot) add(d *Doc) {
 	}
 	s.buf = append(s.buf, d)
 }
-
-func (t *postTable) home(h uint64) int { return int((h * 0x9E3779B97F4A7C15) >> t.shift) }
 
 // find returns h's slot, or nil when h has no list. The pointer is valid
 // until the next add or remove.
@@ -91,9 +89,7 @@ func (t *postTable) add(h uint64, d *Doc) {
 	}
 	// Filled up to three quarters, not half as counts is: a slot is 40
 	// bytes, and most probes find their hash.
-	if 4*(t.n+1) > 3*len(t.slots) {
-		t.resize(max(minSlots, 2*len(t.slots)))
-	}
+	t.grow(3, 4)
 	mask := len(t.slots) - 1
 	for i := t.home(h); ; i = (i + 1) & mask {
 		switch t.slots[i].hash {
@@ -119,40 +115,7 @@ func (t *postTable) remove(h uint64) {
 	for t.slots[i].hash != h {
 		i = (i + 1) & mask
 	}
-	// As counts.dec: move back the entries after i that probed past it.
-	for j := (i + 1) & mask; t.slots[j].hash != 0; j = (j + 1) & mask {
-		k := t.home(t.slots[j].hash)
-		if i <= j && (i < k && k <= j) || i > j && (i < k || k <= j) {
-			continue
-		}
-		t.slots[i] = t.slots[j]
-		i = j
-	}
-	t.slots[i] = postSlot{}
-	t.n--
-	if len(t.slots) > minSlots && 8*t.n < len(t.slots) {
-		t.resize(len(t.slots) / 2)
-	}
-}
-
-func (t *postTable) resize(size int) {
-	old := t.slots
-	t.slots = make([]postSlot, size)
-	t.shift = 64
-	for s := size; s > 1; s >>= 1 {
-		t.shift--
-	}
-	mask := size - 1
-	for _, s := range old {
-		if s.hash == 0 {
-			continue
-		}
-		i := t.home(s.hash)
-		for t.slots[i].hash != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = s
-	}
+	t.free(i)
 }
 
 // reset forgets every list, keeping the table.
