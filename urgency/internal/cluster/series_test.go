@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // subjectDoc returns a doc of the words of subject, its subject; a word
@@ -124,6 +126,37 @@ func TestGrouperKeepsASeriesApart(t *testing.T) {
 		assert.Equal(t, slot, leaders[slot], "%s leads its own cluster", slot)
 	}
 	assert.Equal(t, "reports", leaders["reports-again"])
+}
+
+// TestGrouperKeepsASeriesOutOfAClusterThroughItsMembers: d is not alike
+// to the cluster's leader but alike, at the members' share of the
+// threshold, to five of its other docs, which would take it in; they are
+// all one series with d, so it leads its own cluster.
+func TestGrouperKeepsASeriesOutOfAClusterThroughItsMembers(t *testing.T) {
+	seed := maphash.MakeSeed()
+	group := func(series bool) *Doc {
+		g := NewGrouper(Params{Window: 100, Similarity: 0.5})
+		l := subjectDoc(seed, "aa bb cc dd ee yy ff za zb")
+		l.ID, l.Subject = "leader", Subject{} // worded otherwise: no series
+		g.Assign(l)
+		for i := range memberLinks {
+			m := subjectDoc(seed, "aa bb cc dd ee yy ff")
+			m.ID, m.Created = fmt.Sprint("member", i), int64(1+i)
+			g.Assign(m)
+			require.Equal(t, "leader", m.Leader().ID)
+		}
+		d := subjectDoc(seed, "aa bb cc dd ee xx ff")
+		d.ID, d.Created = "d", 10
+		if !series {
+			d.Subject = Subject{}
+		}
+		require.Less(t, g.df.similarity(d, l), 0.5, "not alike to the leader")
+		require.GreaterOrEqual(t, g.df.similarity(d, g.window[1]), 0.5*memberShare, "alike to its members")
+		g.Assign(d)
+		return d
+	}
+	assert.Equal(t, "d", group(true).Leader().ID)
+	assert.Equal(t, "leader", group(false).Leader().ID, "without a series, the members take it in")
 }
 
 // TestDocSize: a Doc stays in the allocator's 192-byte class with its
