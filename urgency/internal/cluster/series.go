@@ -35,9 +35,9 @@ const (
 
 // MaxSubjectWords is how many of a subject's first words a Doc keeps
 // for its series: 14 fit a Doc in 192 bytes, 16 take it to 208. Measured
-// as above at 0.5 (codes counted as slot words), 12 words give 0.778 / 0.258 and 0.709 / 0.125, 16
-// 0.781 / 0.259 and 0.693 / 0.130, 64 the same as 16. A long subject is
-// judged on its first words.
+// as above at 0.5 (codes counted as slot words), 12 words give 0.778 /
+// 0.258 and 0.709 / 0.125, 16 0.781 / 0.259 and 0.693 / 0.130, 64 the
+// same as 16. A long subject is judged on its first words.
 const MaxSubjectWords = 14
 
 // Subject is a subject's first MaxSubjectWords words in order, each as
